@@ -1,0 +1,56 @@
+# tiaokuai: two commands do all set-up on a fresh machine.
+#   make demo   creates .venv if missing, installs, runs the headline experiment
+#   make test   same set-up, then the whole test suite
+.DEFAULT_GOAL := help
+SHELL := /bin/sh
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed
+
+.PHONY: help setup demo test browser bench clean ci-demo
+
+help:
+	@echo "make demo    set up .venv and run the headline comparison (writes results/)"
+	@echo "make test    set up .venv (and Chromium) and run the whole test suite"
+	@echo "make bench   run the benchmark scripts in benchmarks/"
+
+$(PY):
+	@base=$$(scripts/find-python) || exit 1; \
+	echo "creating $(VENV) with $$base"; \
+	"$$base" -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+# Chromium for the browser test: Debian's package (Playwright cannot download its own here).
+browser:
+	@if command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Chromium (Debian package) for the browser test"; \
+		(apt-get install -y -q chromium >/dev/null 2>&1 || \
+		 (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1)) || \
+		echo "WARNING: could not install chromium; the browser test will be skipped"; \
+	else echo "WARNING: chromium not found and cannot apt-get it here; the browser test will be skipped"; fi
+
+demo: setup
+	$(VENV)/bin/tiaokuai sweep experiments/unlimited-vs-gated.yaml --out results/unlimited-vs-gated
+	$(VENV)/bin/tiaokuai compare results/unlimited-vs-gated
+
+test: setup browser
+	$(PY) -m pytest -q
+
+bench: setup
+	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis
+
+# CI's reduced headline experiment: few replications, short horizon, same plots.
+ci-demo: setup
+	$(VENV)/bin/tiaokuai sweep experiments/ci-smoke.yaml --out results/ci-smoke
+	$(VENV)/bin/tiaokuai compare results/ci-smoke

@@ -1,0 +1,27 @@
+"""tiaokuai: an agent-based model of how work flows between Chinese city departments
+(条), street offices (块), residents' committees and social organisations.
+
+The public surface: build a `Scenario` (usually `load_scenario(path)`), then
+`run(scenario, seed)` for a seeded run, or `TiaokuaiModel(scenario, seed)` to step it.
+"""
+
+from .config import Gate, Levers, Scenario, TaskKind
+from .errors import InputError, Problem
+from .model import TiaokuaiModel, run
+from .results import RunResult
+from .scenario_io import load_scenario, parse_set, with_overrides
+
+__all__ = [
+    "Gate",
+    "InputError",
+    "Levers",
+    "Problem",
+    "RunResult",
+    "Scenario",
+    "TaskKind",
+    "TiaokuaiModel",
+    "load_scenario",
+    "parse_set",
+    "run",
+    "with_overrides",
+]

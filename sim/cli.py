@@ -1,0 +1,55 @@
+"""The `tiaokuai` command (also `python -m sim`): a thin layer over the package.
+
+Subcommands live with what they drive: `validate` and `run` here, `sweep`/`compare` in
+`sim.sweep.cli`, `viz` in `sim.viz.cli`, `sensitivity` in `sim.sensitivity.cli`. Each
+module offers `register(subparsers)`; a user mistake (`InputError`) prints one line per
+problem and exits with status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from .errors import InputError
+
+PLUGINS = ("sim.cli_run", "sim.sweep.cli", "sim.viz.cli", "sim.sensitivity.cli")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tiaokuai",
+        description="Agent-based simulation of work flowing between departments, streets, "
+        "residents' committees and social organisations.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in PLUGINS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and name.startswith(exc.name):
+                continue  # that part of the tool is not installed in this checkout
+            raise
+        module.register(sub)
+    return parser
+
+
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except InputError as err:
+        for problem in err.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

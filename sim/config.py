@@ -1,0 +1,257 @@
+"""The scenario schema: structure, task kinds, staff, budgets and regime levers.
+
+A scenario is data checked at the door. Every model here is frozen and refuses unknown
+keys; every number has a stated unit and bound in its description. Units: time in
+working days, work in staff-hours, money in yuan.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Probability = Field(ge=0.0, le=1.0)
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class TaskKind(Frozen):
+    """A kind of work, e.g. a resident's service request or a department's data collection."""
+
+    name: str = Field(min_length=1, description="identifier used by gates and outputs")
+    origin: Literal["department", "residents", "assessment"] = Field(
+        description="who creates it: departments, residents (at their committee), or the "
+        "assessment regime (imposed on streets and committees, see levers.assessment_intensity)"
+    )
+    rate_per_day: float = Field(
+        ge=0.0,
+        description="mean arrivals per originating agent per working day (Poisson); "
+        "ignored for origin=assessment",
+    )
+    effort_mean_hours: float = Field(gt=0.0, le=1000.0, description="mean effort, staff-hours")
+    effort_cv: float = Field(
+        default=0.5, ge=0.0, le=3.0, description="coefficient of variation of effort (gamma)"
+    )
+    deadline_days: int = Field(ge=1, le=1000, description="working days from creation to deadline")
+    needs_authority: bool = Field(
+        default=False,
+        description="needs a department's legal authority to finish: holders below can only "
+        "do the preparatory share and escalate",
+    )
+    authority_share: float = Field(
+        default=0.7,
+        ge=0.0,
+        le=1.0,
+        description="for needs_authority kinds, share of effort that only a department can do",
+    )
+    street_listed: bool = Field(
+        default=False, description="on the street admission list (may be sunk to streets)"
+    )
+    committee_listed: bool = Field(
+        default=False, description="on the committee admission list (may be sunk to committees)"
+    )
+    abandon_after_days: int | None = Field(
+        default=None,
+        ge=1,
+        description="resident kinds: residents give up after this many working days (unmet demand)",
+    )
+    hard: bool = Field(
+        default=False, description="a hard task (assessment/inspection) that jumps the queue"
+    )
+    self_governance: bool = Field(
+        default=False, description="committee self-governance work (the work committees exist for)"
+    )
+    redundant_share: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description="share made redundant by data sharing (levers.data_sharing)",
+    )
+    purchasable: bool = Field(
+        default=False, description="may be bought from social organisations (levers.purchasing_budget_share)"
+    )
+
+
+class Structure(Frozen):
+    """How many of each actor: two levels of government, three of management (BRIEF, 001)."""
+
+    districts: int = Field(default=1, ge=1, le=100)
+    departments_per_district: int = Field(default=10, ge=1, le=100)
+    streets_per_district: int = Field(default=14, ge=1, le=500)
+    committees_per_street: int = Field(default=10, ge=1, le=200)
+    social_organisation_pool_per_district: int = Field(
+        default=40,
+        ge=0,
+        le=100000,
+        description="organisations that would exist with no entry threshold; "
+        "levers.social_organisation_entry_threshold keeps some out",
+    )
+
+
+class LevelStaff(Frozen):
+    """Staff of one kind of agent."""
+
+    staff: int = Field(ge=0, le=100000, description="staff per agent at the start")
+    budget_per_day: float = Field(
+        default=0.0,
+        ge=0.0,
+        description="money per agent per working day available to fund work sent down or bought, yuan",
+    )
+
+
+class Staff(Frozen):
+    """Working time, overtime, strain and attrition (BRIEF 11; Homer's burnout model)."""
+
+    hours_per_day: float = Field(default=8.0, gt=0.0, le=24.0, description="hours per staff-day")
+    overtime_ceiling: float = Field(
+        default=0.25, ge=0.0, le=1.0, description="overtime at most this share of normal hours"
+    )
+    strain_buildup: float = Field(
+        default=0.05, ge=0.0, le=1.0, description="strain added per day per unit overtime share"
+    )
+    strain_recovery: float = Field(
+        default=0.02, ge=0.0, le=1.0, description="share of strain that fades per day without overtime"
+    )
+    attrition_base: float = Field(
+        default=0.0002, ge=0.0, le=0.1, description="daily probability a staff member leaves, no strain"
+    )
+    attrition_strain: float = Field(
+        default=0.01, ge=0.0, le=1.0, description="extra daily leaving probability per unit strain"
+    )
+    hiring_delay_days: int = Field(
+        default=60, ge=0, le=1000, description="working days before a vacancy is refilled"
+    )
+    hourly_cost: float = Field(
+        default=60.0, gt=0.0, description="yuan per staff-hour, converts budgets into funded hours"
+    )
+
+
+class Gate(Frozen):
+    """An admission list at one level (职责准入清单)."""
+
+    enabled: bool = Field(default=False, description="only listed task kinds may be sunk here")
+    compliance: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=1.0,
+        description="share of refused pushes the sender respects; the rest leak through (counted)",
+    )
+    review_days: int = Field(
+        default=0, ge=0, le=200, description="working days a listed task waits for admission review"
+    )
+    listed: tuple[str, ...] | None = Field(
+        default=None,
+        description="task kinds on this list; when absent, the kinds' own street_listed / "
+        "committee_listed flags say",
+    )
+
+
+class Levers(Frozen):
+    """The regime: every lever a sweep may vary (DESIGN.md §3)."""
+
+    push_down_propensity: float = Field(
+        default=0.8, ge=0.0, le=1.0, description="base probability a holder hands a task down"
+    )
+    push_down_backlog_sensitivity: float = Field(
+        default=0.1,
+        ge=0.0,
+        le=1.0,
+        description="rise of push-down probability per day of own backlog (backlog hours / daily hours)",
+    )
+    street_gate: Gate = Gate()
+    committee_gate: Gate = Gate()
+    resources_follow_tasks: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description="share of a pushed task's effort that travels as funded hours from the sender's budget",
+    )
+    escalation_acceptance: float = Field(
+        default=0.5, ge=0.0, le=1.0, description="share of escalations a department takes back at once"
+    )
+    bounce_limit: int = Field(
+        default=3, ge=0, le=100, description="bounces after which the department must take the task"
+    )
+    escalation_retry_days: int = Field(
+        default=3, ge=0, le=100, description="working days before a bounced task is escalated again"
+    )
+    assessment_intensity: float = Field(
+        default=0.0, ge=0.0, le=100.0, description="assessment tasks per street and per committee per day"
+    )
+    reverse_evaluation: bool = Field(
+        default=False, description="streets rate departments monthly; bad ratings lower push-down"
+    )
+    reverse_evaluation_sensitivity: float = Field(
+        default=0.5, ge=0.0, le=1.0, description="largest monthly cut of a department's push-down propensity"
+    )
+    service_stations_per_street: int = Field(default=0, ge=0, le=50)
+    station_staff: int = Field(default=8, ge=0, le=1000, description="staff per service station")
+    purchasing_budget_share: float = Field(
+        default=0.0, ge=0.0, le=1.0, description="share of a street's budget spent buying services"
+    )
+    social_organisation_entry_threshold: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="share of the potential social organisations kept out by registration rules",
+    )
+    social_organisation_staff: int = Field(default=4, ge=0, le=1000)
+    social_organisation_price_per_hour: float = Field(default=80.0, gt=0.0, description="yuan")
+    social_organisation_quality: float = Field(
+        default=0.85, ge=0.0, le=1.0, description="probability purchased work is accepted"
+    )
+    rework_share: float = Field(
+        default=0.5, ge=0.0, le=1.0, description="share of effort redone by the buyer after rejection"
+    )
+    data_sharing: bool = Field(
+        default=False, description="shared data: redundant data collection is never created"
+    )
+
+
+class Scenario(Frozen):
+    """A city, its work, its staff and its regime."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    days: int = Field(default=250, ge=1, le=5000, description="working days simulated")
+    warmup_days: int = Field(default=50, ge=0, description="days left out of summaries")
+    structure: Structure = Structure()
+    department: LevelStaff = LevelStaff(staff=60, budget_per_day=30000.0)
+    street: LevelStaff = LevelStaff(staff=30, budget_per_day=3000.0)
+    committee: LevelStaff = LevelStaff(staff=5)
+    staff: Staff = Staff()
+    task_kinds: tuple[TaskKind, ...] = Field(min_length=1)
+    levers: Levers = Levers()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        names = [k.name for k in self.task_kinds]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"task kind names must be unique; repeated: {', '.join(dup)}")
+        if self.warmup_days >= self.days:
+            raise ValueError(
+                f"warmup_days ({self.warmup_days}) must be less than days ({self.days})"
+            )
+        for gate_name in ("street_gate", "committee_gate"):
+            gate = getattr(self.levers, gate_name)
+            unknown = [n for n in (gate.listed or ()) if n not in names]
+            if unknown:
+                raise ValueError(
+                    f"levers.{gate_name}.listed names task kinds that do not exist: "
+                    f"{', '.join(unknown)} (known: {', '.join(names)})"
+                )
+        if not any(k.origin != "assessment" for k in self.task_kinds):
+            raise ValueError("at least one task kind must originate from departments or residents")
+        return self
+
+    def listed_at(self, level: Literal["street", "committee"]) -> tuple[bool, ...]:
+        """Which task kinds the admission list at this level admits."""
+        gate = self.levers.street_gate if level == "street" else self.levers.committee_gate
+        if gate.listed is not None:
+            return tuple(k.name in gate.listed for k in self.task_kinds)
+        flag = "street_listed" if level == "street" else "committee_listed"
+        return tuple(getattr(k, flag) for k in self.task_kinds)

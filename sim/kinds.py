@@ -1,0 +1,55 @@
+"""The scenario's task kinds as arrays, so rules can look a property up for many tasks at once."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .config import Scenario
+
+ORIGIN_CODES = {"department": 0, "residents": 1, "assessment": 2}
+FROM_DEPARTMENT, FROM_RESIDENTS, FROM_ASSESSMENT = 0, 1, 2
+
+
+class KindTable:
+    """Column view of `scenario.task_kinds`; index = position in the scenario's list."""
+
+    def __init__(self, scenario: Scenario):
+        kinds = scenario.task_kinds
+        self.names = tuple(k.name for k in kinds)
+        self.origin = np.array([ORIGIN_CODES[k.origin] for k in kinds], dtype=np.int8)
+        rate = np.array([k.rate_per_day for k in kinds], dtype=float)
+        redundant = np.array([k.redundant_share for k in kinds], dtype=float)
+        if scenario.levers.data_sharing:
+            rate = rate * (1.0 - redundant)
+        self.rate = rate
+        self.redundant_share = redundant
+        self.effort_mean = np.array([k.effort_mean_hours for k in kinds], dtype=float)
+        self.effort_cv = np.array([k.effort_cv for k in kinds], dtype=float)
+        self.deadline = np.array([k.deadline_days for k in kinds], dtype=np.int32)
+        self.needs_authority = np.array([k.needs_authority for k in kinds], dtype=bool)
+        self.authority_share = np.where(
+            self.needs_authority, [k.authority_share for k in kinds], 0.0
+        )
+        self.street_listed = np.array(scenario.listed_at("street"), dtype=bool)
+        self.committee_listed = np.array(scenario.listed_at("committee"), dtype=bool)
+        self.abandon_after = np.array(
+            [k.abandon_after_days or 0 for k in kinds], dtype=np.int32
+        )
+        self.hard = np.array([k.hard for k in kinds], dtype=bool)
+        self.self_governance = np.array([k.self_governance for k in kinds], dtype=bool)
+        self.purchasable = np.array([k.purchasable for k in kinds], dtype=bool)
+        self.is_administrative = self.origin != FROM_RESIDENTS
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def of_origin(self, code: int) -> np.ndarray:
+        return np.flatnonzero(self.origin == code)
+
+    def draw_effort(self, rng: np.random.Generator, kind: np.ndarray) -> np.ndarray:
+        """Gamma-distributed effort with each kind's mean and coefficient of variation."""
+        mean = self.effort_mean[kind]
+        cv = self.effort_cv[kind]
+        shape = np.where(cv > 0, 1.0 / np.maximum(cv, 1e-9) ** 2, 1.0)
+        draw = rng.gamma(shape, mean / shape)
+        return np.where(cv > 0, draw, mean)

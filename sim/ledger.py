@@ -1,0 +1,107 @@
+"""The task ledger: every open task as one row of a set of NumPy columns.
+
+Agents decide; the ledger holds. A task's queue position is given by its holder column,
+so "the queue of agent i" is `holder == i`, and a whole level's day of work can be done
+with a sort and a cumulative sum instead of one Python object per task.
+
+Departed tasks (done or abandoned) are dropped by `compact`, which keeps the open rows
+in creation order; the statistics of departures are accounted by the model when they
+leave, so nothing needs the dead rows afterwards.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+OPEN, DONE, ABANDONED = 0, 1, 2
+
+# column name -> dtype. One row per task.
+COLUMNS: dict[str, type | np.dtype] = {
+    "task_id": np.int64,  # unique, increasing: ties in the queue go to the older task
+    "kind": np.int16,
+    "holder": np.int32,  # office index (model.offices) that holds the task now
+    "territory": np.int32,  # the committee whose territory the task concerns
+    "responsible": np.int32,  # department that holds the legal authority / originated it
+    "buyer": np.int32,  # street that bought the task from a social organisation, or -1
+    "created": np.int32,  # day created
+    "deadline": np.int32,  # last day to be done on time
+    "ready_day": np.int32,  # not workable or routable before this day (review, bounce wait)
+    "effort_total": np.float64,  # staff-hours the task needed at creation
+    "effort_left": np.float64,  # staff-hours still to do (including the authority part)
+    "authority_left": np.float64,  # part of effort_left only a department may do
+    "funded": np.float64,  # funded hours travelling with the task, not yet used
+    "handoffs": np.int16,
+    "refusals": np.int16,
+    "bounces": np.int16,
+    "reworks": np.int16,
+    "state": np.int8,
+    "fresh": np.bool_,  # the holder has not decided what to do with it yet
+    "pinned": np.bool_,  # the holder must do it itself (accepted escalation, rework)
+    "from_above": np.bool_,  # reached its holder by being pushed or imposed from above
+    "leaked": np.bool_,  # passed a gate that should have refused it
+    "hard": np.bool_,  # jumps the queue (assessment)
+}
+
+
+class TaskLedger:
+    """Columnar store of tasks; grows by doubling, shrinks by compaction."""
+
+    def __init__(self, capacity: int = 1024):
+        self.size = 0
+        self.next_id = 0
+        self._cap = max(16, int(capacity))
+        self.cols: dict[str, np.ndarray] = {
+            name: np.zeros(self._cap, dtype=dtype) for name, dtype in COLUMNS.items()
+        }
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        cols = self.__dict__.get("cols")
+        if cols is not None and name in cols:
+            return cols[name][: self.size]
+        raise AttributeError(name)
+
+    def _reserve(self, extra: int) -> None:
+        need = self.size + extra
+        if need <= self._cap:
+            return
+        cap = self._cap
+        while cap < need:
+            cap *= 2
+        for name, arr in self.cols.items():
+            grown = np.zeros(cap, dtype=arr.dtype)
+            grown[: self.size] = arr[: self.size]
+            self.cols[name] = grown
+        self._cap = cap
+
+    def add(self, n: int, **values: np.ndarray | int | float | bool) -> slice:
+        """Append n tasks; columns not given take neutral defaults. Returns their rows."""
+        if n <= 0:
+            return slice(self.size, self.size)
+        self._reserve(n)
+        start, stop = self.size, self.size + n
+        for name, arr in self.cols.items():
+            arr[start:stop] = 0
+        self.cols["buyer"][start:stop] = -1
+        self.cols["task_id"][start:stop] = np.arange(self.next_id, self.next_id + n)
+        self.cols["fresh"][start:stop] = True
+        for name, value in values.items():
+            self.cols[name][start:stop] = value
+        self.size = stop
+        self.next_id += n
+        return slice(start, stop)
+
+    def compact(self) -> None:
+        """Drop departed rows, keeping open rows in order."""
+        keep = self.cols["state"][: self.size] == OPEN
+        n = int(keep.sum())
+        if n == self.size:
+            return
+        for name, arr in self.cols.items():
+            arr[:n] = arr[: self.size][keep]
+        self.size = n
+
+    def open_mask(self) -> np.ndarray:
+        return self.cols["state"][: self.size] == OPEN

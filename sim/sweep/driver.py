@@ -1,0 +1,219 @@
+"""A sweep from start to finish: plan, skip what is stored, run the rest, stream results.
+
+The order matters for safety: everything is validated before DIR is touched; local
+workers are forked before any Parquet I/O starts threads; finished runs are written in
+batches as they arrive (every few seconds), and whatever is finished is written before
+the sweep stops for any reason: Ctrl-C, a lost worker, a run that raised.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from sim.errors import InputError, Problem
+from sim.scenario_io import with_overrides
+
+from .executors import DEFAULT_RUNNER, RunRecord, RunTask, resolve_runner
+from .plan import Plan, build_plan, fingerprint, arm_scenarios, model_code_hash
+from .progress import Progress
+from .store import FORMAT, ResultStore
+
+
+class SweepFailed(RuntimeError):
+    """A run raised or a worker was lost; what finished is stored, rerunning resumes."""
+
+
+@dataclass
+class SweepReport:
+    total: int
+    skipped: int
+    ran: int = 0
+    seconds: float = 0.0
+    run_seconds: float = 0.0
+    executor: str = "serial"
+    workers: int = 1
+    failures: list[RunRecord] = field(default_factory=list)
+
+    @property
+    def runs_per_second(self) -> float:
+        return self.ran / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def overhead_per_run(self) -> float:
+        """Wall time per run beyond the model's own time, with all workers counted."""
+        if not self.ran:
+            return 0.0
+        return max(0.0, (self.seconds * self.workers - self.run_seconds) / self.ran)
+
+
+def manifest_for(plan: Plan, experiment_file: str) -> dict:
+    exp = plan.experiment
+    arms = arm_scenarios(exp, plan.source)
+    return {
+        "format": FORMAT,
+        "name": exp.name,
+        "description": exp.description,
+        "experiment_file": experiment_file,
+        "fingerprint": plan.fingerprint,
+        "spec_fingerprint": fingerprint(exp, arms, None),
+        "model_code": model_code_hash(),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "total_runs": len(plan.runs),
+        "sub_experiments": exp.arm_names,
+        "baseline": exp.baseline,
+        "outcomes": exp.outcomes,
+        "input_columns": plan.input_columns,
+        "varied": exp.varied_paths,
+        "design": exp.design.method if exp.design else ("factorial" if exp.factors else None),
+        "replications": exp.replications,
+        "master_seed": exp.master_seed,
+        "timeseries": plan.timeseries,
+        "experiment": exp.model_dump(mode="json"),
+    }
+
+
+def check_outcomes(plan: Plan, runner: str = DEFAULT_RUNNER) -> list[str]:
+    """Run one two-day probe to learn the summary fields; refuse outcomes that are not among them."""
+    first = plan.runs[0]
+    probe = with_overrides(first.scenario, {"days": 2, "warmup_days": 1}, source="probe")
+    summary = resolve_runner(runner)(probe, seed=first.seed, timeseries=False).summary
+    unknown = [o for o in plan.experiment.outcomes if o not in summary]
+    if unknown:
+        numeric = sorted(k for k, v in summary.items() if isinstance(v, (int, float)) and not isinstance(v, bool))
+        raise InputError([
+            Problem(plan.source, "outcomes", f"not a summary field of a run (known: {', '.join(numeric)})", o)
+            for o in unknown
+        ])
+    return list(summary)
+
+
+def run_sweep(
+    plan: Plan,
+    store: ResultStore,
+    executor,
+    runner: str = DEFAULT_RUNNER,
+    progress: Progress | None = None,
+    flush_seconds: float = 2.0,
+) -> SweepReport:
+    """Run every planned run not yet in `store`, streaming results into it."""
+    stored = store.stored_run_ids()
+    todo = [r for r in plan.runs if r.run_id not in stored]
+    report = SweepReport(total=len(plan.runs), skipped=len(plan.runs) - len(todo),
+                         executor=executor.kind, workers=executor.workers)
+    progress = progress or Progress(report.total, report.skipped, quiet=True)
+    by_id = {r.run_id: r for r in todo}
+    tasks = [RunTask(r.run_id, r.scenario, r.seed, plan.timeseries) for r in todo]
+    rows: list[dict] = []
+    series: list[pd.DataFrame] = []
+    start = last_flush = time.perf_counter()
+
+    def flush() -> None:
+        nonlocal last_flush
+        store.append(rows, series if plan.timeseries else None)
+        rows.clear()
+        series.clear()
+        last_flush = time.perf_counter()
+
+    previous = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        for batch in executor.map(runner, tasks):
+            for record in batch:
+                if record.error is not None:
+                    report.failures.append(record)
+                    continue
+                run = by_id[record.run_id]
+                labels = plan.row_labels(run)
+                rows.append({**labels, **_clean(record.summary), "run_seconds": record.seconds})
+                if plan.timeseries and record.timeseries is not None:
+                    series.append(_label(record.timeseries, labels))
+                report.ran += 1
+                report.run_seconds += record.seconds
+            progress.advance(len(batch))
+            if report.failures:
+                break
+            elapsed = time.perf_counter() - start
+            if time.perf_counter() - last_flush >= max(flush_seconds, min(60.0, 0.05 * elapsed)):
+                flush()
+    except BaseException:
+        flush()
+        executor.close(abort=True)
+        raise
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    flush()
+    executor.close(abort=bool(report.failures))
+    report.seconds = time.perf_counter() - start
+    if report.failures:
+        first = report.failures[0]
+        raise SweepFailed(
+            f"run {first.run_id} raised an error; {report.ran} runs finished and are stored; "
+            f"fix the cause and run the same command again to resume.\n{first.error}"
+        )
+    return report
+
+
+def _terminate(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _clean(summary: dict) -> dict:
+    """Summary values as plain Python scalars (NumPy scalars unwrapped)."""
+    return {k: (v.item() if hasattr(v, "item") else v) for k, v in summary.items()}
+
+
+def _label(frame: pd.DataFrame, labels: dict) -> pd.DataFrame:
+    frame = frame.copy()
+    for i, key in enumerate(("run_id", "sub_experiment", "point", "replication", "seed")):
+        frame.insert(i, key, labels[key])
+    return frame
+
+
+def sweep(
+    experiment_file: str | Path,
+    out: str | Path,
+    executor_factory,
+    timeseries: bool | None = None,
+    restart: bool = False,
+    runner: str = DEFAULT_RUNNER,
+    progress_stream=None,
+    quiet: bool = False,
+) -> SweepReport:
+    """Validate, open DIR, run what is missing. Raises InputError before writing anything."""
+    plan = build_plan(experiment_file, timeseries=timeseries)
+    check_outcomes(plan, runner)
+    store = ResultStore(out)
+    manifest = manifest_for(plan, str(experiment_file))
+    if not restart:
+        store.check_compatible(manifest, str(experiment_file))
+    executor = executor_factory()  # forks local workers now, before Parquet I/O threads exist
+    try:
+        store.lock()
+        store.start(manifest, restart=restart)
+    except BaseException:
+        executor.close(abort=True)
+        raise
+    try:
+        progress = None
+        stored = len(store.stored_run_ids())
+        progress = Progress(len(plan.runs), stored, stream=progress_stream, quiet=quiet)
+        report = run_sweep(plan, store, executor, runner, progress)
+        msg = "" if not report.skipped else f"; {report.skipped} already stored"
+        progress.finish(msg)
+        store.update_manifest(
+            complete=len(store.stored_run_ids()) == len(plan.runs),
+            last_session={
+                "executor": report.executor, "workers": report.workers, "ran": report.ran,
+                "skipped": report.skipped, "seconds": round(report.seconds, 3),
+                "runs_per_second": round(report.runs_per_second, 3),
+                "overhead_ms_per_run": round(1000 * report.overhead_per_run, 3),
+            },
+        )
+        return report
+    finally:
+        store.unlock()

@@ -1,0 +1,283 @@
+"""Where runs execute: in this process, in local worker processes, or on a Dask cluster.
+
+All three take the same tasks (a scenario, a seed) and call the same pure function, so a
+run's result does not depend on where it ran. Tasks travel in batches sized from the
+measured run time: small batches locally (fast feedback, even load), batches of at least
+about a second on Dask, where each task costs a few milliseconds of scheduling.
+
+Local workers are forked once per sweep and reused (fork: they inherit the imported
+model, so they start in milliseconds). `concurrent.futures.ProcessPoolExecutor` rather
+than `multiprocessing.Pool`: a worker that dies (out of memory, killed) breaks the pool
+with an error instead of leaving `imap_unordered` waiting forever for its task.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import importlib
+import math
+import multiprocessing
+import os
+import signal
+import sys
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+DEFAULT_RUNNER = "sim:run"
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """One run to do: which scenario, which seed, whether to keep the per-day table."""
+
+    run_id: str
+    scenario: Any
+    seed: int
+    timeseries: bool = False
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """What came back from one run: its summary (and time series), or the error it raised."""
+
+    run_id: str
+    summary: dict | None
+    timeseries: pd.DataFrame | None
+    seconds: float
+    error: str | None = None
+
+
+class WorkerLost(RuntimeError):
+    """A worker process or Dask worker died under a batch of runs."""
+
+
+_RUNNERS: dict[str, Callable] = {}
+
+
+def resolve_runner(spec: str) -> Callable:
+    """`module:function` -> the function (cached per process)."""
+    fn = _RUNNERS.get(spec)
+    if fn is None:
+        module, _, name = spec.partition(":")
+        fn = getattr(importlib.import_module(module), name)
+        _RUNNERS[spec] = fn
+    return fn
+
+
+def execute_batch(runner: str, tasks: list[RunTask]) -> list[RunRecord]:
+    """Run tasks one after another; a run that raises yields a record with its traceback."""
+    fn = resolve_runner(runner)
+    out = []
+    for task in tasks:
+        start = time.perf_counter()
+        try:
+            result = fn(task.scenario, seed=task.seed, timeseries=task.timeseries)
+        except Exception:  # noqa: BLE001 - reported per run, the sweep decides what to do
+            out.append(
+                RunRecord(task.run_id, None, None, time.perf_counter() - start, traceback.format_exc())
+            )
+            continue
+        ts = result.timeseries if task.timeseries else None
+        out.append(RunRecord(task.run_id, dict(result.summary), ts, time.perf_counter() - start))
+    return out
+
+
+class Batcher:
+    """Sizes batches so each carries about `target_seconds` of measured work."""
+
+    def __init__(self, target_seconds: float, slots: int, max_batch: int = 10_000):
+        self.target = target_seconds
+        self.slots = max(1, slots)
+        self.max_batch = max_batch
+        self.runs = 0
+        self.seconds = 0.0
+
+    def observe(self, records: list[RunRecord]) -> None:
+        self.runs += len(records)
+        self.seconds += sum(r.seconds for r in records)
+
+    def size(self, remaining: int) -> int:
+        if self.runs == 0:
+            return 1  # first batches measure how long a run takes
+        per_run = max(self.seconds / self.runs, 1e-6)
+        wanted = max(1, round(self.target / per_run))
+        fair = max(1, math.ceil(remaining / (2 * self.slots)))  # keep every slot busy to the end
+        return min(wanted, fair, self.max_batch)
+
+
+class SerialExecutor:
+    """Runs in this process, one after another: the reference every executor must match."""
+
+    kind = "serial"
+    workers = 1
+
+    def map(self, runner: str, tasks: Iterable[RunTask]) -> Iterator[list[RunRecord]]:
+        for task in tasks:
+            yield execute_batch(runner, [task])
+
+    def close(self, abort: bool = False) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close(abort=exc[0] is not None)
+
+
+class _Windowed:
+    """Keeps a window of batches in flight and yields their records as they complete."""
+
+    target_seconds = 0.1
+    kind = "?"
+    workers = 1
+
+    def _submit(self, runner: str, batch: list[RunTask]):
+        raise NotImplementedError
+
+    def _wait(self, inflight: set) -> set:
+        raise NotImplementedError
+
+    def _result(self, future) -> list[RunRecord]:
+        return future.result()
+
+    def map(self, runner: str, tasks: Iterable[RunTask]) -> Iterator[list[RunRecord]]:
+        pending = deque(tasks)
+        batcher = Batcher(self.target_seconds, self.workers)
+        inflight: set = set()
+        window = 2 * self.workers
+        while pending or inflight:
+            while pending and len(inflight) < window:
+                size = batcher.size(len(pending))
+                inflight.add(self._submit(runner, [pending.popleft() for _ in range(min(size, len(pending)))]))
+            for future in self._wait(inflight):
+                inflight.discard(future)
+                records = self._result(future)
+                batcher.observe(records)
+                yield records
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close(abort=exc[0] is not None)
+
+
+def _worker_init() -> None:
+    # Ctrl-C is the parent's to handle; a worker must not outlive a parent killed by SIGKILL.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+
+
+def _ready() -> int:
+    return os.getpid()
+
+
+class LocalExecutor(_Windowed):
+    """Worker processes on this machine, forked once and reused for every batch."""
+
+    kind = "local"
+    target_seconds = 0.1
+
+    def __init__(self, workers: int | None = None):
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        self._pool = cf.ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context(method),
+            initializer=_worker_init,
+        )
+        # With fork, the pool forks all its workers at the first submit: do it now, before
+        # this process starts any threads of its own (Parquet I/O uses a thread pool).
+        self._pool.submit(_ready).result()
+
+    def _submit(self, runner, batch):
+        return self._pool.submit(execute_batch, runner, batch)
+
+    def _wait(self, inflight):
+        done, _ = cf.wait(inflight, return_when=cf.FIRST_COMPLETED)
+        return done
+
+    def _result(self, future):
+        try:
+            return future.result()
+        except cf.process.BrokenProcessPool as err:
+            raise WorkerLost(f"a local worker process died: {err}") from None
+
+    def close(self, abort: bool = False) -> None:
+        if abort:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            for proc in list(getattr(self._pool, "_processes", {}).values()):
+                proc.terminate()
+            for proc in list(getattr(self._pool, "_processes", {}).values()):
+                proc.join(timeout=5)
+        else:
+            self._pool.shutdown(wait=True)
+
+
+class DaskExecutor(_Windowed):
+    """The same batches on a Dask distributed cluster (`dask scheduler` / `dask worker`)."""
+
+    kind = "dask"
+    target_seconds = 1.0
+
+    def __init__(self, address: str, connect_timeout: float = 30.0, worker_timeout: float = 60.0):
+        from distributed import Client
+
+        self.address = address
+        try:
+            self._client = Client(address, timeout=connect_timeout)
+        except (OSError, TimeoutError) as err:
+            raise ConnectionError(f"cannot reach the Dask scheduler at {address}: {err}") from None
+        try:
+            self._client.wait_for_workers(1, timeout=worker_timeout)
+        except TimeoutError:
+            self._client.close()
+            raise ConnectionError(f"no Dask worker joined {address} within {worker_timeout:.0f} s") from None
+        self.workers = max(1, sum(self._client.nthreads().values()))
+
+    def worker_values(self, fn: Callable[[], Any]) -> dict[str, Any]:
+        """`fn()` evaluated on every worker, e.g. to check they run the same model code."""
+        return self._client.run(fn)
+
+    def _submit(self, runner, batch):
+        return self._client.submit(execute_batch, runner, batch, pure=False)
+
+    def _wait(self, inflight):
+        from distributed import wait
+
+        done, _ = wait(list(inflight), return_when="FIRST_COMPLETED")
+        return set(done)
+
+    def _result(self, future):
+        from distributed import KilledWorker
+
+        try:
+            return future.result()
+        except KilledWorker as err:
+            raise WorkerLost(f"Dask gave up on a batch after its workers died: {err}") from None
+        finally:
+            future.release()
+
+    def close(self, abort: bool = False) -> None:
+        self._client.close()
+
+
+def make_executor(workers: int | None = None, scheduler: str | None = None):
+    """The executor the command line asks for: Dask if given a scheduler, else local."""
+    if scheduler:
+        return DaskExecutor(scheduler)
+    workers = workers or os.cpu_count() or 1
+    return SerialExecutor() if workers == 1 else LocalExecutor(workers)

@@ -1,0 +1,220 @@
+"""The result store: a folder of Parquet parts and a manifest, safe to kill at any moment.
+
+Layout of DIR:
+    manifest.json        the experiment, its fingerprint, the model code hash, progress
+    runs/part-*.parquet  one row per run: run id, sub-experiment, varied inputs, seed, outcomes
+    timeseries/part-*.parquet   per-day, per-level rows of the same runs (optional)
+
+Every part is written to a hidden temporary file and renamed into place (`os.replace` is
+atomic), so a reader never sees half a file. A batch's time-series part is renamed before
+its runs part; the runs part is the commit: on opening, time-series parts whose runs part
+never arrived, and leftover temporary files, are deleted. A run counts as stored when its
+row is in a runs part, and a restarted sweep skips exactly those. A lock on DIR keeps two
+sweeps from writing the same results at once.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import secrets
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sim.errors import InputError, Problem
+
+FORMAT = "tiaokuai-sweep/1"
+MANIFEST = "manifest.json"
+
+
+class StoreBusy(RuntimeError):
+    """Another sweep holds this result folder."""
+
+
+def write_atomically(path: Path, write) -> None:
+    """Call `write(tmp_path)`, then rename the finished file to `path`."""
+    tmp = path.with_name(f".tmp-{secrets.token_hex(4)}-{path.name}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_json(path: Path, data: dict) -> None:
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=2, sort_keys=False, default=str)
+            fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    write_atomically(path, write)
+
+
+def write_parquet(path: Path, frame: pd.DataFrame) -> None:
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    write_atomically(path, lambda tmp: pq.write_table(table, tmp))
+
+
+class ResultStore:
+    """One sweep's results on disk; see the module docstring for the layout."""
+
+    def __init__(self, directory: str | Path):
+        self.dir = Path(directory)
+        self.runs_dir = self.dir / "runs"
+        self.ts_dir = self.dir / "timeseries"
+        self._lock_fh = None
+        self._seq = 0
+
+    # -- reading -------------------------------------------------------------------------
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.dir / MANIFEST
+
+    def exists(self) -> bool:
+        return self.manifest_path.is_file()
+
+    def manifest(self) -> dict:
+        try:
+            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise InputError(
+                [Problem(str(self.dir), "", "no sweep results here (manifest.json missing)", str(self.dir))]
+            ) from None
+        except json.JSONDecodeError as err:
+            raise InputError([Problem(str(self.manifest_path), "", f"not valid JSON: {err}", None)]) from None
+        if data.get("format") != FORMAT:
+            raise InputError(
+                [Problem(str(self.manifest_path), "format", f"not a result store of format {FORMAT}", data.get("format"))]
+            )
+        return data
+
+    def run_parts(self) -> list[Path]:
+        return sorted(self.runs_dir.glob("part-*.parquet")) if self.runs_dir.is_dir() else []
+
+    def stored_run_ids(self) -> set[str]:
+        ids: set[str] = set()
+        for part in self.run_parts():
+            ids.update(pq.read_table(part, columns=["run_id"]).column("run_id").to_pylist())
+        return ids
+
+    def read_runs(self) -> pd.DataFrame:
+        """All stored runs, one row each, in run-id order."""
+        frames = [pq.read_table(p).to_pandas() for p in self.run_parts()]
+        if not frames:
+            return pd.DataFrame(columns=["run_id"])
+        runs = pd.concat(frames, ignore_index=True)
+        dup = runs["run_id"][runs["run_id"].duplicated()]
+        if len(dup):
+            raise RuntimeError(f"{self.dir}: run {dup.iloc[0]} is stored twice; the store is damaged")
+        return runs.sort_values("run_id", kind="stable").reset_index(drop=True)
+
+    def read_timeseries(self, columns: list[str] | None = None) -> pd.DataFrame | None:
+        """The per-day rows of every stored run (those committed by a runs part), or None."""
+        committed = {p.name for p in self.run_parts()}
+        parts = [p for p in sorted(self.ts_dir.glob("part-*.parquet")) if p.name in committed] if self.ts_dir.is_dir() else []
+        if not parts:
+            return None
+        return pd.concat([pq.read_table(p, columns=columns).to_pandas() for p in parts], ignore_index=True)
+
+    # -- writing -------------------------------------------------------------------------
+
+    def lock(self) -> None:
+        """Hold DIR for this process (released on exit, even on SIGKILL)."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self._lock_fh = open(self.dir / ".lock", "w")
+        try:
+            fcntl.flock(self._lock_fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock_fh.close()
+            self._lock_fh = None
+            raise StoreBusy(f"{self.dir} is in use by another sweep") from None
+
+    def unlock(self) -> None:
+        if self._lock_fh is not None:
+            fcntl.flock(self._lock_fh, fcntl.LOCK_UN)
+            self._lock_fh.close()
+            self._lock_fh = None
+
+    def check_compatible(self, manifest: dict, experiment_file: str) -> None:
+        """Refuse to add runs of a different experiment (or model code) to these results."""
+        if not self.exists():
+            if self.dir.exists() and any(p.name != ".lock" for p in self.dir.iterdir()):
+                raise InputError([Problem(
+                    str(self.dir), "", "folder exists and holds files but no sweep manifest; "
+                    "choose an empty or new --out folder", sorted(p.name for p in self.dir.iterdir())[:5],
+                )])
+            return
+        old = self.manifest()
+        hint = f"use a new --out folder, or --restart to discard the {len(self.run_parts())} stored part(s)"
+        if old.get("fingerprint") != manifest["fingerprint"]:
+            what = "the time-series flag differs" if _only_ts_differs(old, manifest) else (
+                "the experiment or a scenario it uses has changed")
+            raise InputError([Problem(
+                experiment_file, "", f"{self.dir} holds results of a different experiment "
+                f"({old.get('experiment_file')}, {old.get('name')}): {what} since they were stored; {hint}",
+                old.get("fingerprint", "")[:12],
+            )])
+        if old.get("model_code") != manifest["model_code"]:
+            raise InputError([Problem(
+                experiment_file, "", f"the model code (sim/*.py) changed since {self.dir} was "
+                f"started; its stored runs would not match new ones; {hint}",
+                old.get("model_code", "")[:12],
+            )])
+
+    def start(self, manifest: dict, restart: bool = False) -> None:
+        """Prepare DIR for writing: clear it on restart, tidy debris, write the manifest."""
+        if restart:
+            for sub in (self.runs_dir, self.ts_dir, self.dir / "figures"):
+                shutil.rmtree(sub, ignore_errors=True)
+            self.manifest_path.unlink(missing_ok=True)
+        self.runs_dir.mkdir(parents=True, exist_ok=True)
+        self.ts_dir.mkdir(parents=True, exist_ok=True)
+        self._tidy()
+        if self.exists():
+            old = self.manifest()
+            manifest = {**manifest, "created": old.get("created", manifest.get("created"))}
+        write_json(self.manifest_path, manifest)
+        parts = self.run_parts()
+        self._seq = max((int(p.name.split("-")[1]) for p in parts), default=0)
+
+    def _tidy(self) -> None:
+        committed = {p.name for p in self.run_parts()}
+        for folder in (self.runs_dir, self.ts_dir, self.dir):
+            for tmp in folder.glob(".tmp-*"):
+                tmp.unlink(missing_ok=True)
+        for part in self.ts_dir.glob("part-*.parquet"):
+            if part.name not in committed:
+                part.unlink()
+
+    def append(self, rows: list[dict[str, Any]], timeseries: list[pd.DataFrame] | None = None) -> str:
+        """Store a batch of finished runs as one part (time series first, runs as the commit)."""
+        if not rows:
+            return ""
+        self._seq += 1
+        name = f"part-{self._seq:06d}-{secrets.token_hex(3)}.parquet"
+        frames = [f for f in (timeseries or []) if f is not None and len(f)]
+        if frames:
+            write_parquet(self.ts_dir / name, pd.concat(frames, ignore_index=True))
+        write_parquet(self.runs_dir / name, pd.DataFrame(rows))
+        return name
+
+    def update_manifest(self, **fields: Any) -> None:
+        data = self.manifest()
+        data.update(fields)
+        data["updated"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        write_json(self.manifest_path, data)
+
+
+def _only_ts_differs(old: dict, new: dict) -> bool:
+    return old.get("spec_fingerprint") == new.get("spec_fingerprint") and old.get("timeseries") != new.get("timeseries")

@@ -1,0 +1,133 @@
+"""`tiaokuai viz [SCENARIO]`: serve the interactive app with Solara on this machine.
+
+The command checks its inputs (scenario file, seed, port) and then becomes the Solara
+server (`exec`), so the process id the user or a test holds *is* the server's and
+stopping it stops everything. Solara is imported only by the server, never here: the
+rest of the command line works without the `viz` extra.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+from pathlib import Path
+
+from ..errors import InputError, Problem
+from .settings import (
+    ENV_PRESETS,
+    ENV_SCENARIO,
+    ENV_SEED,
+    MAX_SEED,
+    default_presets_dir,
+    default_scenario,
+)
+
+APP_MODULE = "sim.viz.app"
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "viz",
+        help="explore a scenario interactively in the browser (Solara app)",
+        description="Serve the interactive app: the hierarchy as a network, live plots, and "
+        "a panel of levers, presets and seed. Open the printed address in a browser.",
+    )
+    parser.add_argument(
+        "scenario",
+        nargs="?",
+        metavar="SCENARIO",
+        help="scenario YAML to open first (default: a preset from scenarios/)",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="TCP port (default 8765)")
+    parser.add_argument("--seed", type=int, default=None, help="seed for the first run (default 1)")
+    parser.add_argument(
+        "--presets",
+        metavar="DIR",
+        default=None,
+        help="folder whose *.yaml files the preset chooser lists (default: scenarios/)",
+    )
+    parser.add_argument(
+        "--open", action="store_true", help="also open the app in the default web browser"
+    )
+    parser.set_defaults(handler=run_viz)
+
+
+def run_viz(args: argparse.Namespace) -> int:
+    """Check the inputs, then replace this process with the Solara server."""
+    command, env = server_command(args)
+    print(f"tiaokuai viz: serving {env[ENV_SCENARIO]} at http://{args.host}:{args.port}/", flush=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(command[0], command, env)
+    return 0  # not reached
+
+
+def server_command(args: argparse.Namespace) -> tuple[list[str], dict[str, str]]:
+    """The `solara run` command line and environment for these arguments, checked."""
+    from ..scenario_io import load_scenario
+
+    problems = []
+    presets = Path(args.presets) if args.presets else default_presets_dir()
+    if args.presets and not presets.is_dir():
+        problems.append(Problem("--presets", "", "not a folder", args.presets))
+    if args.scenario:
+        scenario_path = Path(args.scenario)
+    else:
+        scenario_path = default_scenario(presets)
+        if scenario_path is None:
+            problems.append(
+                Problem("viz", "SCENARIO", f"no scenario given and no *.yaml in {presets}", None)
+            )
+    if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
+        problems.append(Problem("--seed", "", f"must be a whole number from 0 to {MAX_SEED}", args.seed))
+    if not 1 <= args.port <= 65535:
+        problems.append(Problem("--port", "", "must be from 1 to 65535", args.port))
+    if problems:
+        raise InputError(problems)
+    load_scenario(scenario_path)  # refuses a missing or invalid file with its own problems
+    if not _port_free(args.host, args.port):
+        raise InputError(
+            [Problem("--port", "", f"cannot listen on {args.host}:{args.port} (in use?)", args.port)]
+        )
+
+    env = dict(os.environ)
+    env[ENV_SCENARIO] = str(scenario_path.resolve())
+    env[ENV_PRESETS] = str(presets.resolve())
+    if args.seed is not None:
+        env[ENV_SEED] = str(args.seed)
+    else:
+        env.pop(ENV_SEED, None)
+    env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    env.setdefault("MPLBACKEND", "Agg")
+    command = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        APP_MODULE,
+        "--host",
+        args.host,
+        "--port",
+        str(args.port),
+        "--production",
+        "--open" if args.open else "--no-open",
+    ]
+    return command, env
+
+
+def _port_free(host: str, port: int) -> bool:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        return False
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError:
+            return False
+    return True

@@ -1,0 +1,70 @@
+"""One model being explored: built from the panel's choices, stepped a day at a time.
+
+A `Session` is what Reset creates: the scenario file, the lever values, the seed, the
+model built from them and the hierarchy's layout, computed once here and reused for
+every frame. Plain Python, so the app, the tests and the benchmark share it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import TiaokuaiModel, load_scenario, with_overrides
+from ..config import Scenario
+from .layout import MAX_ROW_NODES, Layout, layered_layout
+from .panel import overrides
+
+
+@dataclass
+class Session:
+    """A model under exploration and the fixed drawing of its hierarchy."""
+
+    source: Path
+    scenario: Scenario
+    seed: int
+    model: TiaokuaiModel
+    layout: Layout
+    step_seconds: list[float] = field(default_factory=list)
+
+    @classmethod
+    def start(
+        cls,
+        source: str | Path,
+        lever_values: dict[str, Any] | None = None,
+        seed: int = 1,
+        max_row_nodes: int = MAX_ROW_NODES,
+    ) -> Session:
+        """Read the scenario file, apply the panel's lever values, build the model.
+
+        Raises `InputError` for a bad file or lever value, ValueError for a bad seed.
+        """
+        scenario = load_scenario(source)
+        changed = overrides(scenario, lever_values or {})
+        if changed:
+            scenario = with_overrides(scenario, changed, source="panel")
+        model = TiaokuaiModel(scenario, seed=seed)
+        model.track_flows = True  # the network view draws the last day's hand-offs
+        return cls(Path(source), scenario, seed, model, layered_layout(model.offices, max_row_nodes))
+
+    @property
+    def day(self) -> int:
+        return int(self.model.day)
+
+    @property
+    def horizon(self) -> int:
+        """The scenario's length in working days: Play stops there."""
+        return int(self.scenario.days)
+
+    @property
+    def finished(self) -> bool:
+        return self.day >= self.horizon or not getattr(self.model, "running", True)
+
+    def step(self, days: int = 1) -> None:
+        """Advance the model `days` working days, timing each."""
+        for _ in range(days):
+            began = time.perf_counter()
+            self.model.step()
+            self.step_seconds.append(time.perf_counter() - began)
