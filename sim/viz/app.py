@@ -1,0 +1,253 @@
+"""The Solara page: the hierarchy, the live plots and the panel that drives them.
+
+Served by `tiaokuai viz` (`solara run sim.viz.app`). Built from Solara components in the
+shape of Mesa's `SolaraViz` (side panel of controls and parameters, main area of views,
+Reset / Play / Step), but with its own panel, because this model is built from a
+scenario file plus dotted-path levers rather than from keyword arguments: choosing a
+preset loads its lever values into the panel, the seed box accepts only whole numbers,
+and Reset rebuilds the model from what the panel shows. Mesa's `force_update` is called
+after each step, so Mesa's own plot components can be added to the page and stay live.
+
+Each browser tab has its own state (`use_reactive` inside the page).
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+from typing import Any
+
+import solara
+import solara.lab
+from mesa.visualization.utils import force_update
+
+from ..errors import InputError
+from ..scenario_io import load_scenario
+from .network import draw_network, frame_of
+from .panel import Lever, levers_for
+from .plots import draw_plots, latest
+from .session import Session
+from .settings import launch_settings, list_presets, parse_seed
+
+PLAY_DELAY_MS = 150
+
+
+def preset_choices(presets_dir: Path, first: Path | None) -> dict[str, Path]:
+    """Preset name (file stem) -> file; the scenario given on the command line comes first."""
+    choices = {p.stem: p.resolve() for p in list_presets(presets_dir)}
+    if first is not None and first.resolve() not in choices.values():
+        choices = {first.stem: first.resolve(), **choices}
+    return choices
+
+
+def describe(error: Exception) -> str:
+    if isinstance(error, InputError):
+        return "; ".join(str(p) for p in error.problems)
+    return f"{type(error).__name__}: {error}"
+
+
+def png(figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+@solara.component
+def Page():
+    launch = solara.use_memo(launch_settings, [])
+    presets = solara.use_memo(lambda: preset_choices(launch.presets_dir, launch.scenario), [])
+    first_name = launch.scenario.stem if launch.scenario else next(iter(presets), "")
+
+    def first_panel():
+        try:
+            return levers_for(load_scenario(presets[first_name]))
+        except (InputError, KeyError):
+            return (), {}
+
+    initial_levers, initial_values = solara.use_memo(first_panel, [])
+    preset = solara.use_reactive(first_name)
+    levers = solara.use_reactive(initial_levers)
+    values = solara.use_reactive(initial_values)
+    seed_text = solara.use_reactive(str(launch.seed))
+    playing = solara.use_reactive(False)
+    tick = solara.use_reactive(0)  # bumped after every step: the views re-draw
+    play_delay = solara.use_reactive(PLAY_DELAY_MS)
+
+    def first_session() -> tuple[Session | None, str | None]:
+        try:
+            return Session.start(presets[first_name], initial_values, launch.seed), None
+        except (InputError, ValueError, KeyError) as exc:
+            return None, f"could not open {first_name or 'a scenario'}: {describe(exc)}"
+
+    initial, initial_error = solara.use_memo(first_session, [])
+    session = solara.use_reactive(initial)
+    error = solara.use_reactive(initial_error)
+    applied = solara.use_reactive((first_name, initial_values, launch.seed))
+
+    try:
+        seed = parse_seed(seed_text.value)
+        seed_error = None
+    except ValueError as exc:
+        seed, seed_error = None, str(exc)
+
+    def choose_preset(name: str) -> None:
+        preset.set(name)
+        try:
+            new_levers, new_values = levers_for(load_scenario(presets[name]))
+        except InputError as exc:
+            error.set(f"preset {name}: {describe(exc)}")
+            return
+        levers.set(new_levers)
+        values.set(new_values)
+
+    def set_lever(path: str, value: Any) -> None:
+        values.set({**values.value, path: value})
+
+    def reset() -> None:
+        playing.set(False)
+        if seed_error is not None:
+            error.set(f"Reset refused: {seed_error}")
+            return
+        try:
+            new = Session.start(presets[preset.value], values.value, seed)
+        except (InputError, ValueError) as exc:
+            error.set(f"Reset refused: {describe(exc)}")
+            return
+        error.set(None)
+        session.set(new)
+        applied.set((preset.value, dict(values.value), seed))
+        tick.set(0)
+
+    def step() -> None:
+        current = session.value
+        if current is None:
+            return
+        try:
+            current.step()
+        except Exception as exc:  # a model failure must show, not kill the page
+            playing.set(False)
+            error.set(f"step failed on day {current.day + 1}: {describe(exc)}")
+        tick.set(tick.value + 1)
+        force_update()
+
+    def play_loop() -> None:
+        while playing.value and session.value is not None and not session.value.finished:
+            began = time.perf_counter()
+            step()
+            rest = play_delay.value / 1000 - (time.perf_counter() - began)
+            if rest > 0:
+                time.sleep(rest)
+        playing.set(False)
+
+    solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
+
+    pending = (preset.value, values.value, seed) != applied.value
+
+    with solara.AppBar():
+        solara.AppBarTitle("tiaokuai: work flowing down the hierarchy")
+
+    with solara.Sidebar():
+        with solara.Card("Run"):
+            DayCounter(session.value, tick.value)
+            with solara.Row(justify="space-between"):
+                solara.Button("Reset", color="primary", on_click=reset, disabled=seed_error is not None)
+                solara.Button(
+                    "Pause" if playing.value else "Play",
+                    color="primary",
+                    on_click=lambda: playing.set(not playing.value),
+                    disabled=session.value is None or (session.value.finished and not playing.value),
+                )
+                solara.Button(
+                    "Step", color="primary", on_click=step, disabled=playing.value or session.value is None
+                )
+            solara.SliderInt(
+                "Pause between days when playing (ms)", value=play_delay, min=0, max=1000, step=50
+            )
+        with solara.Card("Scenario"):
+            solara.Select("Preset", values=list(presets), value=preset.value, on_value=choose_preset)
+            solara.InputText(
+                "Seed (whole number)",
+                value=seed_text,
+                continuous_update=True,
+                error=seed_error or False,
+                classes=["tk-seed"],
+            )
+            if pending:
+                solara.Info("The panel differs from the running model: press Reset to apply.", dense=True)
+        LeverCards(levers.value, values.value, set_lever)
+
+    if error.value:
+        solara.Error(error.value, classes=["tk-error"])
+    if session.value is not None:
+        Views(session.value, tick.value)
+
+
+@solara.component
+def DayCounter(session: Session | None, tick: int):
+    if session is None:
+        solara.Text("no model", classes=["tk-day"])
+        return
+    solara.Text(f"Day {session.day} of {session.horizon}", classes=["tk-day"], style={"font-size": "1.2em"})
+
+
+@solara.component
+def LeverCards(levers: tuple[Lever, ...], values: dict[str, Any], set_lever):
+    for group, title in (("regime", "Regime levers"), ("mechanism", "Mechanism levers")):
+        shown = [lever for lever in levers if lever.group == group]
+        if not shown:
+            continue
+        with solara.Card(title):
+            for lever in shown:
+                LeverControl(lever, values.get(lever.path), set_lever)
+
+
+@solara.component
+def LeverControl(lever: Lever, value: Any, set_lever):
+    def on_value(new):
+        set_lever(lever.path, new)
+
+    if lever.kind == "bool":
+        solara.Switch(label=lever.label, value=bool(value), on_value=on_value)
+    elif lever.kind == "int":
+        solara.SliderInt(
+            lever.label, value=int(value), min=int(lever.low), max=int(lever.high), step=int(lever.step),
+            on_value=on_value,
+        )
+    else:
+        solara.SliderFloat(
+            lever.label, value=float(value), min=lever.low, max=lever.high, step=lever.step, on_value=on_value
+        )
+
+
+@solara.component
+def Views(session: Session, tick: int):
+    """The network of the hierarchy over the live plots, redrawn when `tick` moves."""
+    model = session.model
+    scenario = session.scenario
+
+    def network_png() -> bytes:
+        return png(draw_network(session.layout, frame_of(model, session.layout), title=f"day {session.day}"))
+
+    def plots_png() -> bytes:
+        with_stations = "station" in session.layout.row_y
+        return png(draw_plots(model.history, with_stations=with_stations))
+
+    network_image = solara.use_memo(network_png, [id(session), tick])
+    plots_image = solara.use_memo(plots_png, [id(session), tick])
+    newest = latest(model.history)
+
+    with solara.Column(gap="8px"):
+        solara.Markdown(
+            f"**{scenario.name}**, seed {session.seed}: {scenario.description}".strip().rstrip(":")
+        )
+        solara.Image(network_image, width="100%", classes=["tk-network"])
+        solara.Image(plots_image, width="100%", classes=["tk-plots"])
+        if newest.rows:
+            table = "\n".join(f"| {label} | {value} |" for label, value in newest.rows)
+            solara.Markdown(
+                f"Plotted days: <span class='tk-plotted-days'>{len(model.history)}</span>\n\n"
+                f"| on day {newest.day} | |\n|---|---|\n{table}"
+            )
+        else:
+            solara.Markdown("Plotted days: <span class='tk-plotted-days'>0</span>")
