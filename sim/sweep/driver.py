@@ -19,7 +19,7 @@ from sim.errors import InputError, Problem
 from sim.scenario_io import with_overrides
 
 from .executors import DEFAULT_RUNNER, RunRecord, RunTask, resolve_runner
-from .plan import Plan, build_plan, fingerprint, arm_scenarios, model_code_hash
+from .plan import Plan, build_plan, model_code_hash
 from .progress import Progress
 from .store import FORMAT, ResultStore
 
@@ -53,14 +53,13 @@ class SweepReport:
 
 def manifest_for(plan: Plan, experiment_file: str) -> dict:
     exp = plan.experiment
-    arms = arm_scenarios(exp, plan.source)
     return {
         "format": FORMAT,
         "name": exp.name,
         "description": exp.description,
         "experiment_file": experiment_file,
         "fingerprint": plan.fingerprint,
-        "spec_fingerprint": fingerprint(exp, arms, None),
+        "spec_fingerprint": plan.spec_fingerprint,
         "model_code": model_code_hash(),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "total_runs": len(plan.runs),

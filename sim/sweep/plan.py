@@ -48,6 +48,7 @@ class Plan:
     runs: tuple[PlannedRun, ...]
     inputs: dict[tuple[str, int], dict[str, Any]]  # (arm, point) -> varied input values
     fingerprint: str
+    spec_fingerprint: str  # the same without the time-series flag
     timeseries: bool
 
     @property
@@ -91,6 +92,7 @@ def build_plan(path: str | Path, timeseries: bool | None = None) -> Plan:
         runs=runs,
         inputs=varied_inputs(arms, points),
         fingerprint=fingerprint(experiment, arms, keep_ts),
+        spec_fingerprint=fingerprint(experiment, arms, None),
         timeseries=keep_ts,
     )
 
