@@ -203,6 +203,12 @@ class Levers(Frozen):
     social_organisation_quality: float = Field(
         default=0.85, ge=0.0, le=1.0, description="probability purchased work is accepted"
     )
+    social_organisation_max_backlog_days: float = Field(
+        default=3.0,
+        ge=0.0,
+        le=100.0,
+        description="an organisation accepts no more work once its queue exceeds this many days of its hours",
+    )
     rework_share: float = Field(
         default=0.5, ge=0.0, le=1.0, description="share of effort redone by the buyer after rejection"
     )

@@ -50,32 +50,31 @@ def route_department_tasks(model: TiaokuaiModel) -> None:
 
 
 def route_street_tasks(model: TiaokuaiModel) -> None:
-    """Streets buy purchasable work, or hand work to a service station (administrative
-    work, where stations exist) or to the territory's committee, or keep it."""
+    """Streets hand work to a service station (administrative work, where stations exist)
+    or to the territory's committee, and buy what they keep from social organisations."""
     rows = candidates(model, STREET)
     model.tasks.fresh[rows] = False
     rows = rows[~model.tasks.pinned[rows]]
     if rows.size == 0:
         return
-    rows = purchase(model, rows)
     levers = model.config.levers
-    want = wants_to_push(model, rows, bias=None)
-    rows = rows[want]
-    if rows.size == 0:
-        return
     t = model.tasks
+    want = wants_to_push(model, rows, bias=None)
+    kept, rows = rows[~want], rows[want]
     streets = t.holder[rows]
     to_station = np.zeros(rows.size, dtype=bool)
     stations = model.stations_of_street
-    if stations.shape[1] > 0:
+    if stations.shape[1] > 0 and rows.size:
         to_station = model.kinds.is_administrative[t.kind[rows]]
         pick = model.rng.integers(0, stations.shape[1], size=rows.size)
         station_target = stations[streets, pick]
         push_down(model, rows[to_station], station_target[to_station], None)
     rows = rows[~to_station]
     target = t.territory[rows]
-    rows, target = admit(model, rows, target, levers.committee_gate, model.kinds.committee_listed)
-    push_down(model, rows, target, levers.committee_gate)
+    admitted, target = admit(model, rows, target, levers.committee_gate, model.kinds.committee_listed)
+    refused = np.setdiff1d(rows, admitted, assume_unique=True)
+    push_down(model, admitted, target, levers.committee_gate)
+    purchase(model, np.sort(np.concatenate([kept, refused])))
 
 
 def route_committee_tasks(model: TiaokuaiModel) -> None:
@@ -169,39 +168,48 @@ def fund(model: TiaokuaiModel, rows: np.ndarray, sender: np.ndarray) -> None:
 
 def purchase(model: TiaokuaiModel, rows: np.ndarray) -> np.ndarray:
     """Buy purchasable tasks from a social organisation of the district, paid from the
-    street's purchasing budget, while it lasts. Returns the rows not bought."""
+    street's purchasing budget while it lasts, and only from an organisation with room in
+    its queue. Returns the rows not bought."""
     t = model.tasks
     if rows.size == 0 or model.config.levers.purchasing_budget_share <= 0:
         return rows
     pick = model.rng.random(rows.size)
-    buyable = model.kinds.purchasable[t.kind[rows]]
     district = model.roster.district[t.holder[rows]]
     n_orgs = model.org_count_by_district[district]
-    buyable &= n_orgs > 0
-    if not buyable.any():
-        return rows
-    cand = rows[buyable]
-    payer = model.roster.street[t.holder[cand]]
+    buyable = model.kinds.purchasable[t.kind[rows]] & (n_orgs > 0)
+    slot = (pick * n_orgs).astype(np.int64)
+    org = model.orgs_of_district[district, np.minimum(slot, model.orgs_of_district.shape[1] - 1)]
+    idx = np.flatnonzero(buyable)
+    # an organisation takes on no more than a few days of work (its capacity)
+    fits = _within_budget(org[idx], t.effort_left[rows[idx]], org_room(model), all_or_nothing=True) > 0
+    idx = idx[fits]
+    payer = model.roster.street[t.holder[rows[idx]]]
     price = model.config.levers.social_organisation_price_per_hour
-    cost = price * t.effort_left[cand]
+    cost = price * t.effort_left[rows[idx]]
     granted = _within_budget(payer, cost, model.roster.purchase_budget, all_or_nothing=True)
-    bought = granted > 0
-    cand, payer, spend = cand[bought], payer[bought], granted[bought]
+    idx, payer, spend = idx[granted > 0], payer[granted > 0], granted[granted > 0]
+    cand, org = rows[idx], org[idx]
     np.subtract.at(model.roster.purchase_budget, payer, spend)
-    d = model.roster.district[t.holder[cand]]
-    slot = (pick[buyable][bought] * model.org_count_by_district[d]).astype(np.int64)
-    org = model.orgs_of_district[d, slot]
-    model.record_flow(t.holder[cand], org, t.effort_left[cand])
+    hours = t.effort_left[cand]
+    model.roster.backlog_hours += np.bincount(org, weights=hours, minlength=model.roster.size)
+    model.record_flow(t.holder[cand], org, hours)
     t.buyer[cand] = t.holder[cand]
     t.holder[cand] = org
     t.handoffs[cand] += 1
     t.fresh[cand] = False
     t.pinned[cand] = True
     model.tally.purchase_spend += float(spend.sum())
-    model.tally.purchased_hours += float(t.effort_left[cand].sum())
+    model.tally.purchased_hours += float(hours.sum())
     keep = np.ones(rows.size, dtype=bool)
-    keep[np.flatnonzero(buyable)[bought]] = False
+    keep[idx] = False
     return rows[keep]
+
+
+def org_room(model: TiaokuaiModel) -> np.ndarray:
+    """Hours of work each office could still accept before its queue exceeds
+    levers.social_organisation_max_backlog_days of its normal hours."""
+    days = model.config.levers.social_organisation_max_backlog_days
+    return np.maximum(days * model.normal_hours() - model.roster.backlog_hours, 0.0)
 
 
 def escalate(model: TiaokuaiModel) -> None:
