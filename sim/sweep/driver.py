@@ -123,6 +123,9 @@ def run_sweep(
     try:
         for batch in executor.map(runner, tasks):
             for record in batch:
+                if record.error is None and plan.timeseries and record.timeseries is None:
+                    record = RunRecord(record.run_id, None, None, record.seconds,
+                                       "the run function returned no time series")
                 if record.error is not None:
                     report.failures.append(record)
                     continue

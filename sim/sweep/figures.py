@@ -35,6 +35,16 @@ def _save(fig, path: Path) -> Path:
     return path
 
 
+def _tidy_ticks(axis) -> None:
+    """Few ticks, and an offset/exponent instead of long tick labels that collide."""
+    from matplotlib.ticker import MaxNLocator, ScalarFormatter
+
+    axis.set_major_locator(MaxNLocator(nbins=4))
+    formatter = ScalarFormatter(useMathText=True)
+    formatter.set_powerlimits((-3, 4))
+    axis.set_major_formatter(formatter)
+
+
 def _yerr(rows: pd.DataFrame) -> np.ndarray:
     low = (rows["mean"] - rows["ci_low"]).to_numpy(float)
     high = (rows["ci_high"] - rows["mean"]).to_numpy(float)
@@ -72,6 +82,7 @@ def overview(summary: pd.DataFrame, outcomes: list[str], labels: list[str], grou
         label, unit = describe(outcome)
         ax.set_title(label, fontsize=9)
         ax.set_ylabel(unit, fontsize=8)
+        _tidy_ticks(ax.yaxis)
         ax.set_xticks(x, [str(i + 1) for i in range(len(labels))], fontsize=8)
         ax.grid(axis="y", alpha=0.3)
     for ax in list(axes.flat)[len(outcomes):]:
@@ -98,6 +109,7 @@ def differences_chart(diffs: pd.DataFrame, outcomes: list[str], arms: list[str],
         for yi, m, lo, hi, arm in zip(y, mean, err[0], err[1], arms):
             ax.errorbar([m], [yi], xerr=[[lo], [hi]], fmt="o", color=palette.get(arm, "black"), capsize=3)
         ax.axvline(0.0, color="black", linewidth=0.8)
+        _tidy_ticks(ax.xaxis)
         label, unit = describe(outcome)
         ax.set_title(label, fontsize=9)
         ax.set_xlabel(f"difference ({unit})" if unit else "difference", fontsize=8)
