@@ -34,6 +34,7 @@ class Roster:
     backlog_hours: np.ndarray  # float64: effort left on tasks held, end of last day
     hours_used: np.ndarray  # float64: hours worked on the last day
     overtime: np.ndarray  # float64: overtime hours on the last day
+    capacity: np.ndarray  # float64: hours the office could work on the last day (staff + overtime)
 
     @property
     def size(self) -> int:

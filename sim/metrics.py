@@ -57,9 +57,12 @@ class Tally:
         self.funded_given = 0.0
         self.funded_used = 0.0
         self.funded_abandoned = 0.0
+        self.funded_left_over = 0.0  # funded hours still on a task when it was finished
         self.returned_hours = np.zeros(N_LEVELS)
         self.blame = np.zeros(N_LEVELS, dtype=np.int64)
         self.staff_lost = np.zeros(N_LEVELS, dtype=np.int64)
+        self._blame_before = self.blame.copy()
+        self._lost_before = self.staff_lost.copy()
         # post-warm-up departures
         self.departed = 0
         self.sojourn_sum = 0.0
@@ -138,8 +141,10 @@ class Tally:
         day["hours_available"] = np.bincount(lv, weights=model.normal_hours(), minlength=N_LEVELS)
         day["hours_used"] = np.bincount(lv, weights=roster.hours_used, minlength=N_LEVELS)
         day["overtime_hours"] = np.bincount(lv, weights=roster.overtime, minlength=N_LEVELS)
-        day["blame"] = self.blame.astype(float).copy()
-        day["staff_lost"] = self.staff_lost.astype(float).copy()
+        day["blame"] = (self.blame - self._blame_before).astype(float)
+        day["staff_lost"] = (self.staff_lost - self._lost_before).astype(float)
+        self._blame_before = self.blame.copy()
+        self._lost_before = self.staff_lost.copy()
         self.days.append(day)
         self.created_by_day.append(self.created)
         self.today = {name: np.zeros(N_LEVELS) for name in DAY_COLUMNS}
@@ -155,9 +160,7 @@ def timeseries(tally: Tally) -> pd.DataFrame:
     df = pd.DataFrame(frame)
     for name in ("open_tasks", "offices", "staff", "tasks_done", "tasks_done_on_time", "blame", "staff_lost"):
         df[name] = df[name].round().astype(np.int64)
-    df["cumulative"] = False
-    df.loc[:, "cumulative"] = False
-    return df.drop(columns="cumulative")
+    return df
 
 
 def _ratio(a: float, b: float) -> float:

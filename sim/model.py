@@ -117,6 +117,7 @@ class TiaokuaiModel(mesa.Model):
             backlog_hours=np.zeros(size),
             hours_used=np.zeros(size),
             overtime=np.zeros(size),
+            capacity=np.zeros(size),
         )
         share = lv.purchasing_budget_share
         budget = np.array([cfg.department.budget_per_day, cfg.street.budget_per_day, 0.0, 0.0, 0.0])[level]

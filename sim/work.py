@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .agents import COMMITTEE, DEPARTMENT, SOCIAL_ORGANISATION
+from .agents import DEPARTMENT, SOCIAL_ORGANISATION
 from .kinds import FROM_RESIDENTS
 from .ledger import ABANDONED, DONE
 
@@ -50,6 +50,7 @@ def spend_hours(model: TiaokuaiModel) -> None:
 
     used = np.bincount(holder, weights=spent, minlength=n_off)
     roster.hours_used[:] = used
+    roster.capacity[:] = capacity
     roster.overtime[:] = np.maximum(used - normal, 0.0)
     tally.record_work(model, rows, spent, finished, workable[rows])
 
@@ -96,6 +97,7 @@ def inspect_purchased_work(model: TiaokuaiModel, rows: np.ndarray) -> np.ndarray
 def finish(model: TiaokuaiModel, rows: np.ndarray) -> None:
     t = model.tasks
     t.state[rows] = DONE
+    model.tally.funded_left_over += float(t.funded[rows].sum())
     model.tally.record_departures(model, rows, DONE)
 
 
@@ -136,10 +138,6 @@ def staff_turnover(model: TiaokuaiModel) -> None:
 
 def accrue_budgets(model: TiaokuaiModel) -> None:
     """Money arrives daily: departments' and streets' funding budgets, streets' purchasing."""
-    roster, cfg = model.roster, model.config
+    roster = model.roster
     roster.funding_budget += model.daily_funding
     roster.purchase_budget += model.daily_purchasing
-
-
-def committee_rows(model: TiaokuaiModel) -> np.ndarray:
-    return np.flatnonzero(model.roster.level == COMMITTEE)

@@ -13,7 +13,6 @@ Each browser tab has its own state (`use_reactive` inside the page).
 
 from __future__ import annotations
 
-import io
 import time
 from pathlib import Path
 from typing import Any
@@ -24,9 +23,9 @@ from mesa.visualization.utils import force_update
 
 from ..errors import InputError
 from ..scenario_io import load_scenario
-from .network import draw_network, frame_of
+from .network import NetworkCanvas, frame_of
 from .panel import Lever, levers_for
-from .plots import draw_plots, latest
+from .plots import PlotsCanvas, latest
 from .session import Session
 from .settings import launch_settings, list_presets, parse_seed
 
@@ -45,12 +44,6 @@ def describe(error: Exception) -> str:
     if isinstance(error, InputError):
         return "; ".join(str(p) for p in error.problems)
     return f"{type(error).__name__}: {error}"
-
-
-def png(figure) -> bytes:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
 
 
 @solara.component
@@ -225,17 +218,20 @@ def Views(session: Session, tick: int):
     """The network of the hierarchy over the live plots, redrawn when `tick` moves."""
     model = session.model
     scenario = session.scenario
+    with_stations = "station" in session.layout.row_y
+    canvases = solara.use_memo(
+        lambda: (NetworkCanvas(session.layout), PlotsCanvas(with_stations)), [id(session)]
+    )
 
     def network_png() -> bytes:
-        return png(draw_network(session.layout, frame_of(model, session.layout), title=f"day {session.day}"))
+        return canvases[0].render(frame_of(model, session.layout), title=f"day {session.day}")
 
     def plots_png() -> bytes:
-        with_stations = "station" in session.layout.row_y
-        return png(draw_plots(model.history, with_stations=with_stations))
+        return canvases[1].render(model.history)
 
     network_image = solara.use_memo(network_png, [id(session), tick])
     plots_image = solara.use_memo(plots_png, [id(session), tick])
-    newest = latest(model.history)
+    newest = latest(model.history, with_stations)
 
     with solara.Column(gap="8px"):
         solara.Markdown(

@@ -1,28 +1,33 @@
-"""Drawing one frame of the hierarchy: nodes coloured by load, sized by staff, and the
-hand-offs of the last day as edges, thicker for more hours.
+"""Drawing the hierarchy: nodes coloured by load, sized by staff, and the hand-offs of the
+last day as edges, thicker for more hours.
 
 Load is the backlog in days of normal work (backlog hours / normal daily hours), on a
 fixed scale of bins so that colours mean the same on every day and in every scenario.
 Node area is proportional to staff, on a fixed scale too. Edges going down the
 hierarchy (pushing work down, buying services) are blue; edges going up (escalations,
 rework sent back) are red.
+
+A `NetworkCanvas` builds the figure once per model (rows, district bands, legends) and
+each frame only updates the nodes' colours and sizes and the edges: building axes and
+laying out text is most of matplotlib's cost, and it would otherwise be paid every day.
 """
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.collections import LineCollection
-from matplotlib.colors import BoundaryNorm, ListedColormap
+from matplotlib.colors import BoundaryNorm, ListedColormap, to_rgba_array
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from .layout import ROW_TITLES, Layout
 
-LOAD_BOUNDS = (0.0, 0.5, 1.0, 2.0, 5.0, 10.0, 1e9)
+LOAD_BOUNDS = (0.0, 0.5, 1.0, 2.0, 5.0, 10.0, 1e12)
 LOAD_COLOURS = ("#1a9850", "#a6d96a", "#fee08b", "#fc8d59", "#d73027", "#67001f")
-LOAD_LABELS = ("< ½", "½–1", "1–2", "2–5", "5–10", "> 10")
+LOAD_LABELS = ("under ½ day", "½ to 1", "1 to 2", "2 to 5", "5 to 10", "over 10 days")
 LOAD_CMAP = ListedColormap(LOAD_COLOURS, name="tiaokuai_load")
 LOAD_NORM = BoundaryNorm(LOAD_BOUNDS, LOAD_CMAP.N)
 
@@ -32,7 +37,10 @@ SIZE_EXAMPLES = (5, 30, 100)
 
 DOWN_COLOUR = "#2166ac"
 UP_COLOUR = "#b2182b"
-EDGE_MAX_WIDTH = 6.0
+EDGE_WIDTH_RANGE = (0.3, 6.0)
+EDGE_ALPHA_RANGE = (0.12, 0.75)
+MAX_EDGES = 1500
+"""Only the largest flows are drawn; the rest would be invisible hairlines anyway."""
 
 
 @dataclass(frozen=True)
@@ -48,53 +56,90 @@ class Frame:
 
 
 def frame_of(model, layout: Layout) -> Frame:
-    """Read the model's current state into per-node totals (vectorised where it can be)."""
+    """Read the model's current state into per-node totals."""
     offices = model.offices
     n = len(offices)
     staff = np.fromiter((o.staff for o in offices), dtype=np.float64, count=n)
     backlog = np.fromiter((o.backlog_hours for o in offices), dtype=np.float64, count=n)
     hours = np.fromiter((o.daily_hours for o in offices), dtype=np.float64, count=n)
-    node_staff = layout.aggregate(staff)
-    node_backlog = layout.aggregate(backlog)
-    node_hours = layout.aggregate(hours)
     # An office without staff has load = backlog in hours (as the model's own `load` does).
-    load = node_backlog / np.maximum(node_hours, 1.0)
+    load = layout.aggregate(backlog) / np.maximum(layout.aggregate(hours), 1.0)
     src, dst, flow = layout.node_flows(model.recent_flows())
-    return Frame(int(model.day), node_staff, load, src, dst, flow)
+    if flow.size > MAX_EDGES:
+        keep = np.argpartition(flow, -MAX_EDGES)[-MAX_EDGES:]
+        src, dst, flow = src[keep], dst[keep], flow[keep]
+    return Frame(int(model.day), layout.aggregate(staff), load, src, dst, flow)
 
 
-def draw_network(layout: Layout, frame: Frame, title: str = "", width: float = 11.0) -> Figure:
-    """A figure of the hierarchy for one day (no pyplot: safe in a server thread)."""
-    rows = sorted(set(layout.row_y.values()), reverse=True)
-    fig = Figure(figsize=(width, 0.9 + 0.95 * len(rows)), dpi=90, layout="constrained")
-    ax = fig.add_subplot()
-    _draw_districts(ax, layout)
-    top_flow = _draw_edges(ax, layout, frame)
-    sizes = np.clip(frame.staff * AREA_PER_STAFF, *AREA_RANGE)
-    ax.scatter(
-        layout.x,
-        layout.y,
-        s=sizes,
-        c=frame.load,
-        cmap=LOAD_CMAP,
-        norm=LOAD_NORM,
-        edgecolors="#333333",
-        linewidths=0.4,
-        zorder=3,
-    )
-    level_of_row = {y: lv for lv, y in layout.row_y.items()}
-    ax.set_yticks(rows)
-    ax.set_yticklabels([_row_title(level_of_row[r], layout) for r in rows])
-    ax.set_xticks([])
-    ax.set_xlim(-0.02, 1.02)
-    ax.set_ylim(min(rows) - 0.45, max(rows) + 0.6)
-    for side in ("top", "right", "bottom", "left"):
-        ax.spines[side].set_visible(False)
-    ax.tick_params(axis="y", length=0)
-    if title:
-        ax.set_title(title, loc="left", fontsize=11)
-    _legends(fig, top_flow)
-    return fig
+def node_areas(staff: np.ndarray) -> np.ndarray:
+    return np.clip(staff * AREA_PER_STAFF, *AREA_RANGE)
+
+
+class NetworkCanvas:
+    """The hierarchy's figure for one layout, redrawn frame by frame (no pyplot)."""
+
+    def __init__(self, layout: Layout, width: float = 11.0, dpi: int = 90):
+        self.layout = layout
+        rows = sorted(set(layout.row_y.values()), reverse=True)
+        self.figure = Figure(figsize=(width, 0.9 + 0.95 * len(rows)), dpi=dpi, layout="constrained")
+        ax = self.axes = self.figure.add_subplot()
+        _draw_districts(ax, layout)
+        self.edges = LineCollection([], zorder=2)
+        ax.add_collection(self.edges)
+        self.nodes = ax.scatter(
+            layout.x, layout.y, s=np.full(layout.n_nodes, AREA_RANGE[0]), c=np.zeros(layout.n_nodes),
+            cmap=LOAD_CMAP, norm=LOAD_NORM, edgecolors="#333333", linewidths=0.4, zorder=3,
+        )
+        level_of_row = {y: lv for lv, y in layout.row_y.items()}
+        ax.set_yticks(rows)
+        ax.set_yticklabels([_row_title(level_of_row[r], layout) for r in rows])
+        ax.set_xticks([])
+        ax.set_xlim(-0.02, 1.02)
+        ax.set_ylim(min(rows) - 0.45, max(rows) + 0.6)
+        for side in ("top", "right", "bottom", "left"):
+            ax.spines[side].set_visible(False)
+        ax.tick_params(axis="y", length=0)
+        self.title = ax.set_title("", loc="left", fontsize=11)
+        self.edge_label = _legends(self.figure)
+        # Lay the figure out once, then keep it: later frames change no text that moves.
+        self.figure.draw_without_rendering()
+        self.figure.set_layout_engine("none")
+
+    def update(self, frame: Frame, title: str = "") -> None:
+        layout = self.layout
+        self.nodes.set_array(frame.load)
+        self.nodes.set_sizes(node_areas(frame.staff))
+        self.title.set_text(title)
+        if frame.edge_hours.size == 0:
+            self.edges.set_segments([])
+            self.edge_label.set_text("no hand-offs in the last day")
+            return
+        src, dst, hours = frame.edge_src, frame.edge_dst, frame.edge_hours
+        order = np.argsort(hours)  # thick edges on top
+        src, dst, hours = src[order], dst[order], hours[order]
+        top = float(hours[-1])
+        weight = np.sqrt(hours / top)
+        low, high = EDGE_WIDTH_RANGE
+        segments = np.stack(
+            [np.column_stack([layout.x[src], layout.y[src]]), np.column_stack([layout.x[dst], layout.y[dst]])],
+            axis=1,
+        )
+        colours = to_rgba_array(np.where(layout.y[src] > layout.y[dst], DOWN_COLOUR, UP_COLOUR))
+        a_low, a_high = EDGE_ALPHA_RANGE
+        colours[:, 3] = a_low + (a_high - a_low) * weight
+        self.edges.set_segments(segments)
+        self.edges.set_linewidths(low + (high - low) * weight)
+        self.edges.set_colors(colours)
+        self.edge_label.set_text(f"{top:,.0f} staff-hours in the last day")
+
+    def png(self) -> bytes:
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png")
+        return buffer.getvalue()
+
+    def render(self, frame: Frame, title: str = "") -> bytes:
+        self.update(frame, title)
+        return self.png()
 
 
 def _row_title(level: str, layout: Layout) -> str:
@@ -112,35 +157,13 @@ def _draw_districts(ax, layout: Layout) -> None:
         if k % 2 == 0:
             ax.axvspan(left, right, color="#f2f2f2", zorder=0, linewidth=0)
         if len(layout.district_spans) <= 20:
-            ax.text((left + right) / 2, top_row + 0.3, f"district {district + 1}", ha="center", va="bottom",
-                    fontsize=7, color="#666666")
+            ax.text((left + right) / 2, top_row + 0.3, f"district {district + 1}", ha="center",
+                    va="bottom", fontsize=7, color="#666666")
 
 
-def _draw_edges(ax, layout: Layout, frame: Frame) -> float:
-    """Draw the last day's hand-offs; return the largest flow (the widest line), hours."""
-    if frame.edge_hours.size == 0:
-        return 0.0
-    top = float(frame.edge_hours.max())
-    widths = 0.3 + (EDGE_MAX_WIDTH - 0.3) * np.sqrt(frame.edge_hours / top)
-    down = layout.y[frame.edge_src] > layout.y[frame.edge_dst]
-    segments = np.stack(
-        [
-            np.column_stack([layout.x[frame.edge_src], layout.y[frame.edge_src]]),
-            np.column_stack([layout.x[frame.edge_dst], layout.y[frame.edge_dst]]),
-        ],
-        axis=1,
-    )
-    colours = np.where(down, DOWN_COLOUR, UP_COLOUR)
-    order = np.argsort(frame.edge_hours)  # thick edges on top
-    ax.add_collection(
-        LineCollection(
-            segments[order], linewidths=widths[order], colors=colours[order], alpha=0.55, zorder=2
-        )
-    )
-    return top
-
-
-def _legends(fig, top_flow: float) -> None:
+def _legends(fig):
+    """Legends for colour (load), size (staff) and lines (flows); returns the text that
+    names the widest line's hours, which changes every frame."""
     colour_handles = [
         Line2D([], [], marker="o", linestyle="", markersize=8, markerfacecolor=c, markeredgecolor="#333333",
                markeredgewidth=0.4, label=label)
@@ -148,17 +171,19 @@ def _legends(fig, top_flow: float) -> None:
     ]
     size_handles = [
         Line2D([], [], marker="o", linestyle="", color="#bbbbbb", markeredgecolor="#333333",
-               markeredgewidth=0.4, markersize=float(np.sqrt(np.clip(s * AREA_PER_STAFF, *AREA_RANGE))),
+               markeredgewidth=0.4, markersize=float(np.sqrt(node_areas(np.array([s]))[0])),
                label=f"{s} staff")
         for s in SIZE_EXAMPLES
     ]
     edge_handles = [
         Line2D([], [], color=DOWN_COLOUR, linewidth=3, alpha=0.7, label="pushed down / bought"),
         Line2D([], [], color=UP_COLOUR, linewidth=3, alpha=0.7, label="escalated / sent back"),
-        Line2D([], [], color="#777777", linewidth=EDGE_MAX_WIDTH, alpha=0.55,
-               label=f"{top_flow:,.0f} h in a day" if top_flow else "no hand-offs today"),
+        Line2D([], [], color="#777777", linewidth=EDGE_WIDTH_RANGE[1], alpha=0.6,
+               label="no hand-offs in the last day" + " " * 8),
     ]
-    fig.legend(handles=colour_handles, title="load: days of work queued", loc="outside right upper",
-                       fontsize=8, title_fontsize=8, frameon=False)
-    fig.legend(handles=size_handles + edge_handles, title="size: staff;  lines: last day",
-               loc="outside right lower", fontsize=8, title_fontsize=8, frameon=False, labelspacing=1.1)
+    fig.legend(handles=colour_handles, title="colour: load (days of work queued)", loc="outside right upper",
+               fontsize=8, title_fontsize=8, frameon=False)
+    lines = fig.legend(handles=size_handles + edge_handles, title="size: staff    lines: hand-offs",
+                       loc="outside right lower", fontsize=8, title_fontsize=8, frameon=False,
+                       labelspacing=1.1)
+    return lines.get_texts()[-1]
