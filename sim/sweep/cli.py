@@ -35,6 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--restart", action="store_true", help="discard what DIR holds and start over")
     p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.add_argument("--flush-seconds", type=float, default=2.0, metavar="S",
+                   help="write finished runs to DIR at least this often (default 2; longer sweeps "
+                   "write less often, at most every 60 s)")
     p.set_defaults(handler=sweep_command)
 
     p = sub.add_parser(
@@ -81,6 +84,7 @@ def sweep_command(args: argparse.Namespace) -> int:
             timeseries=args.timeseries,
             restart=args.restart,
             quiet=args.quiet,
+            flush_seconds=max(0.0, args.flush_seconds),
         )
     except (SweepFailed, WorkerLost, StoreBusy, ConnectionError) as err:
         print(f"error: {err}", file=sys.stderr)

@@ -160,6 +160,19 @@ def run_sweep(
     return report
 
 
+def check_same_code(executor, expected: str) -> None:
+    """Refuse remote workers whose model code differs from ours: their rows would not match."""
+    ask = getattr(executor, "worker_values", None)
+    if ask is None:
+        return
+    differing = sorted(w for w, h in ask(model_code_hash).items() if h != expected)
+    if differing:
+        raise SweepFailed(
+            f"Dask workers {', '.join(differing)} run different model code (sim/*.py) from this "
+            "checkout; start them from the same version"
+        )
+
+
 def _terminate(signum, frame):
     raise KeyboardInterrupt
 
@@ -185,26 +198,30 @@ def sweep(
     runner: str = DEFAULT_RUNNER,
     progress_stream=None,
     quiet: bool = False,
+    flush_seconds: float = 2.0,
 ) -> SweepReport:
     """Validate, open DIR, run what is missing. Raises InputError before writing anything."""
     plan = build_plan(experiment_file, timeseries=timeseries)
     check_outcomes(plan, runner)
     store = ResultStore(out)
     manifest = manifest_for(plan, str(experiment_file))
-    if not restart:
+    if not restart:  # refuse before anything is written or started
         store.check_compatible(manifest, str(experiment_file))
     executor = executor_factory()  # forks local workers now, before Parquet I/O threads exist
     try:
         store.lock()
+        if not restart:  # again, now that no other sweep can write here
+            store.check_compatible(manifest, str(experiment_file))
+        check_same_code(executor, manifest["model_code"])
         store.start(manifest, restart=restart)
     except BaseException:
         executor.close(abort=True)
+        store.unlock()
         raise
     try:
-        progress = None
         stored = len(store.stored_run_ids())
         progress = Progress(len(plan.runs), stored, stream=progress_stream, quiet=quiet)
-        report = run_sweep(plan, store, executor, runner, progress)
+        report = run_sweep(plan, store, executor, runner, progress, flush_seconds)
         msg = "" if not report.skipped else f"; {report.skipped} already stored"
         progress.finish(msg)
         store.update_manifest(
