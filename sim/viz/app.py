@@ -24,12 +24,13 @@ from mesa.visualization.utils import force_update
 from ..errors import InputError
 from ..scenario_io import load_scenario
 from .network import NetworkCanvas, frame_of
-from .panel import Lever, levers_for
+from .panel import CANDIDATE_LEVERS, Lever, levers_for
 from .plots import PlotsCanvas, latest
 from .session import Session
 from .settings import launch_settings, list_presets, parse_seed
 
 PLAY_DELAY_MS = 150
+LEVER_LABELS = {lever.path: lever.label for lever in CANDIDATE_LEVERS}
 
 
 def preset_choices(presets_dir: Path, first: Path | None) -> dict[str, Path]:
@@ -66,6 +67,7 @@ def Page():
     playing = solara.use_reactive(False)
     tick = solara.use_reactive(0)  # bumped after every step: the views re-draw
     play_delay = solara.use_reactive(PLAY_DELAY_MS)
+    days_per_frame = solara.use_reactive(1)
 
     def first_session() -> tuple[Session | None, str | None]:
         try:
@@ -117,7 +119,7 @@ def Page():
         if current is None:
             return
         try:
-            current.step()
+            current.step(min(days_per_frame.value, max(current.horizon - current.day, 1)))
         except Exception as exc:  # a model failure must show, not kill the page
             playing.set(False)
             error.set(f"step failed on day {current.day + 1}: {describe(exc)}")
@@ -154,9 +156,10 @@ def Page():
                 solara.Button(
                     "Step", color="primary", on_click=step, disabled=playing.value or session.value is None
                 )
-            solara.SliderInt(
-                "Pause between days when playing (ms)", value=play_delay, min=0, max=1000, step=50
-            )
+            solara.Text(f"Days per Step or Play frame: {days_per_frame.value}", style={"font-size": "0.9em"})
+            solara.SliderInt("", value=days_per_frame, min=1, max=25, thumb_label=False)
+            solara.Text(f"Pause between frames when playing: {play_delay.value} ms", style={"font-size": "0.9em"})
+            solara.SliderInt("", value=play_delay, min=0, max=1000, step=50, thumb_label=False)
         with solara.Card("Scenario"):
             solara.Select("Preset", values=list(presets), value=preset.value, on_value=choose_preset)
             solara.InputText(
@@ -202,15 +205,20 @@ def LeverControl(lever: Lever, value: Any, set_lever):
 
     if lever.kind == "bool":
         solara.Switch(label=lever.label, value=bool(value), on_value=on_value)
-    elif lever.kind == "int":
-        solara.SliderInt(
-            lever.label, value=int(value), min=int(lever.low), max=int(lever.high), step=int(lever.step),
-            on_value=on_value,
-        )
-    else:
-        solara.SliderFloat(
-            lever.label, value=float(value), min=lever.low, max=lever.high, step=lever.step, on_value=on_value
-        )
+        return
+    shown = f"{int(value)}" if lever.kind == "int" else f"{float(value):.2f}"
+    with solara.Column(gap="0px"):
+        solara.Text(f"{lever.label}: {shown}", style={"font-size": "0.9em"})
+        if lever.kind == "int":
+            solara.SliderInt(
+                "", value=int(value), min=int(lever.low), max=int(lever.high), step=int(lever.step),
+                on_value=on_value, thumb_label=False,
+            )
+        else:
+            solara.SliderFloat(
+                "", value=float(value), min=lever.low, max=lever.high, step=lever.step,
+                on_value=on_value, thumb_label=False,
+            )
 
 
 @solara.component
@@ -220,7 +228,7 @@ def Views(session: Session, tick: int):
     scenario = session.scenario
     with_stations = "station" in session.layout.row_y
     canvases = solara.use_memo(
-        lambda: (NetworkCanvas(session.layout), PlotsCanvas(with_stations)), [id(session)]
+        lambda: (NetworkCanvas(session.layout), PlotsCanvas(with_stations)), [session]
     )
 
     def network_png() -> bytes:
@@ -229,21 +237,32 @@ def Views(session: Session, tick: int):
     def plots_png() -> bytes:
         return canvases[1].render(model.history)
 
-    network_image = solara.use_memo(network_png, [id(session), tick])
-    plots_image = solara.use_memo(plots_png, [id(session), tick])
+    network_image = solara.use_memo(network_png, [session, tick])
+    plots_image = solara.use_memo(plots_png, [session, tick])
     newest = latest(model.history, with_stations)
 
     with solara.Column(gap="8px"):
-        solara.Markdown(
-            f"**{scenario.name}**, seed {session.seed}: {scenario.description}".strip().rstrip(":")
-        )
+        with solara.Row(gap="6px", style={"align-items": "baseline", "flex-wrap": "wrap"}):
+            solara.Text(f"{scenario.name}, seed {session.seed}", classes=["tk-running"],
+                        style={"font-weight": "bold"})
+            solara.Text(scenario.description.strip())
+        if session.changed:
+            solara.Text("Changed from the file: " + ", ".join(
+                f"{LEVER_LABELS.get(path, path)} = {_shown(value)}" for path, value in session.changed.items()
+            ), classes=["tk-changes"])
         solara.Image(network_image, width="100%", classes=["tk-network"])
         solara.Image(plots_image, width="100%", classes=["tk-plots"])
+        with solara.Row(gap="4px"):
+            solara.Text("Plotted days:")
+            solara.Text(str(len(model.history)), classes=["tk-plotted-days"])
         if newest.rows:
             table = "\n".join(f"| {label} | {value} |" for label, value in newest.rows)
-            solara.Markdown(
-                f"Plotted days: <span class='tk-plotted-days'>{len(model.history)}</span>\n\n"
-                f"| on day {newest.day} | |\n|---|---|\n{table}"
-            )
-        else:
-            solara.Markdown("Plotted days: <span class='tk-plotted-days'>0</span>")
+            solara.Markdown(f"| on day {newest.day} | |\n|:---|---:|\n{table}")
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)

@@ -99,7 +99,7 @@ class NetworkCanvas:
         for side in ("top", "right", "bottom", "left"):
             ax.spines[side].set_visible(False)
         ax.tick_params(axis="y", length=0)
-        self.title = ax.set_title("", loc="left", fontsize=11)
+        self.title = ax.set_title("day 0", loc="left", fontsize=10)  # reserves its space
         self.edge_label = _legends(self.figure)
         # Lay the figure out once, then keep it: later frames change no text that moves.
         self.figure.draw_without_rendering()

@@ -16,17 +16,17 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 BACKLOG_SERIES = (
-    ("department_backlog_hours", "departments", "#4d4d4d"),
-    ("street_backlog_hours", "streets", "#2166ac"),
-    ("station_backlog_hours", "stations", "#8073ac"),
-    ("committee_backlog_hours", "committees", "#d6604d"),
+    ("department_backlog_hours", "departments", "#4d4d4d", "-"),
+    ("street_backlog_hours", "streets", "#2166ac", "-"),
+    ("station_backlog_hours", "stations", "#8073ac", "-"),
+    ("committee_backlog_hours", "committees", "#d6604d", "-"),
 )
 SHARE_SERIES = (
-    ("committee_self_governance_share", "committees' hours on self-governance", "#1b7837"),
-    ("tasks_done_on_time_share", "tasks done on time", "#2166ac"),
-    ("unfunded_work_share", "work sunk without resources", "#b2182b"),
+    ("committee_self_governance_share", "committees' hours on self-governance", "#1b7837", "-"),
+    ("tasks_done_on_time_share", "tasks done on time", "#2166ac", "-"),
+    ("unfunded_work_share", "work sunk without resources", "#b2182b", "--"),
 )
-LOAD_SERIES = (("department_load", "departments", "#4d4d4d"),)
+LOAD_SERIES = (("department_load", "departments", "#4d4d4d", "-"),)
 PANELS = (
     ("backlog per office (staff-hours)", BACKLOG_SERIES),
     ("shares", SHARE_SERIES),
@@ -55,10 +55,10 @@ class PlotsCanvas:
         self.axes = self.figure.subplots(1, len(PANELS))
         self.lines: list[tuple[str, object]] = []
         for ax, (title, panel_series) in zip(self.axes, PANELS):
-            for key, label, colour in panel_series:
+            for key, label, colour, style in panel_series:
                 if key == "station_backlog_hours" and not with_stations:
                     continue
-                (line,) = ax.plot([], [], label=label, color=colour, linewidth=1.4)
+                (line,) = ax.plot([], [], label=label, color=colour, linestyle=style, linewidth=1.4)
                 self.lines.append((key, line))
             ax.set_title(title, fontsize=9, loc="left")
             ax.set_xlabel("working day", fontsize=8)
@@ -108,13 +108,13 @@ def latest(history: list[dict], with_stations: bool = True) -> Latest:
         return Latest(0, ())
     row = history[-1]
     out = []
-    for key, label, _ in BACKLOG_SERIES:
+    for key, label, *_ in BACKLOG_SERIES:
         if key in row and (with_stations or key != "station_backlog_hours"):
             out.append((f"backlog per office, {label}", f"{row[key]:,.1f} h"))
-    for key, label, _ in SHARE_SERIES:
+    for key, label, *_ in SHARE_SERIES:
         if key in row:
             out.append((label, f"{row[key]:.0%}"))
-    for key, label, _ in LOAD_SERIES:
+    for key, label, *_ in LOAD_SERIES:
         if key in row:
             out.append((f"{label}' load", f"{row[key]:.2f}"))
     return Latest(int(row.get("day", len(history))), tuple(out))

@@ -18,7 +18,7 @@ from .layout import MAX_ROW_NODES, Layout, layered_layout
 from .panel import overrides
 
 
-@dataclass
+@dataclass(eq=False)  # a session is equal only to itself (solara compares dependencies)
 class Session:
     """A model under exploration and the fixed drawing of its hierarchy."""
 
@@ -27,6 +27,7 @@ class Session:
     seed: int
     model: TiaokuaiModel
     layout: Layout
+    changed: dict[str, Any] = field(default_factory=dict)  # levers set away from the file's values
     step_seconds: list[float] = field(default_factory=list)
 
     @classmethod
@@ -47,7 +48,8 @@ class Session:
             scenario = with_overrides(scenario, changed, source="panel")
         model = TiaokuaiModel(scenario, seed=seed)
         model.track_flows = True  # the network view draws the last day's hand-offs
-        return cls(Path(source), scenario, seed, model, layered_layout(model.offices, max_row_nodes))
+        layout = layered_layout(model.offices, max_row_nodes)
+        return cls(Path(source), scenario, seed, model, layout, changed)
 
     @property
     def day(self) -> int:

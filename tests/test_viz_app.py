@@ -1,0 +1,122 @@
+"""The app rendered in-process, without a browser: Solara's test renderer drives the widgets.
+
+Fast feedback for the page's rules: Step advances the day counter and redraws the views,
+the seed box refuses anything but a whole number, a preset loads its levers into the
+panel, and Reset rebuilds the model from what the panel shows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+solara = pytest.importorskip("solara")
+ipywidgets = pytest.importorskip("ipywidgets")
+v = pytest.importorskip("ipyvuetify")
+
+from sim.viz.settings import ENV_PRESETS, ENV_SCENARIO, ENV_SEED  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+BASELINE = SCENARIOS / "unlimited-responsibility.yaml"
+GATED = SCENARIOS / "gate-and-resources.yaml"
+PENDING = "The panel differs from the running model: press Reset to apply."
+
+
+@pytest.fixture
+def page(monkeypatch):
+    """The page as `tiaokuai viz scenarios/unlimited-responsibility.yaml --seed 7` opens it."""
+    monkeypatch.setenv(ENV_PRESETS, str(SCENARIOS))
+    monkeypatch.setenv(ENV_SCENARIO, str(BASELINE))
+    monkeypatch.setenv(ENV_SEED, "7")
+    from sim.viz.app import Page
+
+    _, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
+    yield rc
+    rc.close()
+
+
+def text_of(rc, css_class: str) -> str:
+    return rc.find(v.Html, class_=css_class).widget.children[0]
+
+
+def button(rc, label: str):
+    return rc.find(v.Btn, children=[label]).widget
+
+
+def seed_box(rc):
+    return rc.find(v.TextField, label="Seed (whole number)").widget
+
+
+def pictures(rc) -> dict[str, bytes]:
+    return {w._dom_classes[-1]: bytes(w.value) for w in rc.find(ipywidgets.Image).widgets}
+
+
+def errors_shown(rc) -> list:
+    return rc.find(v.Alert, type="error").widgets
+
+
+def test_page_opens_on_day_zero_with_both_views_drawn(page):
+    assert text_of(page, "tk-day") == "Day 0 of 250"
+    assert text_of(page, "tk-running") == "unlimited-responsibility, seed 7"
+    drawn = pictures(page)
+    assert drawn["tk-network"][:4] == b"\x89PNG" and len(drawn["tk-network"]) > 10_000
+    assert drawn["tk-plots"][:4] == b"\x89PNG"
+    assert errors_shown(page) == []
+
+
+def test_step_advances_the_day_and_redraws_network_and_plots(page):
+    before = pictures(page)
+    for _ in range(3):
+        button(page, "Step").click()
+    assert text_of(page, "tk-day") == "Day 3 of 250"
+    assert text_of(page, "tk-plotted-days") == "3"
+    after = pictures(page)
+    assert after["tk-network"] != before["tk-network"]
+    assert after["tk-plots"] != before["tk-plots"]
+    assert errors_shown(page) == []
+
+
+def test_seed_box_refuses_what_is_not_a_whole_number(page):
+    for typed in ("abc", "7.5", "-3", "", "1e3", "０７"):
+        seed_box(page).v_model = typed
+        box = seed_box(page)
+        assert box.error and "seed" in box.messages[0], f"no visible refusal for {typed!r}"
+        assert button(page, "Reset").disabled, typed
+
+
+def test_a_whole_number_seed_is_accepted_and_used_by_reset(page):
+    seed_box(page).v_model = "oops"
+    seed_box(page).v_model = " 11 "
+    assert not seed_box(page).error
+    assert not button(page, "Reset").disabled
+    button(page, "Reset").click()
+    assert text_of(page, "tk-running") == "unlimited-responsibility, seed 11"
+
+
+def test_reset_rebuilds_the_model_from_the_panel(page):
+    button(page, "Step").click()
+    page.find(v.Switch, label="Street admission list (gate)").widget.v_model = True
+    page.find(v.Alert, children=[PENDING]).assert_single()
+    button(page, "Reset").click()
+    assert text_of(page, "tk-day") == "Day 0 of 250"
+    assert text_of(page, "tk-changes") == "Changed from the file: Street admission list (gate) = on"
+    page.find(v.Alert, children=[PENDING]).assert_empty()
+    button(page, "Step").click()
+    assert text_of(page, "tk-day") == "Day 1 of 250"
+    assert errors_shown(page) == []
+
+
+def test_choosing_a_preset_loads_its_levers_into_the_panel(page):
+    page.find(v.Select, label="Preset").widget.v_model = GATED.stem
+    assert page.find(v.Switch, label="Street admission list (gate)").widget.v_model is True
+    assert page.find(v.Switch, label="Committee admission list (gate)").widget.v_model is True
+    button(page, "Reset").click()
+    assert text_of(page, "tk-running") == "gate-and-resources, seed 7"
+    assert page.find(v.Html, class_="tk-changes").widgets == []  # the panel matches the file
+
+
+def test_the_preset_chooser_lists_every_scenario_file(page):
+    offered = page.find(v.Select, label="Preset").widget.items
+    assert offered == sorted(p.stem for p in SCENARIOS.glob("*.yaml"))
