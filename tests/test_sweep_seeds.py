@@ -27,7 +27,7 @@ def write_experiment(tmp_path, **fields):
     }
     spec.update(fields)
     path = tmp_path / f"exp-{len(list(tmp_path.iterdir()))}.yaml"
-    path.write_text(yaml.safe_dump(spec))
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
     return path
 
 

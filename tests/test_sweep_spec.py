@@ -77,7 +77,7 @@ BAD = {
 def test_a_bad_experiment_exits_2_naming_the_field_and_writes_nothing(case, tmp_path, capsys):
     data, expected = BAD[case]
     experiment = tmp_path / "exp.yaml"
-    experiment.write_text(yaml.safe_dump(data))
+    experiment.write_text(yaml.safe_dump(data, sort_keys=False))
     out = tmp_path / "results"
     assert main(["sweep", str(experiment), "--out", str(out), "--workers", "1"]) == 2
     err = capsys.readouterr().err

@@ -131,7 +131,8 @@ def run_sweep(
                     continue
                 run = by_id[record.run_id]
                 labels = plan.row_labels(run)
-                rows.append({**labels, **_clean(record.summary), "run_seconds": record.seconds})
+                outcomes = {k: v for k, v in _clean(record.summary).items() if k not in labels}
+                rows.append({**labels, **outcomes, "run_seconds": record.seconds})
                 if plan.timeseries and record.timeseries is not None:
                     series.append(_label(record.timeseries, labels))
                 report.ran += 1

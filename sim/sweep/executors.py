@@ -218,10 +218,11 @@ class LocalExecutor(_Windowed):
 
     def close(self, abort: bool = False) -> None:
         if abort:
+            procs = list((getattr(self._pool, "_processes", None) or {}).values())
             self._pool.shutdown(wait=False, cancel_futures=True)
-            for proc in list(getattr(self._pool, "_processes", {}).values()):
+            for proc in procs:
                 proc.terminate()
-            for proc in list(getattr(self._pool, "_processes", {}).values()):
+            for proc in procs:
                 proc.join(timeout=5)
         else:
             self._pool.shutdown(wait=True)

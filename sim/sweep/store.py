@@ -125,7 +125,10 @@ class ResultStore:
         parts = [p for p in sorted(self.ts_dir.glob("part-*.parquet")) if p.name in committed] if self.ts_dir.is_dir() else []
         if not parts:
             return None
-        return pd.concat([pq.read_table(p, columns=columns).to_pandas() for p in parts], ignore_index=True)
+        frame = pd.concat([pq.read_table(p, columns=columns).to_pandas() for p in parts], ignore_index=True)
+        if {"run_id", "day"} <= set(frame.columns):
+            frame = frame.sort_values(["run_id", "day"], kind="stable").reset_index(drop=True)
+        return frame
 
     # -- writing -------------------------------------------------------------------------
 

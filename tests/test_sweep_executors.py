@@ -1,0 +1,175 @@
+"""A run's result does not depend on where it ran: serially, on local workers, or on Dask.
+
+Also: a worker that dies or a run that raises stops the sweep with what finished stored,
+and the same command then completes it.
+"""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from sim import run as sim_run
+from sim.sweep.driver import SweepFailed, sweep
+from sim.sweep.executors import Batcher, LocalExecutor, RunRecord, RunTask, SerialExecutor, WorkerLost
+from sim.sweep.loopback import LoopbackCluster
+from sim.sweep.store import ResultStore
+
+REPO = Path(__file__).resolve().parents[1]
+TINY = {"structure.departments_per_district": 2, "structure.streets_per_district": 2,
+        "structure.committees_per_street": 3}
+TEST_PID = os.getpid()
+
+# Forking from pytest's process, which has Parquet reader threads by now; the command line
+# forks its workers before any such thread exists. Children here never use those threads.
+pytestmark = pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+
+
+def write_experiment(path: Path, **fields) -> Path:
+    spec = {
+        "name": "executors", "base": str(REPO / "scenarios/unlimited-responsibility.yaml"),
+        "days": 20, "warmup_days": 5, "replications": 4, "master_seed": 99,
+        "outcomes": ["tasks_done_on_time_share", "committee_backlog_hours_mean"],
+        "sub_experiments": {
+            "unlimited": {"set": TINY},
+            "leaky": {"scenario": str(REPO / "scenarios/leaky-admission-list.yaml"), "set": TINY},
+        },
+        "factors": {"levers.push_down_propensity": [0.4, 0.9]},
+        "baseline": "unlimited",
+        "timeseries": True,
+    }
+    spec.update(fields)
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    return path
+
+
+def results(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    store = ResultStore(out)
+    return store.read_runs().drop(columns="run_seconds"), store.read_timeseries()
+
+
+def assert_same_results(a, b):
+    pd.testing.assert_frame_equal(a[0], b[0], check_exact=True)
+    pd.testing.assert_frame_equal(a[1], b[1], check_exact=True)
+
+
+@pytest.fixture(scope="module")
+def experiment(tmp_path_factory):
+    return write_experiment(tmp_path_factory.mktemp("exp") / "exp.yaml")
+
+
+@pytest.fixture(scope="module")
+def serial(experiment, tmp_path_factory):
+    out = tmp_path_factory.mktemp("serial") / "r"
+    sweep(experiment, out, SerialExecutor, quiet=True)
+    return results(out)
+
+
+def test_the_serial_reference_is_complete(serial):
+    runs, ts = serial
+    assert len(runs) == 2 * 2 * 4 and runs["run_id"].is_unique
+    assert ts["run_id"].nunique() == len(runs)
+
+
+def test_two_local_workers_give_exactly_the_serial_rows(experiment, serial, tmp_path):
+    out = tmp_path / "r"
+    report = sweep(experiment, out, lambda: LocalExecutor(2), quiet=True)
+    assert report.executor == "local" and report.workers == 2
+    assert_same_results(results(out), serial)
+
+
+def test_a_loopback_dask_cluster_gives_exactly_the_serial_rows(experiment, serial, tmp_path):
+    out = tmp_path / "r"
+    with LoopbackCluster(workers=2, log_dir=tmp_path) as address:
+        done = subprocess.run(
+            [sys.executable, "-m", "sim", "sweep", str(experiment), "--out", str(out), "--scheduler", address],
+            cwd=REPO, capture_output=True, text=True, timeout=240,
+        )
+        assert done.returncode == 0, done.stderr
+    assert "on dask x2" in done.stderr
+    assert_same_results(results(out), serial)
+
+
+# -- failures ----------------------------------------------------------------------------
+
+def die_once(scenario, seed, timeseries):
+    """Kills the worker process running it, once (a crashed worker), then behaves."""
+    marker = Path(os.environ["SWEEP_TEST_MARKER"])
+    if os.getpid() != TEST_PID and not marker.exists() and seed == int(os.environ["SWEEP_TEST_SEED"]):
+        marker.write_text("died")
+        time.sleep(0.3)  # let the other worker finish something first
+        os._exit(9)
+    return sim_run(scenario, seed=seed, timeseries=timeseries)
+
+
+def raise_on_seed(scenario, seed, timeseries):
+    if seed == int(os.environ["SWEEP_TEST_SEED"]) and scenario.days > 2:  # the 2-day probe passes
+        raise ZeroDivisionError("a bug in the model")
+    return sim_run(scenario, seed=seed, timeseries=timeseries)
+
+
+def test_a_dead_worker_stops_the_sweep_and_the_same_command_completes_it(experiment, serial, tmp_path, monkeypatch):
+    from sim.sweep.seeds import replication_seed
+
+    monkeypatch.setenv("SWEEP_TEST_MARKER", str(tmp_path / "died"))
+    monkeypatch.setenv("SWEEP_TEST_SEED", str(replication_seed(99, 2)))
+    out = tmp_path / "r"
+    with pytest.raises(WorkerLost):
+        sweep(experiment, out, lambda: LocalExecutor(2), runner=f"{__name__}:die_once",
+              quiet=True, flush_seconds=0)
+    assert (tmp_path / "died").exists()
+    stored = len(ResultStore(out).stored_run_ids())
+    assert stored < 16
+    report = sweep(experiment, out, lambda: LocalExecutor(2), quiet=True)
+    assert report.skipped == stored and report.ran == 16 - stored
+    assert_same_results(results(out), serial)
+
+
+def test_a_run_that_raises_stops_the_sweep_naming_the_run_and_keeps_the_rest(experiment, serial, tmp_path, monkeypatch):
+    from sim.sweep.seeds import replication_seed
+
+    monkeypatch.setenv("SWEEP_TEST_SEED", str(replication_seed(99, 3)))
+    out = tmp_path / "r"
+    with pytest.raises(SweepFailed, match=r"(?s)run unlimited/p000/r003 raised .*ZeroDivisionError"):
+        sweep(experiment, out, SerialExecutor, runner=f"{__name__}:raise_on_seed", quiet=True)
+    assert ResultStore(out).stored_run_ids() == {"unlimited/p000/r000", "unlimited/p000/r001", "unlimited/p000/r002"}
+    sweep(experiment, out, SerialExecutor, quiet=True)
+    assert_same_results(results(out), serial)
+
+
+# -- batching and overhead ---------------------------------------------------------------
+
+def records(seconds: float, n: int) -> list[RunRecord]:
+    return [RunRecord(f"r{i}", {}, None, seconds) for i in range(n)]
+
+
+def test_batches_start_at_one_run_then_carry_the_target_duration():
+    batcher = Batcher(target_seconds=1.0, slots=2)
+    assert batcher.size(remaining=1000) == 1
+    batcher.observe(records(0.05, 4))
+    assert batcher.size(remaining=1000) == 20  # 20 runs of 50 ms is a second of work
+    assert batcher.size(remaining=30) == 8  # but every slot still gets work near the end
+    batcher.observe(records(5.0, 4))
+    assert batcher.size(remaining=1000) == 1  # runs longer than the target go one by one
+
+
+def noop(scenario, seed, timeseries):
+    class Result:
+        summary = {"seed": seed}
+        timeseries = None
+    return Result()
+
+
+def test_local_workers_add_little_overhead_per_run():
+    tasks = [RunTask(f"r{i}", None, i) for i in range(2000)]
+    with LocalExecutor(2) as pool:
+        start = time.perf_counter()
+        done = sum(len(b) for b in pool.map(f"{__name__}:noop", tasks))
+        per_run = (time.perf_counter() - start) / done
+    assert done == 2000
+    assert per_run < 0.005, f"{1000 * per_run:.2f} ms per run"

@@ -1,0 +1,164 @@
+"""The result store: atomic parts, resumable, and it refuses to mix two experiments' rows."""
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from sim.cli import main
+from sim.sweep import driver
+from sim.sweep.driver import sweep
+from sim.sweep.executors import SerialExecutor
+from sim.sweep.seeds import replication_seeds
+from sim.sweep.store import ResultStore, StoreBusy
+
+REPO = Path(__file__).resolve().parents[1]
+TINY = {"structure.departments_per_district": 2, "structure.streets_per_district": 2,
+        "structure.committees_per_street": 2}
+
+
+def write_experiment(path: Path, **fields) -> Path:
+    spec = {
+        "name": "store-test", "base": str(REPO / "scenarios/unlimited-responsibility.yaml"),
+        "days": 15, "warmup_days": 5, "replications": 3, "master_seed": 5,
+        "outcomes": ["tasks_done_on_time_share", "committee_backlog_hours_mean"],
+        "sub_experiments": {
+            "unlimited": {"set": TINY},
+            "gated": {"scenario": str(REPO / "scenarios/admission-list.yaml"), "set": TINY},
+        },
+        "baseline": "unlimited",
+        "timeseries": True,
+    }
+    spec.update(fields)
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    return path
+
+
+def snapshot(directory: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(directory)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in directory.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def done(tmp_path):
+    """A finished sweep of 6 runs: (experiment file, result folder)."""
+    experiment = write_experiment(tmp_path / "exp.yaml")
+    out = tmp_path / "results"
+    report = sweep(experiment, out, SerialExecutor, quiet=True)
+    assert report.ran == 6
+    return experiment, out
+
+
+def test_a_finished_sweep_stores_one_row_per_run_with_its_inputs_seed_and_outcomes(done):
+    _, out = done
+    runs = ResultStore(out).read_runs()
+    assert len(runs) == 6 and runs["run_id"].is_unique
+    for column in ("run_id", "sub_experiment", "point", "replication", "seed",
+                   "levers.street_gate.enabled", "tasks_done_on_time_share", "tasks_created"):
+        assert column in runs.columns
+    seeds = replication_seeds(5, 3)
+    assert [seeds[r] for r in runs["replication"]] == runs["seed"].tolist()
+    ts = ResultStore(out).read_timeseries()
+    assert set(ts["run_id"]) == set(runs["run_id"])
+    assert len(ts) == 6 * 15 * ts["level"].nunique()
+
+
+def test_running_a_finished_sweep_again_runs_nothing_and_changes_no_result(done):
+    experiment, out = done
+    before = {k: v for k, v in snapshot(out).items() if k.startswith(("runs", "timeseries"))}
+    report = sweep(experiment, out, SerialExecutor, quiet=True)
+    assert (report.ran, report.skipped) == (0, 6)
+    after = {k: v for k, v in snapshot(out).items() if k.startswith(("runs", "timeseries"))}
+    assert after == before
+
+
+def test_a_changed_experiment_is_refused_with_exit_2_and_the_store_untouched(done, capsys):
+    experiment, out = done
+    write_experiment(experiment, replications=4)
+    before = snapshot(out)
+    assert main(["sweep", str(experiment), "--out", str(out), "--workers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "holds results of a different experiment" in err and "--restart" in err
+    assert snapshot(out) == before
+
+
+def test_a_changed_scenario_file_is_refused_too(tmp_path, capsys):
+    scenario = tmp_path / "base.yaml"
+    scenario.write_text((REPO / "scenarios/unlimited-responsibility.yaml").read_text())
+    experiment = write_experiment(tmp_path / "exp.yaml", base=str(scenario), sub_experiments={"u": {"set": TINY}},
+                                  baseline=None, replications=1)
+    out = tmp_path / "r"
+    assert main(["sweep", str(experiment), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    data = yaml.safe_load(scenario.read_text())
+    data["levers"] = {**data.get("levers", {}), "push_down_propensity": 0.31}
+    scenario.write_text(yaml.safe_dump(data, sort_keys=False))
+    assert main(["sweep", str(experiment), "--out", str(out), "--workers", "1", "--quiet"]) == 2
+    assert "scenario it uses has changed" in capsys.readouterr().err
+
+
+def test_asking_for_time_series_on_a_store_without_them_is_refused_by_name(tmp_path, capsys):
+    experiment = write_experiment(tmp_path / "exp.yaml", timeseries=False, replications=1)
+    out = tmp_path / "r"
+    assert main(["sweep", str(experiment), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    assert main(["sweep", str(experiment), "--out", str(out), "--workers", "1", "--timeseries"]) == 2
+    assert "time-series flag differs" in capsys.readouterr().err
+
+
+def test_changed_model_code_is_refused(done, monkeypatch, capsys):
+    experiment, out = done
+    monkeypatch.setattr(driver, "model_code_hash", lambda: "0" * 64)
+    assert main(["sweep", str(experiment), "--out", str(out), "--workers", "1"]) == 2
+    assert "model code" in capsys.readouterr().err
+
+
+def test_restart_discards_the_old_results_and_runs_the_new_experiment(done):
+    experiment, out = done
+    write_experiment(experiment, replications=2)
+    assert main(["sweep", str(experiment), "--out", str(out), "--workers", "1", "--restart", "--quiet"]) == 0
+    runs = ResultStore(out).read_runs()
+    assert len(runs) == 4 and set(runs["replication"]) == {0, 1}
+
+
+def test_a_folder_holding_other_files_is_not_used(tmp_path, capsys):
+    experiment = write_experiment(tmp_path / "exp.yaml")
+    out = tmp_path / "r"
+    out.mkdir()
+    (out / "thesis.tex").write_text("precious")
+    assert main(["sweep", str(experiment), "--out", str(out), "--workers", "1"]) == 2
+    assert sorted(os.listdir(out)) == ["thesis.tex"]
+
+
+def test_leftovers_of_a_killed_writer_are_cleared_and_never_read(done):
+    experiment, out = done
+    store = ResultStore(out)
+    part = store.run_parts()[0].name
+    (out / "runs" / ".tmp-dead-part-999999-abc.parquet").write_bytes(b"half a file")
+    orphan = out / "timeseries" / "part-999999-abcdef.parquet"  # its runs part never arrived
+    orphan.write_bytes((out / "timeseries" / part).read_bytes())
+    assert store.read_timeseries()["run_id"].nunique() == 6  # uncommitted series are ignored
+    sweep(experiment, out, SerialExecutor, quiet=True)
+    assert not orphan.exists()
+    assert not list((out / "runs").glob(".tmp-*"))
+
+
+def test_only_one_sweep_writes_a_folder_at_a_time(done):
+    experiment, out = done
+    holder = ResultStore(out)
+    holder.lock()
+    try:
+        with pytest.raises(StoreBusy):
+            sweep(experiment, out, SerialExecutor, quiet=True)
+    finally:
+        holder.unlock()
+
+
+def test_parts_appear_whole_under_their_final_name(tmp_path):
+    store = ResultStore(tmp_path / "s")
+    store.start({"format": "tiaokuai-sweep/1"})
+    rows = [{"run_id": f"a/p000/r{i:03d}", "y": float(i)} for i in range(5)]
+    name = store.append(rows, [pd.DataFrame({"run_id": ["a/p000/r000"], "day": [1]})])
+    assert sorted(os.listdir(tmp_path / "s" / "runs")) == [name]
+    assert store.stored_run_ids() == {r["run_id"] for r in rows}
+    assert store.read_runs()["y"].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
