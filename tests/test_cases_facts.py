@@ -1,0 +1,262 @@
+"""Stylised facts the source cases report, and each case's before/after (issue #6).
+
+Every fact is checked on paired runs: each arm is run on the same 30 seeds (common random
+numbers, child seeds of one `numpy.random.SeedSequence`), and a difference is accepted
+when its 95% t confidence interval lies on the stated side of zero.
+
+Horizon: 120 working days with a 30-day warm-up, and one district per scenario (the
+Guiyang scenarios are four identical, independent districts; one is enough for the
+comparison). The full cases run 250 days in `experiments/cases/`; 120 days is the
+shortest horizon in which the strain and hiring-delay dynamics (strain builds over
+~50 days, vacancies refill after 60) show, and it keeps this tier to roughly 750 runs of
+under half a second each, two processes at a time (about three minutes on two cores).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from sim import load_scenario, run
+
+ROOT = Path(__file__).resolve().parents[1]
+PRESETS = ROOT / "scenarios"
+CASES = PRESETS / "cases"
+REPLICATIONS = 30
+DAYS, WARMUP = 120, 30
+SEEDS = tuple(int(s.generate_state(1)[0]) for s in np.random.SeedSequence(20240606).spawn(REPLICATIONS))
+
+_pool: ProcessPoolExecutor | None = None
+_runs: dict[tuple, list[dict]] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def pool():
+    global _pool
+    _pool = ProcessPoolExecutor(max_workers=2)
+    yield _pool
+    _pool.shutdown()
+    _pool = None
+
+
+def _one(args: tuple) -> dict:
+    path, overrides, seed = args
+    scenario = load_scenario(path, {"days": DAYS, "warmup_days": WARMUP, **dict(overrides)})
+    return run(scenario, seed, timeseries=False).summary
+
+
+def arm(path: Path, **overrides) -> list[dict]:
+    """Summaries of one scenario (plus dotted overrides) on the shared seed list, cached."""
+    key = (str(path), tuple(sorted(overrides.items())))
+    if key not in _runs:
+        jobs = [(str(path), key[1], seed) for seed in SEEDS]
+        _runs[key] = list(_pool.map(_one, jobs))
+    return _runs[key]
+
+
+def values(runs: list[dict], outcome: str) -> np.ndarray:
+    return np.array([r[outcome] for r in runs], dtype=float)
+
+
+def paired(after: list[dict], before: list[dict], outcome: str) -> tuple[float, float, float]:
+    """Mean of (after - before) on the same seeds, and its 95% t confidence interval."""
+    d = values(after, outcome) - values(before, outcome)
+    half = stats.t.ppf(0.975, d.size - 1) * d.std(ddof=1) / np.sqrt(d.size) if d.std() > 0 else 0.0
+    return float(d.mean()), float(d.mean() - half), float(d.mean() + half)
+
+
+def mean_ci(runs: list[dict], outcome: str) -> tuple[float, float, float]:
+    x = values(runs, outcome)
+    half = stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size)
+    return float(x.mean()), float(x.mean() - half), float(x.mean() + half)
+
+
+def rises(after, before, outcome) -> bool:
+    return paired(after, before, outcome)[1] > 0
+
+
+def falls(after, before, outcome) -> bool:
+    return paired(after, before, outcome)[2] < 0
+
+
+UNLIMITED = PRESETS / "unlimited-responsibility.yaml"
+GATE = PRESETS / "admission-list.yaml"
+GATE_RES = PRESETS / "gate-and-resources.yaml"
+RES = PRESETS / "resources-follow-tasks.yaml"
+ONE_DISTRICT = {"structure.districts": 1}
+
+
+# ---- the five stylised facts ---------------------------------------------------------
+
+
+def test_under_unlimited_responsibility_committees_spend_over_half_their_hours_on_administration():
+    """Field studies of 居委会行政化 report > 50% administrative work (BRIEF); under the
+    preset and under Guiyang 2012 the whole 95% CI of the administrative share is above 0.5."""
+    for runs in (arm(UNLIMITED), arm(CASES / "guiyang-2012.yaml", **ONE_DISTRICT)):
+        _, _, upper = mean_ci(runs, "committee_self_governance_share")
+        assert upper < 0.5
+
+
+def test_under_unlimited_responsibility_work_piles_up_at_the_lowest_level():
+    """Committees are the most loaded level: their hours used exceed their hours available,
+    and their utilisation is above the streets', which is above the departments'."""
+    runs = arm(UNLIMITED)
+    com = values(runs, "committee_utilisation_mean")
+    st = values(runs, "street_utilisation_mean")
+    dep = values(runs, "department_utilisation_mean")
+    assert mean_ci(runs, "committee_utilisation_mean")[1] > 1.0
+    assert stats.ttest_rel(com, st).pvalue < 0.05 and com.mean() > st.mean()
+    assert mean_ci(runs, "committee_backlog_hours_mean")[1] > mean_ci(runs, "street_backlog_hours_mean")[2]
+    assert st.mean() >= dep.mean() - 0.01
+
+
+def test_gating_shifts_load_back_up_to_departments():
+    """A trade-off, not a free lunch: a strict list relieves committees and hands work back
+    to the departments, whose hours used rise."""
+    gated, unlimited = arm(GATE), arm(UNLIMITED)
+    assert falls(gated, unlimited, "committee_utilisation_mean")
+    assert rises(gated, unlimited, "department_utilisation_mean")
+    assert mean_ci(gated, "department_returned_hours")[1] > 0
+
+
+def test_resources_following_tasks_soften_the_gating_trade_off():
+    """Adding resources to the gate relieves committees further at no extra department
+    load (department utilisation within ±0.01), and resources alone relieve committees
+    without raising department load at all."""
+    gated, both, unlimited, res = arm(GATE), arm(GATE_RES), arm(UNLIMITED), arm(RES)
+    assert rises(both, gated, "committee_self_governance_share")
+    _, lo, hi = paired(both, gated, "department_utilisation_mean")
+    assert -0.01 < lo and hi < 0.01
+    assert falls(res, unlimited, "committee_utilisation_mean")
+    assert paired(res, unlimited, "department_utilisation_mean")[2] < 0.01
+
+
+@pytest.mark.parametrize("outcome", ["committee_utilisation_mean", "committee_self_governance_share"])
+def test_a_leaky_gate_gives_away_benefit_roughly_in_proportion_to_the_leak(outcome):
+    """The benefit kept at compliance c, (m(c) - m(0)) / (m(1) - m(0)), is within 0.15 of c
+    for c = 0.25, 0.5, 0.75. Compliance 0 is the unlimited preset (the gate draws the same
+    numbers whatever the compliance, so an all-leaking gate is the same run)."""
+    m0 = values(arm(UNLIMITED), outcome).mean()
+    m1 = values(arm(GATE), outcome).mean()
+    for c in (0.25, 0.5, 0.75):
+        mc = values(
+            arm(GATE, **{"levers.street_gate.compliance": c, "levers.committee_gate.compliance": c}), outcome
+        ).mean()
+        kept = (mc - m0) / (m1 - m0)
+        assert abs(kept - c) < 0.15, f"compliance {c}: kept {kept:.2f} of the benefit"
+
+
+def test_stations_and_purchased_services_restore_committees_self_governance_share():
+    """Jinjiang (001): the stations alone, the purchasing alone, and the whole 2011 package
+    each raise committees' self-governance share over 2007; purchased capacity takes on
+    service demand (hours bought > 0) and lowers committees' utilisation."""
+    before = arm(CASES / "jinjiang-2007.yaml")
+    stations = arm(CASES / "jinjiang-2007.yaml", **{"levers.service_stations_per_street": 2, "levers.station_staff": 20})
+    buying = arm(
+        CASES / "jinjiang-2007.yaml",
+        **{
+            "street.budget_per_day": 18000,
+            "levers.purchasing_budget_share": 0.8333,
+            "levers.social_organisation_entry_threshold": 0.0,
+        },
+    )
+    after = arm(CASES / "jinjiang-2011.yaml")
+    for reform in (stations, buying, after):
+        assert rises(reform, before, "committee_self_governance_share")
+    assert mean_ci(buying, "social_organisation_hours_purchased")[1] > 0
+    assert falls(buying, before, "committee_utilisation_mean")
+
+
+def test_overload_drives_attrition_that_deepens_the_overload_under_unlimited_responsibility():
+    """The vicious circle, shown by cutting it: with strain-driven attrition switched off
+    (staff.attrition_strain = 0) the unlimited regime loses fewer staff and committees
+    carry less backlog; under a gate with resources the same cut changes committees'
+    backlog by less than a tenth of what it does under unlimited responsibility."""
+    cut = {"staff.attrition_strain": 0.0}
+    ur, ur_cut = arm(UNLIMITED), arm(UNLIMITED, **cut)
+    gr, gr_cut = arm(GATE_RES), arm(GATE_RES, **cut)
+    assert rises(ur, ur_cut, "staff_lost_total")
+    assert rises(ur, ur_cut, "committee_backlog_hours_mean")
+    circle_ur = paired(ur, ur_cut, "committee_backlog_hours_mean")[0]
+    circle_gr = paired(gr, gr_cut, "committee_backlog_hours_mean")[0]
+    assert abs(circle_gr) < 0.1 * circle_ur
+    assert values(ur, "staff_lost_total").mean() > values(gr, "staff_lost_total").mean()
+
+
+# ---- the cases, before and after ------------------------------------------------------
+
+
+def test_guiyang_2012_centres_carry_more_load_and_committees_less_self_governance_than_2019():
+    """Guiyang (000): the 2012 centres are more loaded than the 2019 streets, and committees'
+    self-governance share is lower; 2019 still leaks work through its list (unclear duty
+    boundaries) and bounces no less (weak linkage with departments)."""
+    y2012 = arm(CASES / "guiyang-2012.yaml", **ONE_DISTRICT)
+    y2019 = arm(CASES / "guiyang-2019.yaml", **ONE_DISTRICT)
+    assert falls(y2019, y2012, "street_utilisation_mean")
+    assert rises(y2019, y2012, "committee_self_governance_share")
+    assert mean_ci(y2019, "gate_leaks_total")[1] > 0
+    assert paired(y2019, y2012, "bounces_per_task_mean")[1] > -0.01
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="centre-level overload: the model's streets hand almost everything down "
+    "(push_down_propensity + backlog sensitivity apply to streets as to departments), so "
+    "the 2012 centres reach ~0.85 utilisation but hold no lasting backlog; see docs/cases.md",
+)
+def test_guiyang_2012_centres_are_overloaded():
+    """The source calls the centres 'unlimited-responsibility departments': overloaded."""
+    y2012 = arm(CASES / "guiyang-2012.yaml", **ONE_DISTRICT)
+    assert mean_ci(y2012, "street_utilisation_mean")[1] > 1.0
+
+
+def test_shanghai_leak_and_missing_resources_give_away_part_of_the_gate_and_strict_gating_with_sharing_recovers_it():
+    """Shanghai (004): the reviewed regime keeps only part of what the gate as designed
+    (strict, resources attached) would give committees; strict checks plus data sharing
+    recover part of the rest."""
+    review = arm(CASES / "shanghai-review.yaml")
+    none = arm(CASES / "shanghai-review.yaml", **{"levers.street_gate.enabled": False, "levers.committee_gate.enabled": False})
+    ideal = arm(
+        CASES / "shanghai-review.yaml",
+        **{
+            "levers.street_gate.compliance": 1.0,
+            "levers.committee_gate.compliance": 1.0,
+            "levers.resources_follow_tasks": 0.5,
+        },
+    )
+    recommended = arm(CASES / "shanghai-recommended.yaml")
+    outcome = "committee_self_governance_share"
+    assert rises(review, none, outcome) and rises(ideal, review, outcome)
+    assert rises(recommended, review, outcome)
+    assert falls(recommended, review, "committee_utilisation_mean")
+
+
+def test_beijing_reform_cuts_bounces_and_lead_time():
+    """Beijing (003): with posted staff and an accountable escalation path, tasks bounce
+    less between levels ("those who see cannot act") and are done sooner."""
+    before, after = arm(CASES / "beijing-before.yaml"), arm(CASES / "beijing-reform.yaml")
+    assert falls(after, before, "bounces_per_task_mean")
+    assert falls(after, before, "lead_time_days_mean")
+
+
+def test_a_longer_committee_list_leaves_committees_less_self_governance_and_streets_less_returned_work():
+    """Admission lists (Erqi, Xicheng): admitting more duty items to committees lowers their
+    self-governance share and the work the list returns to the streets."""
+    listed = [
+        "resident_request", "resident_approval", "self_governance",
+        "elderly_services", "employment_services", "health_promotion",
+        "population_data", "housing_data", "social_security_data",
+        "civilised_city_campaign", "safety_campaign", "sanitation_campaign",
+    ]
+    short = arm(CASES / "lists-after.yaml", **{"levers.committee_gate.listed": listed[:3]})
+    erqi = arm(CASES / "lists-after.yaml")
+    long_ = arm(CASES / "lists-after.yaml", **{"levers.committee_gate.listed": listed})
+    before = arm(CASES / "lists-before.yaml")
+    assert falls(erqi, short, "committee_self_governance_share")
+    assert falls(long_, erqi, "committee_self_governance_share")
+    assert falls(long_, erqi, "street_returned_hours")
+    assert rises(erqi, before, "committee_self_governance_share")
