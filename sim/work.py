@@ -15,7 +15,7 @@ import numpy as np
 
 from .agents import DEPARTMENT, SOCIAL_ORGANISATION
 from .kinds import FROM_RESIDENTS
-from .ledger import ABANDONED, DONE
+from .ledger import ABANDONED, DONE, running_total_within, stable_order
 
 if TYPE_CHECKING:
     from .model import TiaokuaiModel
@@ -26,13 +26,13 @@ EPS = 1e-9
 def spend_hours(model: TiaokuaiModel) -> None:
     t, roster, tally = model.tasks, model.roster, model.tally
     n_off = roster.size
-    below = roster.level[t.holder] != DEPARTMENT
-    workable = t.effort_left - np.where(below, t.authority_left, 0.0)
-    rows = np.flatnonzero((t.state == 0) & (t.ready_day <= model.day) & (workable > EPS))
+    rows = np.flatnonzero((t.state == 0) & (t.ready_day <= model.day))
     holder = t.holder[rows]
-    need = np.maximum(workable[rows] - t.funded[rows], 0.0)
-    order = np.lexsort((t.task_id[rows], t.deadline[rows], ~t.hard[rows], holder))
-    rows, holder, need = rows[order], holder[order], need[order]
+    below = roster.level[holder] != DEPARTMENT
+    workable = t.effort_left[rows] - np.where(below, t.authority_left[rows], 0.0)
+    has_work = workable > EPS
+    rows, holder, workable = rows[has_work], holder[has_work], workable[has_work]
+    need = np.maximum(workable - t.funded[rows], 0.0)
 
     normal = model.normal_hours()
     total_need = np.bincount(holder, weights=need, minlength=n_off)
@@ -40,33 +40,48 @@ def spend_hours(model: TiaokuaiModel) -> None:
     overtime = np.minimum(ceiling, np.maximum(total_need - normal, 0.0))
     capacity = normal + overtime
 
-    cs = np.cumsum(need)
-    starts = np.flatnonzero(np.r_[True, holder[1:] != holder[:-1]]) if rows.size else rows
-    before = np.repeat(np.r_[0.0, cs][starts], np.diff(np.r_[starts, rows.size]))
-    within = cs - before
-    cap = capacity[holder]
-    finished = within <= cap + EPS
-    spent = np.where(finished, need, np.clip(cap - (within - need), 0.0, None))
+    # An office whose hours cover its whole queue finishes all of it, in any order; only
+    # the queues of overloaded offices need ordering, so only they are sorted.
+    finished = np.ones(rows.size, dtype=bool)
+    spent = need.copy()
+    short = np.flatnonzero((total_need > capacity + EPS)[holder])
+    if short.size:
+        short = short[queue_order(t, rows[short], holder[short])]
+        h, w = holder[short], need[short]
+        within = running_total_within(h, w)
+        cap = capacity[h]
+        finished[short] = within <= cap + EPS
+        spent[short] = np.where(finished[short], w, np.clip(cap - (within - w), 0.0, None))
 
     used = np.bincount(holder, weights=spent, minlength=n_off)
     roster.hours_used[:] = used
     roster.capacity[:] = capacity
     roster.overtime[:] = np.maximum(used - normal, 0.0)
-    tally.record_work(model, rows, spent, finished, workable[rows])
+    tally.record_work(model, rows, spent, finished, workable)
 
     # partial progress on the task each office could not finish
     part = rows[~finished]
     t.effort_left[part] -= spent[~finished]
     # finished: the workable part is done; funded hours paid for what staff did not
-    done_rows = rows[finished]
-    work_done = workable[done_rows]
+    done_rows, work_done = rows[finished], workable[finished]
     funded_used = np.minimum(t.funded[done_rows], work_done)
     t.funded[done_rows] -= funded_used
-    t.effort_left[done_rows] -= work_done
-    t.effort_left[done_rows] = np.maximum(t.effort_left[done_rows], 0.0)
-    complete = done_rows[t.effort_left[done_rows] <= EPS]
+    left = np.maximum(t.effort_left[done_rows] - work_done, 0.0)
+    t.effort_left[done_rows] = left
+    complete = done_rows[left <= EPS]
     complete = inspect_purchased_work(model, complete)
     finish(model, complete)
+
+
+def queue_order(t, rows: np.ndarray, holder: np.ndarray) -> np.ndarray:
+    """The order in which offices work their queues: by holder, hard tasks first, then
+    earliest deadline, then the older task (ledger rows are in creation order, so a
+    stable sort on the first three keys settles ties by age)."""
+    deadline = t.deadline[rows].astype(np.int64)
+    lo = int(deadline.min()) if rows.size else 0
+    dl_bits = max(int(deadline.max()) - lo, 1).bit_length() if rows.size else 1
+    key = (holder.astype(np.int64) << 1) | ~t.hard[rows]
+    return stable_order((key << dl_bits) | (deadline - lo))
 
 
 def inspect_purchased_work(model: TiaokuaiModel, rows: np.ndarray) -> np.ndarray:
