@@ -200,7 +200,7 @@ def heatmaps(summary: pd.DataFrame, factors: tuple[str, str], outcome: str, arms
         ax.set_ylabel(fy)
         ax.set_title(arm, fontsize=9)
     fig.colorbar(image, ax=list(axes.flat), label=axis_label(outcome), shrink=0.9)
-    fig.suptitle(f"{describe(outcome)[0]}: mean over replications by {fx} and {fy}", fontsize=11)
+    fig.suptitle(f"{describe(outcome)[0]}\nmean over replications by {fx} and {fy}", fontsize=10, y=1.04)
     return _save(fig, path)
 
 
