@@ -1,0 +1,101 @@
+"""`tiaokuai sensitivity EXPERIMENT.yaml`: Morris screening, then Sobol indices.
+
+The experiment file is a sweep experiment with a sampling `design` (ranges, seed, Morris
+levels). Its own method and sample size are used for that method; the other stage's size
+comes from --morris-trajectories / --sobol-samples. Writes to OUT (default
+results/sensitivity/): per stage the sweep's Parquet store, then `morris_indices.csv`,
+`sobol_indices.csv`, `sobol_top5.csv`, `report.md` and the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+from sim.errors import InputError, Problem
+
+DEFAULT_TRAJECTORIES = 20
+DEFAULT_SOBOL_BASE = 256
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "sensitivity",
+        help="global sensitivity analysis (SALib Morris screening and Sobol indices)",
+        description="Run EXPERIMENT.yaml's design points through the sweep engine as a Morris "
+        "and/or a Sobol design, average replications per point, and write indices, a report "
+        "and figures. Resumable: the same command again runs only what is missing.",
+    )
+    p.add_argument("experiment", metavar="EXPERIMENT.yaml")
+    p.add_argument("--out", default="results/sensitivity", metavar="DIR")
+    p.add_argument("--method", choices=("morris", "sobol", "both"), default="both")
+    p.add_argument("--morris-trajectories", type=int, default=None, metavar="R",
+                   help=f"Morris trajectories (default: the file's, if its method is morris, else {DEFAULT_TRAJECTORIES})")
+    p.add_argument("--sobol-samples", type=int, default=None, metavar="N",
+                   help=f"Sobol base sample, a power of 2 (default: the file's, if sobol, else {DEFAULT_SOBOL_BASE})")
+    p.add_argument("--days", type=int, default=None, help="override the experiment's horizon")
+    p.add_argument("--warmup-days", type=int, default=None, help="override the experiment's warm-up")
+    p.add_argument("--replications", type=int, default=None, help="override replications per point")
+    p.add_argument("--bootstrap", type=int, default=1000, help="Sobol bootstrap resamples (default 1000)")
+    p.add_argument("--workers", type=int, default=None, metavar="N", help="local worker processes")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler address")
+    p.add_argument("--restart", action="store_true", help="discard stored runs and start over")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.set_defaults(handler=sensitivity_command)
+
+
+def _sizes(args: argparse.Namespace, file_method: str, file_samples: int) -> dict[str, int]:
+    def pick(method: str, flag: int | None, default: int) -> int:
+        if flag is not None:
+            return flag
+        return file_samples if file_method == method else default
+
+    sizes = {}
+    if args.method in ("morris", "both"):
+        sizes["morris"] = pick("morris", args.morris_trajectories, DEFAULT_TRAJECTORIES)
+    if args.method in ("sobol", "both"):
+        sizes["sobol"] = pick("sobol", args.sobol_samples, DEFAULT_SOBOL_BASE)
+    problems = []
+    for method, n in sizes.items():
+        if n < 2 or (method == "sobol" and n & (n - 1)):
+            problems.append(Problem("--sobol-samples" if method == "sobol" else "--morris-trajectories", "",
+                                    "must be at least 2" + (" and a power of 2" if method == "sobol" else ""), n))
+    if args.workers is not None and args.workers < 1:
+        problems.append(Problem("--workers", "", "must be at least 1", args.workers))
+    if problems:
+        raise InputError(problems)
+    return sizes
+
+
+def sensitivity_command(args: argparse.Namespace) -> int:
+    from sim.sweep.spec import load_experiment
+
+    from .report import analyse_and_write
+    from .stages import run_stage, stage_experiment
+
+    exp = load_experiment(args.experiment)
+    if exp.design is None or exp.design.method not in ("morris", "sobol"):
+        raise InputError([Problem(args.experiment, "design", "a sensitivity experiment needs a morris or "
+                                  "sobol design with ranges", exp.design.method if exp.design else None)])
+    sizes = _sizes(args, exp.design.method, exp.design.samples)
+    out = Path(args.out)
+    stages = {}
+    for method, n in sizes.items():
+        try:
+            staged = stage_experiment(args.experiment, method, n, args.days, args.warmup_days, args.replications)
+        except ValueError as err:
+            raise InputError([Problem(args.experiment, "", str(err), None)]) from None
+        if not args.quiet:
+            print(f"{method}: {staged.run_count} runs ({staged.point_count} points x "
+                  f"{staged.replications} replications)", file=sys.stderr)
+        stages[method] = run_stage(staged, out, args.workers, args.scheduler, args.restart, args.quiet)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        report = analyse_and_write(stages, out, args.bootstrap)
+    for w in caught:
+        print(f"warning: {w.message}", file=sys.stderr)
+    if not args.quiet:
+        print(report, file=sys.stderr)
+    return 0
