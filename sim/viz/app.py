@@ -13,6 +13,7 @@ Each browser tab has its own state (`use_reactive` inside the page).
 
 from __future__ import annotations
 
+import html
 import time
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from .session import Session
 from .settings import launch_settings, list_presets, parse_seed
 
 PLAY_DELAY_MS = 150
+MIN_PLAY_DELAY_MS = 50
 LEVER_LABELS = {lever.path: lever.label for lever in CANDIDATE_LEVERS}
 
 
@@ -127,18 +129,20 @@ def Page():
         force_update()
 
     def play_loop() -> None:
+        # Sleep before each frame, always: the pause lets the server send the last frame
+        # to the browser and take in clicks (Pause) between frames.
         while playing.value and session.value is not None and not session.value.finished:
-            began = time.perf_counter()
+            time.sleep(max(play_delay.value, MIN_PLAY_DELAY_MS) / 1000)
+            if not playing.value:
+                break
             step()
-            rest = play_delay.value / 1000 - (time.perf_counter() - began)
-            if rest > 0:
-                time.sleep(rest)
         playing.set(False)
 
     solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
 
     pending = (preset.value, values.value, seed) != applied.value
 
+    solara.Title("tiaokuai")
     with solara.AppBar():
         solara.AppBarTitle("tiaokuai: work flowing down the hierarchy")
 
@@ -156,10 +160,12 @@ def Page():
                 solara.Button(
                     "Step", color="primary", on_click=step, disabled=playing.value or session.value is None
                 )
-            solara.Text(f"Days per Step or Play frame: {days_per_frame.value}", style={"font-size": "0.9em"})
-            solara.SliderInt("", value=days_per_frame, min=1, max=25, thumb_label=False)
-            solara.Text(f"Pause between frames when playing: {play_delay.value} ms", style={"font-size": "0.9em"})
-            solara.SliderInt("", value=play_delay, min=0, max=1000, step=50, thumb_label=False)
+            with solara.Column(gap="0px", classes=["tk-days-per-frame"]):
+                solara.Text(f"Days per Step or Play frame: {days_per_frame.value}", style={"font-size": "0.9em"})
+                solara.SliderInt("", value=days_per_frame, min=1, max=25, thumb_label=False)
+            with solara.Column(gap="0px", classes=["tk-play-delay"]):
+                solara.Text(f"Pause between frames when playing: {play_delay.value} ms", style={"font-size": "0.9em"})
+                solara.SliderInt("", value=play_delay, min=0, max=1000, step=50, thumb_label=False)
         with solara.Card("Scenario"):
             solara.Select("Preset", values=list(presets), value=preset.value, on_value=choose_preset)
             solara.InputText(
@@ -256,8 +262,23 @@ def Views(session: Session, tick: int):
             solara.Text("Plotted days:")
             solara.Text(str(len(model.history)), classes=["tk-plotted-days"])
         if newest.rows:
-            table = "\n".join(f"| {label} | {value} |" for label, value in newest.rows)
-            solara.Markdown(f"| on day {newest.day} | |\n|:---|---:|\n{table}")
+            LatestTable(newest)
+
+
+@solara.component
+def LatestTable(newest):
+    """The last day's numbers as a plain HTML table (solara.Markdown would fetch KaTeX
+    from the network, which an offline machine cannot)."""
+    rows = "".join(
+        f"<tr><td>{html.escape(label)}</td><td style='text-align:right'>{html.escape(value)}</td></tr>"
+        for label, value in newest.rows
+    )
+    solara.HTML(
+        tag="table",
+        unsafe_innerHTML=f"<caption style='text-align:left'>on day {newest.day}</caption>{rows}",
+        classes=["tk-latest"],
+        style="border-spacing: 16px 2px; font-size: 0.9em; width: auto",
+    )
 
 
 def _shown(value: Any) -> str:

@@ -20,6 +20,7 @@ import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,9 +55,22 @@ class ServerFailed(RuntimeError):
     pass
 
 
+@dataclass
+class RunningServer:
+    """A `tiaokuai viz` server started by `viz_server`."""
+
+    url: str
+    process: subprocess.Popen
+    log: object
+    seconds_to_serve: float = 0.0
+
+    def output(self) -> str:
+        return read_log(self.log)
+
+
 @contextmanager
 def viz_server(scenario: str | Path, seed: int = 7, timeout: float = 60.0, extra_args: tuple[str, ...] = ()):
-    """Run `python -m sim viz` on a free loopback port; yield (url, process); always stop it."""
+    """Run `python -m sim viz` on a free loopback port; yield a RunningServer; always stop it."""
     port = free_port()
     log = tempfile.TemporaryFile(mode="w+b")
     command = [
@@ -65,10 +79,10 @@ def viz_server(scenario: str | Path, seed: int = 7, timeout: float = 60.0, extra
     ]
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}/"
+    server = RunningServer(f"http://127.0.0.1:{port}/", process, log)
     try:
-        wait_until_serving(url, process, log, timeout)
-        yield url, process
+        server.seconds_to_serve = wait_until_serving(server.url, process, log, timeout)
+        yield server
     finally:
         stop(process)
         log.close()

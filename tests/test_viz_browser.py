@@ -1,0 +1,138 @@
+"""The app in a real browser: `tiaokuai viz` in a subprocess, driven by Playwright with the
+system Chromium, with every request that would leave this machine refused.
+
+Skipped, loudly, where Chromium or Playwright is missing; under CI (`CI=true`) that skip
+is a failure instead, so a CI machine cannot pass without having run it. The screenshot
+it saves is the one the docs show (docs/screenshot-viz.png).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from sim.viz.browser import find_chromium, launch_chromium, offline_only, viz_server
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOT = ROOT / "docs" / "screenshot-viz.png"
+SCENARIO = ROOT / "scenarios" / "unlimited-responsibility.yaml"
+STEPS = 5
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip with a reason everyone will see; in CI, fail: the test must run there."""
+    banner = f"BROWSER TEST NOT RUN: {reason}"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(banner + " (CI=true: a skipped browser test is a failure)", pytrace=False)
+    print(f"\n{'!' * 70}\n{banner}\n{'!' * 70}")
+    pytest.skip(banner)
+
+
+@pytest.fixture(scope="module")
+def chromium_path() -> str:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        skip_or_fail("the `playwright` Python package is not installed (pip install -e '.[test]')")
+    path = find_chromium()
+    if path is None:
+        skip_or_fail("no system Chromium; install it with `make browser` (Debian: apt-get install -y chromium)")
+    return path
+
+
+def day(page) -> int:
+    text = page.locator(".tk-day").inner_text()
+    match = re.fullmatch(r"Day (\d+) of \d+", text.strip())
+    assert match, f"unexpected day counter {text!r}"
+    return int(match.group(1))
+
+
+def wait_for_day(page, expected: int, timeout_ms: int = 15_000) -> None:
+    page.wait_for_function(
+        "n => { const e = document.querySelector('.tk-day'); return e && e.innerText.trim().startsWith('Day ' + n + ' '); }",
+        arg=expected,
+        timeout=timeout_ms,
+    )
+
+
+@pytest.mark.browser
+def test_app_steps_resets_and_draws_in_a_real_browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with viz_server(SCENARIO, seed=7) as server, sync_playwright() as playwright:
+        browser = launch_chromium(playwright, chromium_path)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1250})
+            refused = offline_only(page)
+            page_errors: list[str] = []
+            page.on("pageerror", lambda exc: page_errors.append(str(exc)))
+
+            began = time.monotonic()
+            page.goto(server.url)
+            page.locator(".tk-network").wait_for(timeout=45_000)
+            first_paint = time.monotonic() - began
+            assert day(page) == 0
+
+            step = page.get_by_role("button", name="Step", exact=True)
+            for n in range(1, STEPS + 1):
+                step.click()
+                wait_for_day(page, n)
+            assert day(page) == STEPS
+            page.wait_for_function(
+                "n => document.querySelector('.tk-plotted-days')?.innerText.trim() === String(n)", arg=STEPS
+            )
+
+            # Change a lever and the seed, then Reset: the model is rebuilt from the panel.
+            page.get_by_role("switch", name="Street admission list (gate)").check(force=True)
+            page.get_by_text("The panel differs from the running model").wait_for()
+            seed = page.locator(".tk-seed input")
+            seed.fill("x1")
+            page.get_by_text("seed must be a whole number").wait_for()  # refused, visibly
+            assert page.get_by_role("button", name="Reset", exact=True).is_disabled()
+            seed.fill("11")
+            page.get_by_role("button", name="Reset", exact=True).click()
+            wait_for_day(page, 0)
+            page.get_by_text("Changed from the file: Street admission list (gate) = on").wait_for()
+            assert page.locator(".tk-running").inner_text().strip() == "unlimited-responsibility, seed 11"
+
+            for n in range(1, 4):
+                step.click()
+                wait_for_day(page, n)
+            page.wait_for_function("() => document.querySelector('.tk-plotted-days')?.innerText.trim() === '3'")
+
+            # Play, five days a frame, then Pause: the counter runs, then stops.
+            days_slider = page.locator(".tk-days-per-frame [role=slider]")
+            days_slider.focus()
+            for _ in range(4):
+                days_slider.press("ArrowRight")
+            page.get_by_text("Days per Step or Play frame: 5").wait_for()
+            page.get_by_role("button", name="Play", exact=True).click()
+            page.wait_for_function(
+                "() => parseInt(document.querySelector('.tk-day').innerText.split(' ')[1]) >= 28",
+                timeout=30_000,
+            )
+            page.get_by_role("button", name="Pause", exact=True).click()
+            page.get_by_role("button", name="Play", exact=True).wait_for()
+            paused_at = day(page)
+            page.wait_for_timeout(800)
+            assert day(page) == paused_at, "Pause did not stop the run"
+            assert paused_at >= 28
+            page.wait_for_function(
+                "n => document.querySelector('.tk-plotted-days')?.innerText.trim() === String(n)", arg=paused_at
+            )
+            for picture in (".tk-network img, img.tk-network", ".tk-plots img, img.tk-plots"):
+                assert page.locator(picture).first.evaluate("img => img.naturalWidth") > 300
+
+            assert page.locator(".v-alert.error").count() == 0, page.locator(".v-alert.error").all_inner_texts()
+            assert page_errors == []
+            assert refused == [], f"the page tried to leave this machine: {refused}"
+            assert "Could not load URL" not in server.output(), "the server fetched assets from a CDN"
+            page.screenshot(path=str(SCREENSHOT), full_page=True)
+            print(f"\nfirst paint {first_paint:.1f} s; screenshot {SCREENSHOT.relative_to(ROOT)}")
+        finally:
+            browser.close()
+    assert server.process.poll() is not None, "the server outlived its test"
