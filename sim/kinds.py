@@ -47,9 +47,20 @@ class KindTable:
         return np.flatnonzero(self.origin == code)
 
     def draw_effort(self, rng: np.random.Generator, kind: np.ndarray) -> np.ndarray:
-        """Gamma-distributed effort with each kind's mean and coefficient of variation."""
-        mean = self.effort_mean[kind]
-        cv = self.effort_cv[kind]
-        shape = np.where(cv > 0, 1.0 / np.maximum(cv, 1e-9) ** 2, 1.0)
-        draw = rng.gamma(shape, mean / shape)
-        return np.where(cv > 0, draw, mean)
+        """Gamma-distributed effort with each kind's mean and coefficient of variation.
+
+        New tasks come in runs of one kind, so each run is one draw with a scalar shape
+        (faster than a gamma draw with a shape per task)."""
+        effort = np.empty(kind.size)
+        if kind.size == 0:
+            return effort
+        starts = np.flatnonzero(np.r_[True, kind[1:] != kind[:-1]])
+        for start, stop in zip(starts.tolist(), np.r_[starts[1:], kind.size].tolist()):
+            k = int(kind[start])
+            mean, cv = self.effort_mean[k], self.effort_cv[k]
+            if cv > 0:
+                shape = 1.0 / cv**2
+                effort[start:stop] = rng.standard_gamma(shape, stop - start) * (mean / shape)
+            else:
+                effort[start:stop] = mean
+        return effort

@@ -296,12 +296,17 @@ class TiaokuaiModel(mesa.Model):
 
 
 def _poisson_arrivals(rng: np.random.Generator, agents: np.ndarray, kinds: np.ndarray, rate: np.ndarray):
-    """Poisson counts per (agent, kind); returns the agent and kind of each new task."""
+    """Poisson counts per (agent, kind); returns the agent and kind of each new task.
+
+    Drawn kind by kind as one Poisson total spread uniformly over the agents: independent
+    Poisson counts with equal means are, in distribution, a Poisson total split uniformly,
+    and this takes a few draws per task instead of one Poisson draw per agent and kind
+    (most of which are zero). Tasks come out in runs of one kind."""
     if agents.size == 0 or kinds.size == 0:
         return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int16)
-    counts = rng.poisson(np.broadcast_to(rate, (agents.size, kinds.size))).ravel()
-    who = np.repeat(np.repeat(agents, kinds.size), counts)
-    what = np.repeat(np.tile(kinds, agents.size), counts)
+    totals = rng.poisson(rate * agents.size)
+    who = agents[rng.integers(0, agents.size, int(totals.sum()))]
+    what = np.repeat(kinds, totals)
     return who.astype(np.int32), what.astype(np.int16)
 
 
