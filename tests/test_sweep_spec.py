@@ -8,6 +8,7 @@ import yaml
 
 from sim.cli import main
 from sim.sweep.plan import build_plan
+from sim.sweep.spec import check_files, load_experiment
 
 REPO = Path(__file__).resolve().parents[1]
 BASE = str(REPO / "scenarios/unlimited-responsibility.yaml")
@@ -68,7 +69,8 @@ BAD = {
         "sub_experiments.a.scenario: scenario file not found",
     ),
     "warm-up longer than the horizon": (spec(days=10, warmup_days=10), "warmup_days (10) must be less than days (10)"),
-    "unknown outcome": (spec(outcomes=["tasks_done_on_time_shar"]), "outcomes: not a summary field of a run"),
+    "unknown outcome": (spec(outcomes=["tasks_done_on_time_shar"]), "outcomes: not a numeric summary field of a run"),
+    "text outcome": (spec(outcomes=["scenario"]), "outcomes: not a numeric summary field of a run"),
     "bad arm name": (spec(sub_experiments={"a/b": {}}), "names may use letters"),
 }
 
@@ -143,7 +145,13 @@ def test_inputs_that_differ_between_sub_experiments_become_row_columns(tmp_path)
 
 
 @pytest.mark.parametrize("path", sorted((REPO / "experiments").glob("*.yaml")), ids=lambda p: p.name)
-def test_shipped_experiments_are_valid(path):
-    plan = build_plan(path)
+def test_shipped_experiment_files_are_valid(path):
+    check_files(load_experiment(path), path)
+
+
+@pytest.mark.parametrize("name", ["unlimited-vs-gated.yaml", "ci-smoke.yaml"])
+def test_the_headline_experiments_expand_to_their_runs_with_a_baseline(name):
+    plan = build_plan(REPO / "experiments" / name)
     assert plan.experiment.baseline in plan.experiment.arm_names
-    assert len(plan.runs) == plan.experiment.run_count
+    assert len(plan.runs) == plan.experiment.run_count >= 7 * 5
+    assert plan.timeseries

@@ -204,7 +204,10 @@ class LocalExecutor(_Windowed):
         self._pool.submit(_ready).result()
 
     def _submit(self, runner, batch):
-        return self._pool.submit(execute_batch, runner, batch)
+        try:
+            return self._pool.submit(execute_batch, runner, batch)
+        except cf.process.BrokenProcessPool as err:
+            raise WorkerLost(f"a local worker process died: {err}") from None
 
     def _wait(self, inflight):
         done, _ = cf.wait(inflight, return_when=cf.FIRST_COMPLETED)
