@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 N_LEVELS = len(LEVELS)
 LEAD_BINS = 4096  # lead times in whole days; longer ones go to the last bin
+# levels whose work from above is measured for the unfunded share (streets and below)
+RECEIVES_FROM_ABOVE = np.isin(np.arange(N_LEVELS), (STREET, STATION, COMMITTEE))
 DAY_COLUMNS = (
     "open_tasks",
     "backlog_hours",
@@ -81,11 +83,10 @@ class Tally:
         self.refusals += int(level.size)
         self.returned_hours += np.bincount(level, weights=hours, minlength=N_LEVELS)
 
-    def record_work(self, model: TiaokuaiModel, rows, spent, finished, workable) -> None:
+    def record_work(self, model: TiaokuaiModel, rows, spent, finished, workable, level) -> None:
         t = model.tasks
-        level = model.roster.level[t.holder[rows]]
         sg = model.kinds.self_governance[t.kind[rows]]
-        above = t.from_above[rows] & np.isin(level, (STREET, STATION, COMMITTEE))
+        above = t.from_above[rows] & RECEIVES_FROM_ABOVE[level]
         funded_used = np.where(finished, np.minimum(t.funded[rows], workable), 0.0)
         self.funded_used += float(funded_used.sum())
         day = self.today

@@ -137,12 +137,13 @@ class TiaokuaiModel(mesa.Model):
         self.month_unfunded_hours = np.zeros(size)
         self.month_leaked_hours = np.zeros(size)
 
+        # plain Python ints: indexing NumPy scalars one by one is slow for ten thousand offices
         self.offices = []
-        for idx in range(size):
-            kind = OFFICE_TYPES[level[idx]]
-            parent = self._parent_of(idx, level[idx], street[idx], district[idx])
-            label = f"{LEVELS[level[idx]].replace('_', ' ')} {idx - first[level[idx]] + 1} (district {district[idx] + 1})"
-            self.offices.append(kind(self, idx, label, parent))
+        firsts = first.tolist()
+        for idx, (lv_, st_, d_) in enumerate(zip(level.tolist(), street.tolist(), district.tolist())):
+            parent = self._parent_of(idx, lv_, st_, d_)
+            label = f"{LEVELS[lv_].replace('_', ' ')} {idx - firsts[lv_] + 1} (district {d_ + 1})"
+            self.offices.append(OFFICE_TYPES[lv_](self, idx, label, parent))
 
     def _parent_of(self, idx: int, level: int, street: int, district: int) -> int:
         if level in (COMMITTEE, STATION):

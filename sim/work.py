@@ -28,10 +28,10 @@ def spend_hours(model: TiaokuaiModel) -> None:
     n_off = roster.size
     rows = np.flatnonzero((t.state == 0) & (t.ready_day <= model.day))
     holder = t.holder[rows]
-    below = roster.level[holder] != DEPARTMENT
-    workable = t.effort_left[rows] - np.where(below, t.authority_left[rows], 0.0)
-    has_work = workable > EPS
-    rows, holder, workable = rows[has_work], holder[has_work], workable[has_work]
+    level = roster.level[holder]
+    workable = t.effort_left[rows] - np.where(level != DEPARTMENT, t.authority_left[rows], 0.0)
+    has_work = np.flatnonzero(workable > EPS)
+    rows, holder, level, workable = rows[has_work], holder[has_work], level[has_work], workable[has_work]
     need = np.maximum(workable - t.funded[rows], 0.0)
 
     normal = model.normal_hours()
@@ -57,7 +57,7 @@ def spend_hours(model: TiaokuaiModel) -> None:
     roster.hours_used[:] = used
     roster.capacity[:] = capacity
     roster.overtime[:] = np.maximum(used - normal, 0.0)
-    tally.record_work(model, rows, spent, finished, workable)
+    tally.record_work(model, rows, spent, finished, workable, level)
 
     # partial progress on the task each office could not finish
     part = rows[~finished]
