@@ -1,0 +1,137 @@
+"""Issue #8: parallel efficiency of sweeps (local workers, Dask) and memory of a long sweep.
+
+Efficiency = (runs/s with 2 workers) / (2 x runs/s with 1 worker), each from the wall time
+of the whole `tiaokuai sweep` command (interpreter start-up, planning, forking, storing
+included). Serial, 2 local workers and a 2-worker Dask loopback cluster (started once,
+its start-up reported apart) take turns, repeat by repeat, on benchmarks/sweep-district.yaml
+(200 runs); medians of --repeats. With --memory, a 10,000-run sweep
+(benchmarks/sweep-memory.yaml) runs on 2 workers while the RSS of the driver and its
+workers is sampled: flat memory means the last decile's RSS is close to the first's.
+
+    .venv/bin/python benchmarks/sweep_efficiency.py [--repeats 5] [--no-dask] [--memory]
+
+Writes results/benchmarks/sweep_efficiency.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+TIAOKUAI = Path(sys.executable).with_name("tiaokuai")
+
+
+def sweep_seconds(experiment: Path, extra: list[str], sample_memory: bool = False) -> tuple[float, list]:
+    out = Path(tempfile.mkdtemp(prefix="tiaokuai-bench-sweep-"))
+    samples: list[tuple[float, float]] = []
+    try:
+        start = time.perf_counter()
+        proc = subprocess.Popen([str(TIAOKUAI), "sweep", str(experiment), "--out", str(out), "--quiet", *extra],
+                                cwd=ROOT)
+        if sample_memory:
+            stop = threading.Event()
+
+            def sample() -> None:
+                p = psutil.Process(proc.pid)
+                while not stop.is_set():
+                    try:
+                        procs = [p, *p.children(recursive=True)]
+                        rss = sum(q.memory_info().rss for q in procs) / 2**20
+                        samples.append((time.perf_counter() - start, rss, p.memory_info().rss / 2**20))
+                    except psutil.Error:
+                        pass
+                    stop.wait(0.5)
+
+            thread = threading.Thread(target=sample, daemon=True)
+            thread.start()
+        if proc.wait() != 0:
+            raise RuntimeError(f"tiaokuai sweep {' '.join(extra)} failed")
+        seconds = time.perf_counter() - start
+        if sample_memory:
+            stop.set()
+            thread.join()
+        return seconds, samples
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--no-dask", action="store_true")
+    ap.add_argument("--memory", action="store_true", help="also the 10,000-run memory check")
+    ap.add_argument("--out", default="results/benchmarks/sweep_efficiency.json")
+    args = ap.parse_args()
+    exp = HERE / "sweep-district.yaml"
+    runs = 200
+    result: dict = {"experiment": str(exp.relative_to(ROOT)), "runs": runs, "repeats": args.repeats}
+    times: dict[str, list[float]] = {"serial": [], "local2": [], "dask2": []}
+
+    cluster = None
+    if not args.no_dask:
+        from sim.sweep.loopback import LoopbackCluster
+
+        t = time.perf_counter()
+        cluster = LoopbackCluster(workers=2)
+        address = cluster.__enter__()
+        result["dask_cluster_startup_s"] = time.perf_counter() - t
+    try:
+        for rep in range(args.repeats):
+            modes = [("serial", ["--workers", "1"]), ("local2", ["--workers", "2"])]
+            if cluster is not None:
+                modes.append(("dask2", ["--scheduler", address]))
+            for name, extra in modes:
+                seconds, _ = sweep_seconds(exp, extra)
+                times[name].append(seconds)
+                print(f"rep {rep} {name}: {seconds:.1f} s ({runs / seconds:.2f} runs/s)", flush=True)
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+    med = {k: statistics.median(v) for k, v in times.items() if v}
+    result["seconds"] = times
+    result["seconds_median"] = med
+    result["efficiency_local2"] = med["serial"] / (2 * med["local2"])
+    per_rep = [s / (2 * l) for s, l in zip(times["serial"], times["local2"])]
+    result["efficiency_local2_per_repeat"] = per_rep
+    if "dask2" in med:
+        result["efficiency_dask2"] = med["serial"] / (2 * med["dask2"])
+        result["dask_share_of_local"] = result["efficiency_dask2"] / result["efficiency_local2"]
+    print(json.dumps({k: v for k, v in result.items() if k.startswith(("efficiency", "dask", "seconds_median"))}, indent=1))
+
+    if args.memory:
+        seconds, samples = sweep_seconds(HERE / "sweep-memory.yaml", ["--workers", "2"], sample_memory=True)
+        rss = [s[1] for s in samples]
+        driver = [s[2] for s in samples]
+        tenth = max(len(samples) // 10, 1)
+        result["memory"] = {
+            "runs": 10000, "seconds": seconds,
+            "rss_total_mib_first_decile": statistics.median(rss[:tenth]),
+            "rss_total_mib_last_decile": statistics.median(rss[-tenth:]),
+            "rss_driver_mib_first_decile": statistics.median(driver[:tenth]),
+            "rss_driver_mib_last_decile": statistics.median(driver[-tenth:]),
+            "rss_total_mib_max": max(rss),
+            "samples": samples[:: max(len(samples) // 200, 1)],
+        }
+        print(json.dumps({k: v for k, v in result["memory"].items() if k != "samples"}, indent=1))
+
+    out = ROOT / args.out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1))
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
