@@ -234,11 +234,11 @@ def Views(session: Session, tick: int):
     scenario = session.scenario
     with_stations = "station" in session.layout.row_y
     canvases = solara.use_memo(
-        lambda: (NetworkCanvas(session.layout), PlotsCanvas(with_stations)), [session]
+        lambda: (NetworkCanvas(session.layout), PlotsCanvas(session.horizon, with_stations)), [session]
     )
 
     def network_png() -> bytes:
-        return canvases[0].render(frame_of(model, session.layout), title=f"day {session.day}")
+        return canvases[0].render(frame_of(model, session.layout))
 
     def plots_png() -> bytes:
         return canvases[1].render(model.history)

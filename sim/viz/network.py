@@ -14,16 +14,17 @@ laying out text is most of matplotlib's cost, and it would otherwise be paid eve
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.colors import BoundaryNorm, ListedColormap, to_rgba_array
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from .layout import ROW_TITLES, Layout
+from .plots import encode_png
 
 LOAD_BOUNDS = (0.0, 0.5, 1.0, 2.0, 5.0, 10.0, 1e12)
 LOAD_COLOURS = ("#1a9850", "#a6d96a", "#fee08b", "#fc8d59", "#d73027", "#67001f")
@@ -32,14 +33,14 @@ LOAD_CMAP = ListedColormap(LOAD_COLOURS, name="tiaokuai_load")
 LOAD_NORM = BoundaryNorm(LOAD_BOUNDS, LOAD_CMAP.N)
 
 AREA_PER_STAFF = 4.0  # points² of marker area per staff member
-AREA_RANGE = (6.0, 900.0)
+AREA_RANGE = (12.0, 900.0)  # a node is never smaller than a dot whose colour shows
 SIZE_EXAMPLES = (5, 30, 100)
 
 DOWN_COLOUR = "#2166ac"
 UP_COLOUR = "#b2182b"
 EDGE_WIDTH_RANGE = (0.3, 6.0)
 EDGE_ALPHA_RANGE = (0.12, 0.75)
-MAX_EDGES = 1500
+MAX_EDGES = 800
 """Only the largest flows are drawn; the rest would be invisible hairlines anyway."""
 
 
@@ -99,17 +100,28 @@ class NetworkCanvas:
         for side in ("top", "right", "bottom", "left"):
             ax.spines[side].set_visible(False)
         ax.tick_params(axis="y", length=0)
-        self.title = ax.set_title("day 0", loc="left", fontsize=10)  # reserves its space
         self.edge_label = _legends(self.figure)
         # Lay the figure out once, then keep it: later frames change no text that moves.
         self.figure.draw_without_rendering()
         self.figure.set_layout_engine("none")
+        self.max_area = _room_per_node(layout, ax, self.figure)
+        # Render everything that never changes once, and keep the pixels: a frame then
+        # only restores them and draws the edges, the nodes and two texts on top.
+        self.canvas = FigureCanvasAgg(self.figure)
+        self.dynamic = (self.edges, self.nodes, self.edge_label)
+        for artist in self.dynamic:
+            artist.set_visible(False)
+        self.canvas.draw()
+        self.background = self.canvas.copy_from_bbox(self.figure.bbox)
+        for artist in self.dynamic:
+            artist.set_visible(True)
 
-    def update(self, frame: Frame, title: str = "") -> None:
+    def update(self, frame: Frame) -> None:
         layout = self.layout
         self.nodes.set_array(frame.load)
-        self.nodes.set_sizes(node_areas(frame.staff))
-        self.title.set_text(title)
+        # Merged nodes are drawn at the size of one of their offices; no node is drawn
+        # wider than the gap to its neighbours, so a crowded row stays a row of dots.
+        self.nodes.set_sizes(np.minimum(node_areas(frame.staff / self.layout.members), self.max_area))
         if frame.edge_hours.size == 0:
             self.edges.set_segments([])
             self.edge_label.set_text("no hand-offs in the last day")
@@ -133,13 +145,37 @@ class NetworkCanvas:
         self.edge_label.set_text(f"{top:,.0f} staff-hours in the last day")
 
     def png(self) -> bytes:
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png")
-        return buffer.getvalue()
+        """The current frame as PNG: the kept background plus what changes."""
+        self.canvas.restore_region(self.background)
+        renderer = self.canvas.get_renderer()
+        for artist in self.dynamic:
+            artist.draw(renderer)
+        return encode_png(self.canvas)
 
-    def render(self, frame: Frame, title: str = "") -> bytes:
-        self.update(frame, title)
+    def savefig(self, path) -> None:
+        """The whole figure, drawn afresh (for files; slower than `png`)."""
+        self.figure.savefig(path)
+
+    def render(self, frame: Frame) -> bytes:
+        self.update(frame)
         return self.png()
+
+
+def _room_per_node(layout: Layout, ax, fig) -> np.ndarray:
+    """The largest marker area (points²) that does not overlap the row's neighbours."""
+    width_points = ax.get_position().width * fig.get_figwidth() * 72.0
+    points_per_x = width_points / (ax.get_xlim()[1] - ax.get_xlim()[0])
+    room = np.full(layout.n_nodes, AREA_RANGE[1])
+    for y in set(layout.row_y.values()):
+        nodes = np.flatnonzero(layout.y == y)
+        if nodes.size < 2:
+            continue
+        xs = np.sort(layout.x[nodes])
+        gaps = np.diff(xs)
+        gap = float(gaps[gaps > 0].min()) if (gaps > 0).any() else 1.0
+        diameter = 0.95 * gap * points_per_x
+        room[nodes] = max(diameter**2, AREA_RANGE[0])
+    return room
 
 
 def _row_title(level: str, layout: Layout) -> str:
@@ -156,9 +192,12 @@ def _draw_districts(ax, layout: Layout) -> None:
     for k, (district, left, right) in enumerate(layout.district_spans):
         if k % 2 == 0:
             ax.axvspan(left, right, color="#f2f2f2", zorder=0, linewidth=0)
-        if len(layout.district_spans) <= 20:
-            ax.text((left + right) / 2, top_row + 0.3, f"district {district + 1}", ha="center",
-                    va="bottom", fontsize=7, color="#666666")
+        name = f"district {district + 1}" if len(layout.district_spans) <= 8 else f"{district + 1}"
+        if len(layout.district_spans) <= 40:
+            ax.text((left + right) / 2, top_row + 0.3, name, ha="center", va="bottom", fontsize=7,
+                    color="#666666")
+    if len(layout.district_spans) > 8:
+        ax.text(-0.02, top_row + 0.3, "district", ha="right", va="bottom", fontsize=7, color="#666666")
 
 
 def _legends(fig):
@@ -183,7 +222,7 @@ def _legends(fig):
     ]
     fig.legend(handles=colour_handles, title="colour: load (days of work queued)", loc="outside right upper",
                fontsize=8, title_fontsize=8, frameon=False)
-    lines = fig.legend(handles=size_handles + edge_handles, title="size: staff    lines: hand-offs",
+    lines = fig.legend(handles=size_handles + edge_handles, title="size: staff per office   lines: hand-offs",
                        loc="outside right lower", fontsize=8, title_fontsize=8, frameon=False,
                        labelspacing=1.1)
     return lines.get_texts()[-1]

@@ -3,7 +3,7 @@
 Read from `model.history` (one dict per day), never from the agents: backlog per office
 at each level, the three shares (committees' self-governance, tasks done on time,
 unfunded work) and the departments' load. One figure with three panels, built once per
-model; each frame only replaces the lines' data and rescales (see `network` for why).
+model; each frame only replaces the lines' data (see `network` for why).
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import io
 from dataclasses import dataclass
 
 import numpy as np
+import PIL.Image
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
@@ -47,13 +49,20 @@ def series(history: list[dict], key: str) -> np.ndarray:
 
 
 class PlotsCanvas:
-    """Three panels: backlog per office by level, shares, department load."""
+    """Three panels: backlog per office by level, shares, department load.
 
-    def __init__(self, with_stations: bool = True, width: float = 11.0, dpi: int = 90):
+    The x axis spans the scenario's horizon from the start, and a y axis only grows, in
+    round steps; so the axes, ticks and titles rarely change, and are rendered once and
+    kept as pixels until they do. A frame draws only the lines and legends on top.
+    """
+
+    def __init__(self, horizon: int = 250, with_stations: bool = True, width: float = 11.0, dpi: int = 90):
+        self.horizon = max(int(horizon), 10)
         self.figure = Figure(figsize=(width, 2.9), dpi=dpi)
         self.figure.subplots_adjust(left=0.055, right=0.99, bottom=0.16, top=0.9, wspace=0.28)
         self.axes = self.figure.subplots(1, len(PANELS))
         self.lines: list[tuple[str, object]] = []
+        self.legends = []
         for ax, (title, panel_series) in zip(self.axes, PANELS):
             for key, label, colour, style in panel_series:
                 if key == "station_backlog_hours" and not with_stations:
@@ -65,16 +74,21 @@ class PlotsCanvas:
             ax.tick_params(labelsize=8)
             ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
             ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
+            ax.set_xlim(0, self.horizon)
             ax.grid(alpha=0.25)
             for side in ("top", "right"):
                 ax.spines[side].set_visible(False)
             if len(panel_series) > 1:
-                ax.legend(fontsize=7, frameon=False, loc="upper left")
-        share_axes = self.axes[1]
-        share_axes.set_ylim(-0.03, 1.03)
-        share_axes.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+                self.legends.append(ax.legend(fontsize=7, frameon=False, loc="upper left"))
+        self.axes[0].set_ylim(0, 1.0)
+        self.axes[1].set_ylim(-0.03, 1.03)
+        self.axes[1].yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        self.axes[2].set_ylim(0, 0.1)
         self.hint = self.figure.text(0.5, 0.5, "press Step or Play", ha="center", va="center",
                                      color="#888888", fontsize=10)
+        self.canvas = FigureCanvasAgg(self.figure)
+        self.dynamic = [line for _, line in self.lines] + self.legends + [self.hint]
+        self.background = None
 
     def update(self, history: list[dict]) -> None:
         days = series(history, "day")
@@ -85,21 +99,55 @@ class PlotsCanvas:
             line.set_data(days, values)
             if values.size and np.isfinite(values).any():
                 highest[id(line.axes)] = max(highest[id(line.axes)], float(np.nanmax(values)))
-        right = max(float(days[-1]) if history else 0.0, 10.0)
+        last_day = float(days[-1]) if history else 0.0
         for k, ax in enumerate(self.axes):
-            ax.set_xlim(0, right)
-            if k != 1:  # shares keep 0..100 %
-                floor = 0.1 if k == 2 else 1.0
-                ax.set_ylim(0, max(highest[id(ax)] * 1.08, floor))
+            if last_day > ax.get_xlim()[1]:  # stepped past the horizon
+                ax.set_xlim(0, nice_ceiling(last_day))
+                self.background = None
+            if k != 1 and highest[id(ax)] > ax.get_ylim()[1]:  # shares keep 0..100 %
+                ax.set_ylim(0, nice_ceiling(highest[id(ax)] * 1.05))
+                self.background = None
 
     def png(self) -> bytes:
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png")
-        return buffer.getvalue()
+        renderer = self.canvas.get_renderer()
+        if self.background is None:
+            for artist in self.dynamic:
+                artist.set_visible(False)
+            self.canvas.draw()
+            self.background = self.canvas.copy_from_bbox(self.figure.bbox)
+            for artist in self.dynamic:
+                artist.set_visible(True)
+            self.hint.set_visible(not any(len(line.get_xdata()) for _, line in self.lines))
+            renderer = self.canvas.get_renderer()
+        self.canvas.restore_region(self.background)
+        for artist in self.dynamic:
+            if artist.get_visible():
+                artist.draw(renderer)
+        return encode_png(self.canvas)
 
     def render(self, history: list[dict]) -> bytes:
         self.update(history)
         return self.png()
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 (times a power of ten) at or above `value`."""
+    if value <= 0:
+        return 1.0
+    power = 10.0 ** np.floor(np.log10(value))
+    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if step * power >= value:
+            return float(step * power)
+    return float(10.0 * power)
+
+
+def encode_png(canvas: FigureCanvasAgg) -> bytes:
+    """The canvas's pixels as PNG, compressed lightly: speed matters more than bytes here."""
+    width, height = canvas.get_width_height()
+    image = PIL.Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    buffer = io.BytesIO()
+    image.save(buffer, format="png", compress_level=1)
+    return buffer.getvalue()
 
 
 def latest(history: list[dict], with_stations: bool = True) -> Latest:
