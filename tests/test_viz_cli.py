@@ -1,0 +1,110 @@
+"""`tiaokuai viz`: its inputs are checked before any server starts, and the panel's levers
+and seed box follow the scenario schema."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+from sim.config import Scenario
+from sim.scenario_io import load_scenario
+from sim.viz.cli import server_command
+from sim.viz.panel import CANDIDATE_LEVERS, available_levers, levers_for, overrides, schema_bounds
+from sim.viz.settings import ENV_PRESETS, ENV_SCENARIO, ENV_SEED, launch_settings, parse_seed
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "scenarios" / "unlimited-responsibility.yaml"
+GATED = ROOT / "scenarios" / "gate-and-resources.yaml"
+
+
+def viz_args(*argv: str) -> argparse.Namespace:
+    from sim.cli import build_parser
+
+    return build_parser().parse_args(["viz", *argv])
+
+
+def test_a_missing_scenario_is_refused_with_status_2(capsys):
+    assert main(["viz", "no/such/scenario.yaml", "--port", "1"]) == 2
+    assert "no/such/scenario.yaml: file not found" in capsys.readouterr().err
+
+
+def test_a_negative_seed_is_refused_with_status_2(capsys):
+    assert main(["viz", str(BASELINE), "--seed", "-4"]) == 2
+    assert "--seed" in capsys.readouterr().err
+
+
+def test_a_port_in_use_is_refused_before_starting(capsys):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["viz", str(BASELINE), "--port", str(port)]) == 2
+    assert "cannot listen" in capsys.readouterr().err
+
+
+def test_the_server_binds_loopback_in_production_mode_and_offline(tmp_path):
+    command, env = server_command(viz_args(str(BASELINE), "--port", "8799", "--seed", "5"))
+    assert command[:5] == [sys.executable, "-m", "solara", "run", "sim.viz.app"]
+    assert command[command.index("--host") + 1] == "127.0.0.1"
+    assert command[command.index("--port") + 1] == "8799"
+    assert "--production" in command and "--no-open" in command
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    assert env[ENV_SCENARIO] == str(BASELINE.resolve()) and env[ENV_SEED] == "5"
+    settings = launch_settings(env)
+    assert settings.scenario == BASELINE.resolve() and settings.seed == 5
+    assert Path(env[ENV_PRESETS]) == (ROOT / "scenarios").resolve()
+
+
+def test_without_a_scenario_the_baseline_preset_opens():
+    _, env = server_command(viz_args("--presets", str(ROOT / "scenarios")))
+    assert Path(env[ENV_SCENARIO]).name == "unlimited-responsibility.yaml"
+
+
+@pytest.mark.parametrize("typed, seed", [("7", 7), (" 42 ", 42), ("0", 0)])
+def test_a_typed_seed_is_a_whole_number(typed, seed):
+    assert parse_seed(typed) == seed
+
+
+@pytest.mark.parametrize("typed", ["", "x", "7.0", "-1", "1e3", "0x10", "٣", str(2**63)])
+def test_anything_else_typed_as_a_seed_is_refused(typed):
+    with pytest.raises(ValueError, match="seed"):
+        parse_seed(typed)
+
+
+def test_every_lever_the_panel_offers_exists_in_the_schema_with_a_range_inside_its_bounds():
+    offered = available_levers()
+    assert {lever.path for lever in offered} == {lever.path for lever in CANDIDATE_LEVERS}
+    for lever in offered:
+        if lever.kind == "bool":
+            continue
+        low, high = schema_bounds(lever.path)
+        assert low is None or lever.low >= low, lever.path
+        assert high is None or lever.high <= high, lever.path
+
+
+def test_a_preset_fills_the_panel_with_its_own_values():
+    _, values = levers_for(load_scenario(GATED))
+    assert values["levers.street_gate.enabled"] is True
+    assert values["levers.committee_gate.enabled"] is True
+
+
+def test_only_levers_moved_away_from_the_file_become_overrides():
+    scenario = load_scenario(BASELINE)
+    _, values = levers_for(scenario)
+    assert overrides(scenario, values) == {}
+    moved = {**values, "levers.push_down_propensity": 0.25, "levers.service_stations_per_street": 2.0}
+    assert overrides(scenario, moved) == {"levers.push_down_propensity": 0.25, "levers.service_stations_per_street": 2}
+
+
+def test_a_preset_value_outside_a_slider_widens_the_slider():
+    scenario = load_scenario(BASELINE)
+    busy = scenario.model_copy(update={"levers": scenario.levers.model_copy(update={"assessment_intensity": 7.5})})
+    assert isinstance(busy, Scenario)
+    levers, _ = levers_for(busy)
+    slider = next(lv for lv in levers if lv.path == "levers.assessment_intensity")
+    assert slider.high == 7.5
