@@ -59,6 +59,15 @@ def wait_for_day(page, expected: int, timeout_ms: int = 15_000) -> None:
     )
 
 
+def test_without_chromium_the_browser_test_skips_loudly_but_fails_in_ci(monkeypatch):
+    monkeypatch.setenv("CI", "false")
+    with pytest.raises(pytest.skip.Exception, match="BROWSER TEST NOT RUN"):
+        skip_or_fail("no Chromium")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true"):
+        skip_or_fail("no Chromium")
+
+
 @pytest.mark.browser
 def test_app_steps_resets_and_draws_in_a_real_browser(chromium_path):
     from playwright.sync_api import sync_playwright

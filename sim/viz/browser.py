@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_ENV = "TIAOKUAI_CHROMIUM"
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "chromium", "chromium-browser")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -37,8 +38,15 @@ CHROMIUM_ARGS = [
 
 
 def find_chromium() -> str | None:
-    """The system Chromium (Debian's `chromium` package), or None."""
-    for candidate in CHROMIUM_CANDIDATES:
+    """The system Chromium (Debian's `chromium` package), or None.
+
+    $TIAOKUAI_CHROMIUM names another browser binary; set to `none`, it hides Chromium (to
+    see what a machine without one does).
+    """
+    chosen = os.environ.get(CHROMIUM_ENV, "").strip()
+    if chosen.lower() == "none":
+        return None
+    for candidate in (chosen,) if chosen else CHROMIUM_CANDIDATES:
         path = candidate if os.path.isabs(candidate) else shutil.which(candidate)
         if path and os.path.isfile(path) and os.access(path, os.X_OK):
             return path
