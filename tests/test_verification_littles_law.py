@@ -8,13 +8,20 @@ ends, which for mean sojourns under a day and a 200-day window is well under 1%.
 
 One seed per scenario (seed 1), as shipped: a scenario is a user-facing promise, and
 `stable` is the run's own claim about itself, so each run is checked against its claim.
-Two presets are near saturation: their open tasks still climb through the whole window
-(an ordinary least-squares trend of several tasks a day), yet `stable` says they settled.
-Those are the model bug reported in the xfail reasons, checked directly by the second test.
+Little's law is asserted on the runs that are stable by their own claim *and* settled by
+an independent check (no linear trend in open tasks over the window, see below). Some
+near-saturated scenarios (which ones moves as the presets are tuned; with seed 1 at the
+time of writing: unlimited-responsibility, cases/jinjiang-2007) still climb through the
+whole window, miss the law by 2-4%, and are nonetheless called stable: that is the model
+bug the strict xfail below demonstrates.
+
+City-scale scenarios (more than 5,000 committees) cost over a minute of CPU each and run
+only with TIAOKUAI_CITY_SCALE=1.
 """
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,16 +34,13 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("**/*.yaml"))
 SEED = 1
 TOLERANCE = 0.02
+TREND = 0.25  # growth over the window, as a share of the mean, that counts as "still growing"
+CITY_SCALE = 5000
 
-DRIFTING = {
-    "unlimited-responsibility.yaml": "its committees are near saturation: open tasks climb "
-    "~7 a day through the window (Welch: steady only after ~250 days)",
-    "lists-before.yaml": "near saturation like unlimited-responsibility",
-}
-STABLE_DETECTOR_BUG = (
-    "model bug: metrics.littles_law_check calls the run stable (last quarter within 5% of the "
-    "quarter before) although open tasks grow through the whole window; {why}"
-)
+
+def _committees(path: Path) -> int:
+    st = load_scenario(path).structure
+    return st.districts * st.streets_per_district * st.committees_per_street
 
 
 def _params():
@@ -44,8 +48,9 @@ def _params():
     for path in SCENARIOS:
         rel = str(path.relative_to(ROOT / "scenarios"))
         marks = []
-        if path.name in DRIFTING:
-            marks = [pytest.mark.xfail(strict=True, reason=STABLE_DETECTOR_BUG.format(why=DRIFTING[path.name]))]
+        if _committees(path) > CITY_SCALE:
+            marks = [pytest.mark.skipif(not os.environ.get("TIAOKUAI_CITY_SCALE"),
+                                        reason="city scale: set TIAOKUAI_CITY_SCALE=1 to run")]
         out.append(pytest.param(path, id=rel, marks=marks))
     return out
 
@@ -64,21 +69,38 @@ def open_tasks_trend(result) -> tuple[float, float, int]:
     return float(slope), float(series.mean()), series.size
 
 
+def drifting(result) -> bool:
+    """Open tasks grow (or shrink) by more than TREND of their mean along the window's
+    least-squares line. Settled presets move by a few percent; beijing-reform, slowly
+    losing staff, by ~24%; the near-saturated ones by 50-150%."""
+    slope, mean, days = open_tasks_trend(result)
+    return abs(slope) * days >= TREND * mean
+
+
 @pytest.mark.parametrize("path", _params())
 def test_littles_law_holds_within_two_percent_on_a_stable_shipped_scenario(path):
-    summary = shipped_run(path).summary
-    if not summary["stable"]:
-        pytest.skip(f"{path.name} did not reach a steady state with seed {SEED} (the run says so)")
-    assert abs(summary["littles_law_ratio"] - 1.0) <= TOLERANCE, summary["littles_law_ratio"]
-
-
-@pytest.mark.parametrize("path", _params())
-def test_a_run_called_stable_has_no_trend_in_its_open_tasks(path):
-    """Stable means settled: the window's linear trend moves open tasks by less than 25% of
-    their mean over the window. A quarter is generous: the drifting presets grow by more than half
-    their mean, settled ones by a few percent (beijing-reform, slowly losing staff, by ~24%)."""
     result = shipped_run(path)
     if not result.summary["stable"]:
-        pytest.skip("the run says it is not stable")
-    slope, mean, days = open_tasks_trend(result)
-    assert abs(slope) * days < 0.25 * mean, (slope, mean, days)
+        pytest.skip(f"{path.name} did not reach a steady state with seed {SEED} (the run says so)")
+    if drifting(result):
+        pytest.skip(f"{path.name} calls itself stable but drifts: see the xfail below")
+    assert abs(result.summary["littles_law_ratio"] - 1.0) <= TOLERANCE, result.summary["littles_law_ratio"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="model bug: metrics.littles_law_check calls a run stable when its last quarter's "
+    "mean open tasks is within 5% (+2) of the quarter before, which a near-saturated run "
+    "climbing through the whole window passes (e.g. unlimited-responsibility: open tasks "
+    "+60-80% over the window, Little's ratio 1.02-1.04). Welch: it settles after ~250 days.",
+)
+def test_no_shipped_run_called_stable_is_still_growing():
+    offenders = {}
+    for param in _params():
+        path = param.values[0]
+        if any(m.name == "skipif" and m.args and m.args[0] for m in param.marks):
+            continue
+        result = shipped_run(path)
+        if result.summary["stable"] and drifting(result):
+            offenders[path.name] = round(result.summary["littles_law_ratio"], 4)
+    assert not offenders, offenders
