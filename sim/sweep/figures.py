@@ -21,7 +21,7 @@ import pandas as pd  # noqa: E402
 from .units import axis_label, describe  # noqa: E402
 
 DPI = 150
-STYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1)), (0, (1, 1))]
+STYLES = ["-", "--", "-.", ":", (0, (8, 2)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 2, 5, 2))]
 
 
 def colours(names: list[str]) -> dict[str, tuple]:
@@ -43,6 +43,19 @@ def _tidy_ticks(axis) -> None:
     formatter = ScalarFormatter(useMathText=True)
     formatter.set_powerlimits((-3, 4))
     axis.set_major_formatter(formatter)
+
+
+def _legend(fig, axes, handles, names, columns: int) -> None:
+    """In the first unused panel if there is one, else in a strip below the panels."""
+    spare = [ax for ax in axes.flat if not ax.axison]
+    if spare:
+        spare[0].legend(handles, names, loc="center", fontsize=8, frameon=False)
+        fig.tight_layout(rect=(0, 0, 1, 0.97))
+        return
+    rows = math.ceil(len(names) / columns)
+    strip = min(0.25, 0.035 * rows + 0.02)
+    fig.tight_layout(rect=(0, strip, 1, 0.97))
+    fig.legend(handles, names, loc="lower center", ncol=columns, fontsize=8, frameon=False)
 
 
 def _yerr(rows: pd.DataFrame) -> np.ndarray:
@@ -88,10 +101,8 @@ def overview(summary: pd.DataFrame, outcomes: list[str], labels: list[str], grou
     for ax in list(axes.flat)[len(outcomes):]:
         ax.axis("off")
     handles = [plt.Rectangle((0, 0), 1, 1, color=palette.get(lbl, "0.5")) for lbl in labels]
-    fig.legend(handles, [f"{i + 1}: {lbl}" for i, lbl in enumerate(labels)], loc="lower center",
-               ncol=min(3, len(labels)), fontsize=8, frameon=False, bbox_to_anchor=(0.5, -0.02 - 0.025 * math.ceil(len(labels) / 3)))
     fig.suptitle(title, fontsize=11)
-    fig.tight_layout()
+    _legend(fig, axes, handles, [f"{i + 1}: {lbl}" for i, lbl in enumerate(labels)], min(3, len(labels)))
     return _save(fig, path)
 
 
@@ -146,10 +157,8 @@ def timeseries_bands(bands: pd.DataFrame, levels: list[str], arms: list[str], wa
     for ax in list(axes.flat)[len(levels):]:
         ax.axis("off")
     handles, names = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="lower center", ncol=min(3, len(arms)), fontsize=8, frameon=False,
-               bbox_to_anchor=(0.5, -0.03 - 0.03 * math.ceil(len(arms) / 3)))
     fig.suptitle(title, fontsize=11)
-    fig.tight_layout()
+    _legend(fig, axes, handles, names, min(3, len(arms)))
     return _save(fig, path)
 
 
