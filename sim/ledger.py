@@ -108,6 +108,12 @@ class TaskLedger:
             arr[:n] = arr[keep]
         self.size = n
 
+    def tidy(self, min_rows: int = 4096) -> None:
+        """Compact once departed rows are the majority (most tasks are done the day they
+        arrive, so in a large city this is most days): every later scan is shorter."""
+        if self.size > min_rows and np.count_nonzero(self.cols["state"][: self.size] == OPEN) < self.size / 2:
+            self.compact()
+
     def open_mask(self) -> np.ndarray:
         return self.cols["state"][: self.size] == OPEN
 

@@ -174,6 +174,7 @@ class TiaokuaiModel(mesa.Model):
         routing.route_committee_tasks(self)
         routing.escalate(self)
         work.spend_hours(self)
+        self.tasks.tidy()
         work.close_the_day(self)
         work.staff_turnover(self)
         if self.config.levers.reverse_evaluation and self.day % 21 == 0:
@@ -285,8 +286,6 @@ class TiaokuaiModel(mesa.Model):
         for key, value in values.items():
             setattr(self, key, value)
         self.history.append({"day": self.day, **values})
-        if len(self.tasks) > 4096 and self.tasks.open_mask().mean() < 0.5:
-            self.tasks.compact()
 
     # ---- results ------------------------------------------------------------------------
     def summary(self) -> dict:

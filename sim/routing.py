@@ -30,9 +30,10 @@ EPS = 1e-9
 def candidates(model: TiaokuaiModel, level: int) -> np.ndarray:
     """Rows the offices of `level` must decide on today."""
     t = model.tasks
-    holder_level = model.roster.level[t.holder]
-    mask = t.fresh & (holder_level == level) & (t.ready_day <= model.day) & (t.state == 0)
-    return np.flatnonzero(mask)
+    # few rows are fresh once the day's arrivals are decided on: test the rest on those only
+    rows = np.flatnonzero(t.fresh)
+    mask = (model.roster.level[t.holder[rows]] == level) & (t.ready_day[rows] <= model.day) & (t.state[rows] == 0)
+    return rows[mask]
 
 
 def route_department_tasks(model: TiaokuaiModel) -> None:
@@ -219,15 +220,14 @@ def escalate(model: TiaokuaiModel) -> None:
     `escalation_acceptance`, or must once `bounce_limit` bounces are reached; otherwise it
     bounces back down and is escalated again after `escalation_retry_days`."""
     t = model.tasks
-    below = model.roster.level[t.holder] != DEPARTMENT
+    rows = np.flatnonzero(t.authority_left > EPS)  # few tasks need authority: test the rest on those
     waiting = (
-        (t.state == 0)
-        & below
-        & (t.authority_left > EPS)
-        & (t.effort_left - t.authority_left <= EPS)
-        & (t.ready_day <= model.day)
+        (t.state[rows] == 0)
+        & (model.roster.level[t.holder[rows]] != DEPARTMENT)
+        & (t.effort_left[rows] - t.authority_left[rows] <= EPS)
+        & (t.ready_day[rows] <= model.day)
     )
-    rows = np.flatnonzero(waiting)
+    rows = rows[waiting]
     if rows.size == 0:
         return
     levers = model.config.levers
