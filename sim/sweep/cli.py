@@ -36,14 +36,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--restart", action="store_true", help="discard what DIR holds and start over")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.add_argument("--flush-seconds", type=float, default=2.0, metavar="S",
-                   help="write finished runs to DIR at least this often (default 2; longer sweeps "
-                   "write less often, at most every 60 s)")
+                   help="seconds between writes of finished runs to DIR (default 2; long sweeps "
+                   "stretch it to 5%% of the time elapsed, at most 60 s)")
     p.set_defaults(handler=sweep_command)
 
     p = sub.add_parser(
         "compare",
         help="tables and figures comparing a sweep's sub-experiments, with 95%% CIs",
-        description="Print and write (DIR/figures/) the mean and 95%% t confidence interval of "
+        description="Print and write (DIR/figures/) the mean and 95% t confidence interval of "
         "each outcome by sub-experiment, paired differences against the baseline, and plots.",
     )
     p.add_argument("dir", metavar="DIR")
