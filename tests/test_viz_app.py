@@ -120,3 +120,16 @@ def test_choosing_a_preset_loads_its_levers_into_the_panel(page):
 def test_the_preset_chooser_lists_every_scenario_file(page):
     offered = page.find(v.Select, label="Preset").widget.items
     assert offered == sorted(p.stem for p in SCENARIOS.glob("*.yaml"))
+
+
+def test_a_scenario_from_elsewhere_joins_the_presets_under_a_name_of_its_own(tmp_path):
+    from sim.viz.app import preset_choices
+
+    elsewhere = tmp_path / "cases"
+    elsewhere.mkdir()
+    twin = elsewhere / "unlimited-responsibility.yaml"
+    twin.write_text(BASELINE.read_text())
+    choices, first = preset_choices(SCENARIOS, twin)
+    assert first == "unlimited-responsibility (cases)" and choices[first] == twin.resolve()
+    assert choices["unlimited-responsibility"] == BASELINE.resolve()
+    assert preset_choices(SCENARIOS, BASELINE)[1] == "unlimited-responsibility"

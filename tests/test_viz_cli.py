@@ -108,3 +108,13 @@ def test_a_preset_value_outside_a_slider_widens_the_slider():
     levers, _ = levers_for(busy)
     slider = next(lv for lv in levers if lv.path == "levers.assessment_intensity")
     assert slider.high == 7.5
+
+
+def test_a_slider_can_land_on_every_preset_value():
+    """A slider snaps to its step; a preset value off the grid would be changed silently."""
+    for preset in sorted((ROOT / "scenarios").glob("*.yaml")):
+        levers, values = levers_for(load_scenario(preset))
+        for lever in levers:
+            if lever.kind != "bool":
+                steps = (values[lever.path] - lever.low) / lever.step
+                assert abs(steps - round(steps)) < 1e-6, (preset.name, lever.path, values[lever.path])

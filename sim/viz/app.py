@@ -35,12 +35,18 @@ MIN_PLAY_DELAY_MS = 50
 LEVER_LABELS = {lever.path: lever.label for lever in CANDIDATE_LEVERS}
 
 
-def preset_choices(presets_dir: Path, first: Path | None) -> dict[str, Path]:
-    """Preset name (file stem) -> file; the scenario given on the command line comes first."""
+def preset_choices(presets_dir: Path, first: Path | None) -> tuple[dict[str, Path], str]:
+    """Preset name (file stem) -> file, and the name to open first: the scenario given on
+    the command line, added at the top when it is not one of the presets."""
     choices = {p.stem: p.resolve() for p in list_presets(presets_dir)}
-    if first is not None and first.resolve() not in choices.values():
-        choices = {first.stem: first.resolve(), **choices}
-    return choices
+    if first is None:
+        return choices, next(iter(choices), "")
+    first = first.resolve()
+    for name, path in choices.items():
+        if path == first:
+            return choices, name
+    name = first.stem if first.stem not in choices else f"{first.stem} ({first.parent.name})"
+    return {name: first, **choices}, name
 
 
 def describe(error: Exception) -> str:
@@ -52,8 +58,7 @@ def describe(error: Exception) -> str:
 @solara.component
 def Page():
     launch = solara.use_memo(launch_settings, [])
-    presets = solara.use_memo(lambda: preset_choices(launch.presets_dir, launch.scenario), [])
-    first_name = launch.scenario.stem if launch.scenario else next(iter(presets), "")
+    presets, first_name = solara.use_memo(lambda: preset_choices(launch.presets_dir, launch.scenario), [])
 
     def first_panel():
         try:
@@ -130,11 +135,14 @@ def Page():
 
     def play_loop() -> None:
         # Sleep before each frame, always: the pause lets the server send the last frame
-        # to the browser and take in clicks (Pause) between frames.
-        while playing.value and session.value is not None and not session.value.finished:
-            time.sleep(max(play_delay.value, MIN_PLAY_DELAY_MS) / 1000)
-            if not playing.value:
+        # to the browser and take in clicks (Pause, Reset) between frames.
+        playing_session = session.value
+        while playing.value and playing_session is not None and session.value is playing_session:
+            if playing_session.finished:
                 break
+            time.sleep(max(play_delay.value, MIN_PLAY_DELAY_MS) / 1000)
+            if not playing.value or session.value is not playing_session:
+                return
             step()
         playing.set(False)
 
@@ -212,7 +220,10 @@ def LeverControl(lever: Lever, value: Any, set_lever):
     if lever.kind == "bool":
         solara.Switch(label=lever.label, value=bool(value), on_value=on_value)
         return
-    shown = f"{int(value)}" if lever.kind == "int" else f"{float(value):.2f}"
+    if lever.kind == "int":
+        shown = f"{int(value)}"
+    else:
+        shown = f"{float(value):.2f}" if lever.step >= 0.01 else f"{float(value):.4g}"
     with solara.Column(gap="0px"):
         solara.Text(f"{lever.label}: {shown}", style={"font-size": "0.9em"})
         if lever.kind == "int":
@@ -277,7 +288,7 @@ def LatestTable(newest):
         tag="table",
         unsafe_innerHTML=f"<caption style='text-align:left'>on day {newest.day}</caption>{rows}",
         classes=["tk-latest"],
-        style="border-spacing: 16px 2px; font-size: 0.9em; width: auto",
+        style="border-spacing: 16px 2px; font-size: 0.9em; width: auto; align-self: flex-start",
     )
 
 

@@ -38,11 +38,17 @@ class Lever:
         return node
 
     def widened_for(self, value: Any) -> Lever:
-        """This lever with its range stretched to include `value` (from a preset)."""
-        if self.kind == "bool" or self.low <= value <= self.high:
+        """This lever fitted to a preset's `value`: the range stretched to include it, and
+        the step made fine enough to land on it (a slider snaps to its step, and would
+        otherwise quietly change the preset's value)."""
+        if self.kind == "bool":
             return self
+        step = self.step
+        while not _on_grid(value, self.low, step) and step > 1e-6:
+            step /= 10
         return Lever(
-            self.path, self.label, self.kind, min(self.low, value), max(self.high, value), self.step, self.group
+            self.path, self.label, self.kind, min(self.low, value), max(self.high, value),
+            step if self.kind == "float" else self.step, self.group,
         )
 
 
@@ -111,6 +117,11 @@ def overrides(scenario: Scenario, values: dict[str, Any]) -> dict[str, Any]:
         if lever.path in values and values[lever.path] != lever.value_in(scenario):
             out[lever.path] = _typed(lever, values[lever.path])
     return out
+
+
+def _on_grid(value: float, origin: float, step: float) -> bool:
+    ratio = (value - origin) / step
+    return abs(ratio - round(ratio)) < 1e-6
 
 
 def _typed(lever: Lever, value: Any) -> Any:
