@@ -153,27 +153,9 @@ def Page():
     solara.Title("tiaokuai")
     with solara.AppBar():
         solara.AppBarTitle("tiaokuai: work flowing down the hierarchy")
-
     with solara.Sidebar():
-        with solara.Card("Run"):
-            DayCounter(session.value, tick.value)
-            with solara.Row(justify="space-between"):
-                solara.Button("Reset", color="primary", on_click=reset, disabled=seed_error is not None)
-                solara.Button(
-                    "Pause" if playing.value else "Play",
-                    color="primary",
-                    on_click=lambda: playing.set(not playing.value),
-                    disabled=session.value is None or (session.value.finished and not playing.value),
-                )
-                solara.Button(
-                    "Step", color="primary", on_click=step, disabled=playing.value or session.value is None
-                )
-            with solara.Column(gap="0px", classes=["tk-days-per-frame"]):
-                solara.Text(f"Days per Step or Play frame: {days_per_frame.value}", style={"font-size": "0.9em"})
-                solara.SliderInt("", value=days_per_frame, min=1, max=25, thumb_label=False)
-            with solara.Column(gap="0px", classes=["tk-play-delay"]):
-                solara.Text(f"Pause between frames when playing: {play_delay.value} ms", style={"font-size": "0.9em"})
-                solara.SliderInt("", value=play_delay, min=0, max=1000, step=50, thumb_label=False)
+        RunCard(session.value, tick.value, playing, days_per_frame, play_delay, reset, step,
+                can_reset=seed_error is None)
         with solara.Card("Scenario"):
             solara.Select("Preset", values=list(presets), value=preset.value, on_value=choose_preset)
             solara.InputText(
@@ -194,11 +176,28 @@ def Page():
 
 
 @solara.component
-def DayCounter(session: Session | None, tick: int):
-    if session is None:
-        solara.Text("no model", classes=["tk-day"])
-        return
-    solara.Text(f"Day {session.day} of {session.horizon}", classes=["tk-day"], style={"font-size": "1.2em"})
+def RunCard(session: Session | None, tick: int, playing, days_per_frame, play_delay, reset, step, can_reset: bool):
+    """The day counter, Reset / Play / Step, and how fast Play runs."""
+    with solara.Card("Run"):
+        if session is None:
+            solara.Text("no model", classes=["tk-day"])
+        else:
+            solara.Text(f"Day {session.day} of {session.horizon}", classes=["tk-day"], style={"font-size": "1.2em"})
+        with solara.Row(justify="space-between"):
+            solara.Button("Reset", color="primary", on_click=reset, disabled=not can_reset)
+            solara.Button(
+                "Pause" if playing.value else "Play",
+                color="primary",
+                on_click=lambda: playing.set(not playing.value),
+                disabled=session is None or (session.finished and not playing.value),
+            )
+            solara.Button("Step", color="primary", on_click=step, disabled=playing.value or session is None)
+        with solara.Column(gap="0px", classes=["tk-days-per-frame"]):
+            solara.Text(f"Days per Step or Play frame: {days_per_frame.value}", style={"font-size": "0.9em"})
+            solara.SliderInt("", value=days_per_frame, min=1, max=25, thumb_label=False)
+        with solara.Column(gap="0px", classes=["tk-play-delay"]):
+            solara.Text(f"Pause between frames when playing: {play_delay.value} ms", style={"font-size": "0.9em"})
+            solara.SliderInt("", value=play_delay, min=0, max=1000, step=50, thumb_label=False)
 
 
 @solara.component
