@@ -54,8 +54,8 @@ class KindTable:
         effort = np.empty(kind.size)
         if kind.size == 0:
             return effort
-        starts = np.flatnonzero(np.r_[True, kind[1:] != kind[:-1]])
-        for start, stop in zip(starts.tolist(), np.r_[starts[1:], kind.size].tolist()):
+        starts = [0, *(np.flatnonzero(kind[1:] != kind[:-1]) + 1).tolist()]
+        for start, stop in zip(starts, [*starts[1:], kind.size]):
             k = int(kind[start])
             mean, cv = self.effort_mean[k], self.effort_cv[k]
             if cv > 0:
