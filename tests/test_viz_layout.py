@@ -154,3 +154,18 @@ def test_frames_redraw_without_recomputing_the_layout():
 @pytest.mark.parametrize("value, expected", [(0.0, 1.0), (0.07, 0.1), (1.2, 2.0), (2.1, 2.5), (3.0, 5.0), (730, 1000)])
 def test_plot_axes_grow_in_round_steps(value, expected):
     assert nice_ceiling(value) == pytest.approx(expected)
+
+
+def test_the_most_loaded_list_ranks_nodes_by_load():
+    model = TiaokuaiModel(load_scenario(BASELINE), seed=3)
+    layout = layered_layout(model.offices)
+    for _ in range(10):
+        model.step()
+    frame = frame_of(model, layout)
+    from sim.viz.network import most_loaded
+
+    top = most_loaded(layout, frame, count=4)
+    loads = [load for _, load, _ in top]
+    assert loads == sorted(loads, reverse=True)
+    assert loads[0] == pytest.approx(frame.load[frame.backlog > 0].max())
+    assert all(label in layout.label for label, _, _ in top)

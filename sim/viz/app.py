@@ -24,7 +24,7 @@ from mesa.visualization.utils import force_update
 
 from ..errors import InputError
 from ..scenario_io import load_scenario
-from .network import NetworkCanvas, frame_of
+from .network import NetworkCanvas, frame_of, most_loaded
 from .panel import CANDIDATE_LEVERS, Lever, levers_for
 from .plots import PlotsCanvas, latest
 from .session import Session
@@ -247,13 +247,14 @@ def Views(session: Session, tick: int):
         lambda: (NetworkCanvas(session.layout), PlotsCanvas(session.horizon, with_stations)), [session]
     )
 
-    def network_png() -> bytes:
-        return canvases[0].render(frame_of(model, session.layout))
+    def network_frame():
+        frame = frame_of(model, session.layout)
+        return canvases[0].render(frame), most_loaded(session.layout, frame)
 
     def plots_png() -> bytes:
         return canvases[1].render(model.history)
 
-    network_image = solara.use_memo(network_png, [session, tick])
+    network_image, busiest = solara.use_memo(network_frame, [session, tick])
     plots_image = solara.use_memo(plots_png, [session, tick])
     newest = latest(model.history, with_stations)
 
@@ -272,22 +273,29 @@ def Views(session: Session, tick: int):
             solara.Text("Plotted days:")
             solara.Text(str(len(model.history)), classes=["tk-plotted-days"])
         if newest.rows:
-            LatestTable(newest)
+            with solara.Row(gap="32px", style={"flex-wrap": "wrap", "align-items": "flex-start"}):
+                Table(f"on day {newest.day}", newest.rows, "tk-latest")
+                if busiest:
+                    Table(
+                        "most loaded: days queued, backlog",
+                        [(label, f"{load:.1f} d, {backlog:,.0f} h") for label, load, backlog in busiest],
+                        "tk-busiest",
+                    )
 
 
 @solara.component
-def LatestTable(newest):
-    """The last day's numbers as a plain HTML table (solara.Markdown would fetch KaTeX
-    from the network, which an offline machine cannot)."""
-    rows = "".join(
+def Table(caption: str, rows, css_class: str):
+    """Label-value rows as a plain HTML table (solara.Markdown would fetch KaTeX from the
+    network, which an offline machine cannot)."""
+    body = "".join(
         f"<tr><td>{html.escape(label)}</td><td style='text-align:right'>{html.escape(value)}</td></tr>"
-        for label, value in newest.rows
+        for label, value in rows
     )
     solara.HTML(
         tag="table",
-        unsafe_innerHTML=f"<caption style='text-align:left'>on day {newest.day}</caption>{rows}",
-        classes=["tk-latest"],
-        style="border-spacing: 16px 2px; font-size: 0.9em; width: auto; align-self: flex-start",
+        unsafe_innerHTML=f"<caption style='text-align:left'>{html.escape(caption)}</caption>{body}",
+        classes=[css_class],
+        style="border-spacing: 16px 2px; font-size: 0.9em; width: auto",
     )
 
 

@@ -50,7 +50,8 @@ class Frame:
 
     day: int
     staff: np.ndarray
-    load: np.ndarray
+    backlog: np.ndarray  # staff-hours
+    load: np.ndarray  # days of normal work
     edge_src: np.ndarray
     edge_dst: np.ndarray
     edge_hours: np.ndarray
@@ -64,12 +65,20 @@ def frame_of(model, layout: Layout) -> Frame:
     backlog = np.fromiter((o.backlog_hours for o in offices), dtype=np.float64, count=n)
     hours = np.fromiter((o.daily_hours for o in offices), dtype=np.float64, count=n)
     # An office without staff has load = backlog in hours (as the model's own `load` does).
-    load = layout.aggregate(backlog) / np.maximum(layout.aggregate(hours), 1.0)
+    node_backlog = layout.aggregate(backlog)
+    load = node_backlog / np.maximum(layout.aggregate(hours), 1.0)
     src, dst, flow = layout.node_flows(model.recent_flows())
     if flow.size > MAX_EDGES:
         keep = np.argpartition(flow, -MAX_EDGES)[-MAX_EDGES:]
         src, dst, flow = src[keep], dst[keep], flow[keep]
-    return Frame(int(model.day), layout.aggregate(staff), load, src, dst, flow)
+    return Frame(int(model.day), layout.aggregate(staff), node_backlog, load, src, dst, flow)
+
+
+def most_loaded(layout: Layout, frame: Frame, count: int = 5) -> list[tuple[str, float, float]]:
+    """The `count` nodes with the highest load: (label, load in days, backlog hours)."""
+    busy = np.flatnonzero(frame.backlog > 0)
+    top = busy[np.argsort(-frame.load[busy], kind="stable")[:count]]
+    return [(layout.label[k], float(frame.load[k]), float(frame.backlog[k])) for k in top]
 
 
 def node_areas(staff: np.ndarray) -> np.ndarray:
