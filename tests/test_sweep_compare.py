@@ -137,3 +137,30 @@ def test_a_cell_shows_the_mean_to_the_precision_of_its_interval():
     assert cell(459431.2, 654.3) == "459,431 ± 654"
     assert cell(-35.12, 2.61, signed=True) == "-35.1 ± 2.6"
     assert cell(1.0, 0.0) == "1 ± 0"
+
+
+def test_a_partial_sweep_is_compared_as_it_is_and_says_so(tmp_path):
+    import dataclasses
+    import io
+
+    from sim.sweep.driver import manifest_for, run_sweep
+    from sim.sweep.plan import build_plan
+
+    experiment = tmp_path / "exp.yaml"
+    experiment.write_text(yaml.safe_dump({
+        "name": "partial", "base": str(REPO / "scenarios/unlimited-responsibility.yaml"),
+        "days": 12, "warmup_days": 2, "replications": 2, "master_seed": 1, "outcomes": OUTCOMES,
+        "sub_experiments": {"unlimited": {"set": TINY},
+                            "gated": {"scenario": str(REPO / "scenarios/admission-list.yaml"), "set": TINY}},
+        "baseline": "unlimited",
+    }, sort_keys=False))
+    plan = build_plan(experiment)
+    store = ResultStore(tmp_path / "r")
+    store.start(manifest_for(plan, str(experiment)))
+    only_gated = dataclasses.replace(plan, runs=tuple(r for r in plan.runs if r.sub_experiment == "gated"))
+    run_sweep(only_gated, store, SerialExecutor())  # the baseline has not run yet
+    printed = io.StringIO()
+    result = compare(tmp_path / "r", stream=printed)
+    assert "2 of 4 runs (PARTIAL" in printed.getvalue()
+    assert set(result.summary["sub_experiment"]) == {"gated"}
+    assert result.differences is None

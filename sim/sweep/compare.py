@@ -78,9 +78,10 @@ def load(directory: str | Path, outcomes: list[str] | None, baseline: str | None
     if missing:
         raise InputError([Problem(str(directory), "outcomes", "not a stored outcome", o) for o in missing])
     arms = [a for a in manifest["sub_experiments"] if a in set(runs["sub_experiment"])]
-    baseline = baseline if baseline is not None else manifest.get("baseline")
     if baseline is not None and baseline not in arms:
         raise InputError([Problem(str(directory), "--baseline", f"not a sub-experiment with runs (have: {', '.join(arms)})", baseline)])
+    if baseline is None and manifest.get("baseline") in arms:
+        baseline = manifest["baseline"]  # (a partial sweep may not have reached it yet)
     return store, manifest, runs, outcomes, arms, baseline
 
 
@@ -233,7 +234,7 @@ def all_figures(store, manifest, runs, units, summary, diffs, outcomes, arms, ba
         for outcome in outcomes:
             made.append(fig.scatter_inputs(points, inputs, outcome, arms, figures / f"scatter-{outcome}.png", palette))
     bands = backlog_bands(store, bool(factors) or sampled)
-    if bands is not None:
+    if bands is not None and (bands["mean"].abs() > 0).any():
         present = set(bands[bands["mean"].abs() > 0]["level"])
         levels = [lv for lv in LEVEL_ORDER if lv in present] + sorted(present - set(LEVEL_ORDER))
         warmup = int(runs["warmup_days"].iloc[0]) if "warmup_days" in runs.columns else None
