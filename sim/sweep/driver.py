@@ -9,6 +9,7 @@ the sweep stops for any reason: Ctrl-C, a lost worker, a run that raised.
 from __future__ import annotations
 
 import signal
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,8 +126,10 @@ def run_sweep(
         store.append(batch_rows, batch_series if plan.timeseries else None)
         last_flush = time.perf_counter()
 
-    previous = signal.getsignal(signal.SIGTERM)
-    signal.signal(signal.SIGTERM, _terminate)
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGTERM) if main_thread else None
+    if main_thread:  # `kill PID` stops the sweep like Ctrl-C: finished runs are written first
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         for batch in executor.map(runner, tasks):
             for record in batch:
@@ -155,7 +158,8 @@ def run_sweep(
         executor.close(abort=True)
         raise
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
     flush()
     executor.close(abort=bool(report.failures))
     report.seconds = time.perf_counter() - start
