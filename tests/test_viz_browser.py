@@ -136,10 +136,21 @@ def test_app_steps_resets_and_draws_in_a_real_browser(chromium_path):
             for picture in (".tk-network img, img.tk-network", ".tk-plots img, img.tk-plots"):
                 assert page.locator(picture).first.evaluate("img => img.naturalWidth") > 300
 
+            # The screenshot shows a fixed state (Reset, then six Steps of five days), so
+            # the file only changes when the app or the model does.
+            page.get_by_role("button", name="Reset", exact=True).click()
+            wait_for_day(page, 0)
+            for n in range(1, 7):
+                step.click()
+                wait_for_day(page, 5 * n)
+            page.wait_for_function("() => document.querySelector('.tk-plotted-days')?.innerText.trim() === '30'")
+
             assert page.locator(".v-alert.error").count() == 0, page.locator(".v-alert.error").all_inner_texts()
             assert page_errors == []
             assert refused == [], f"the page tried to leave this machine: {refused}"
             assert "Could not load URL" not in server.output(), "the server fetched assets from a CDN"
+            page.mouse.move(0, 0)  # no hover highlight in the picture
+            page.wait_for_timeout(300)
             page.screenshot(path=str(SCREENSHOT), full_page=True)
             print(f"\nfirst paint {first_paint:.1f} s; screenshot {SCREENSHOT.relative_to(ROOT)}")
         finally:
