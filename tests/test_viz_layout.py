@@ -169,3 +169,16 @@ def test_the_most_loaded_list_ranks_nodes_by_load():
     assert loads == sorted(loads, reverse=True)
     assert loads[0] == pytest.approx(frame.load[frame.backlog > 0].max())
     assert all(label in layout.label for label, _, _ in top)
+
+
+@pytest.mark.parametrize("preset", sorted(p.name for p in (ROOT / "scenarios").glob("*.yaml")))
+def test_every_preset_opens_and_draws(preset):
+    from sim.viz.session import Session
+
+    session = Session.start(ROOT / "scenarios" / preset, {}, seed=1)
+    network = NetworkCanvas(session.layout)
+    plots = PlotsCanvas(session.horizon, "station" in session.layout.row_y)
+    session.step(2)
+    assert network.render(frame_of(session.model, session.layout))[:4] == b"\x89PNG"
+    assert plots.render(session.model.history)[:4] == b"\x89PNG"
+    assert session.layout.n_nodes <= 1200  # drawable in well under a second
