@@ -107,3 +107,26 @@ def test_the_shipped_sensitivity_experiment_is_a_valid_sobol_design():
     assert staged.design.method == "sobol" and staged.point_count == 256 * (len(staged.design.ranges) + 2)
     assert {"committee_self_governance_share", "street_backlog_hours_mean", "tasks_done_on_time_share",
             "department_load_mean"} <= set(staged.outcomes)
+
+
+def test_morris_screening_keeps_the_parameters_that_matter_for_any_outcome():
+    from sim.sensitivity import screen
+
+    morris = pd.DataFrame({
+        "outcome": ["a", "a", "a", "b", "b", "b"],
+        "parameter": ["x", "y", "z"] * 2,
+        "mu_star": [10.0, 1.0, 0.0, 0.001, 0.0, 0.01],  # b is in other units: z leads it
+    })
+    assert screen(morris, 2) == ["x", "z"]
+
+
+def test_sobol_can_run_over_only_the_screened_parameters(tmp_path):
+    spec = tmp_path / "tiny.yaml"
+    spec.write_text(TINY.format(base=ROOT / "scenarios" / "unlimited-responsibility.yaml").replace("replications: 2", "replications: 1"))
+    out = tmp_path / "out"
+    argv = ["sensitivity", str(spec), "--out", str(out), "--sobol-samples", "4", "--sobol-top", "2",
+            "--workers", "1", "--bootstrap", "20", "--quiet"]
+    assert main(argv) == 0
+    sobol = pd.read_csv(out / "sobol_indices.csv")
+    assert sobol.parameter.nunique() == 2
+    assert len(pd.read_parquet(out / "sobol" / "runs" / "runs")) == 4 * (2 + 2)

@@ -8,7 +8,7 @@ bootstrap confidence intervals; `report` writes the tables, figures and a short 
 `cli` wires the `tiaokuai sensitivity` command.
 """
 
-from .analysis import SampleWarning, morris_indices, point_means, sobol_indices, top_levers
+from .analysis import SampleWarning, morris_indices, point_means, screen, sobol_indices, top_levers
 from .stages import StageResult, run_stage, stage_experiment
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "morris_indices",
     "point_means",
     "run_stage",
+    "screen",
     "sobol_indices",
     "stage_experiment",
     "top_levers",

@@ -96,3 +96,11 @@ def top_levers(sobol: pd.DataFrame, k: int = 5) -> pd.DataFrame:
     """The k parameters with the largest total index for each outcome."""
     ranked = sobol.sort_values(["outcome", "ST"], ascending=[True, False])
     return ranked.groupby("outcome", sort=False).head(k).reset_index(drop=True)
+
+
+def screen(morris: pd.DataFrame, k: int) -> list[str]:
+    """The k parameters that matter most anywhere: mu* as a share of the largest mu* for the
+    same outcome (so outcomes in different units weigh alike), maximised over outcomes."""
+    share = morris.mu_star / morris.groupby("outcome").mu_star.transform("max").replace(0, np.nan)
+    ranked = share.fillna(0).groupby(morris.parameter).max().sort_values(ascending=False)
+    return list(ranked.index[:k])

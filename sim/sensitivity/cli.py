@@ -2,7 +2,8 @@
 
 The experiment file is a sweep experiment with a sampling `design` (ranges, seed, Morris
 levels). Its own method and sample size are used for that method; the other stage's size
-comes from --morris-trajectories / --sobol-samples. Writes to OUT (default
+comes from --morris-trajectories / --sobol-samples; --sobol-top K restricts Sobol to the K
+parameters the Morris screening ranks highest. Writes to OUT (default
 results/sensitivity/): per stage the sweep's Parquet store, then `morris_indices.csv`,
 `sobol_indices.csv`, `sobol_top5.csv`, `report.md` and the figures.
 """
@@ -35,6 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"Morris trajectories (default: the file's, if its method is morris, else {DEFAULT_TRAJECTORIES})")
     p.add_argument("--sobol-samples", type=int, default=None, metavar="N",
                    help=f"Sobol base sample, a power of 2 (default: the file's, if sobol, else {DEFAULT_SOBOL_BASE})")
+    p.add_argument("--sobol-top", type=int, default=0, metavar="K",
+                   help="with --method both: Sobol over only the K parameters Morris ranks highest "
+                   "(the others stay at the scenario's values); default 0: all")
     p.add_argument("--days", type=int, default=None, help="override the experiment's horizon")
     p.add_argument("--warmup-days", type=int, default=None, help="override the experiment's warm-up")
     p.add_argument("--replications", type=int, default=None, help="override replications per point")
@@ -82,9 +86,16 @@ def sensitivity_command(args: argparse.Namespace) -> int:
     sizes = _sizes(args, exp.design.method, exp.design.samples)
     out = Path(args.out)
     stages = {}
+    keep = None
     for method, n in sizes.items():
+        if method == "sobol" and args.sobol_top and "morris" in stages:
+            keep = _screened(stages["morris"], args.sobol_top)
+            if not args.quiet:
+                print(f"sobol over the {len(keep)} parameters Morris ranks highest: {', '.join(keep)}",
+                      file=sys.stderr)
         try:
-            staged = stage_experiment(args.experiment, method, n, args.days, args.warmup_days, args.replications)
+            staged = stage_experiment(args.experiment, method, n, args.days, args.warmup_days,
+                                      args.replications, keep if method == "sobol" else None)
         except ValueError as err:
             raise InputError([Problem(args.experiment, "", str(err), None)]) from None
         if not args.quiet:
@@ -99,3 +110,23 @@ def sensitivity_command(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(report, file=sys.stderr)
     return 0
+
+
+
+def _screened(stage, k: int) -> list[str]:
+    """Morris's top k parameters over every outcome and sub-experiment (its warnings are
+    given once, with the report)."""
+    import pandas as pd
+
+    from .analysis import morris_indices, point_means, screen
+
+    exp = stage.experiment
+    tables = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for arm, runs in stage.runs.groupby("sub_experiment"):
+            means = point_means(runs, exp.outcomes, stage.x.shape[0])
+            table = morris_indices(stage.problem, stage.x, means, exp.design.levels, exp.master_seed)
+            table["outcome"] = f"{arm}:" + table["outcome"]
+            tables.append(table)
+    return screen(pd.concat(tables, ignore_index=True), k)

@@ -44,14 +44,21 @@ def stage_experiment(
     days: int | None = None,
     warmup_days: int | None = None,
     replications: int | None = None,
+    keep: list[str] | None = None,
 ) -> Experiment:
     """The experiment file's design set to `method` with `samples` (Morris trajectories or
-    Sobol base N), scenario paths made absolute, optional horizon and replications."""
+    Sobol base N), scenario paths made absolute, optional horizon and replications; with
+    `keep`, only those ranges vary (the others stay at the arm's scenario values)."""
     exp = load_experiment(source)
     if exp.design is None:
         raise ValueError(f"{source}: a sensitivity experiment needs a `design` with ranges")
     data = exp.model_dump(mode="json")
     data["design"].update(method=method, samples=samples)
+    if keep is not None:
+        unknown = sorted(set(keep) - set(exp.design.ranges))
+        if unknown:
+            raise ValueError(f"not among the design's ranges: {', '.join(unknown)}")
+        data["design"]["ranges"] = {p: r for p, r in data["design"]["ranges"].items() if p in keep}
     if method == "sobol":
         data["design"]["second_order"] = False
     data["base"] = str(resolve(source, exp.base).resolve())
