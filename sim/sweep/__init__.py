@@ -3,25 +3,32 @@
 A pipeline of plain stages: an experiment file (`spec`) expands into planned runs
 (`plan`, `designs`, `seeds`); an executor (`executors`: serial, local processes, Dask)
 runs them; the store (`store`) streams their rows to Parquet; `compare` turns the stored
-rows into tables and figures. `cli` wires the `sweep` and `compare` commands.
+rows into tables and figures (`stats`, `figures`). `cli` wires the `sweep` and `compare`
+commands. Names below load on first use, so `tiaokuai run` does not pay for Parquet.
 """
 
-from .driver import SweepReport, run_sweep, sweep
-from .plan import Plan, PlannedRun, build_plan
-from .seeds import replication_seed, replication_seeds
-from .spec import Experiment, load_experiment
-from .store import ResultStore
+from __future__ import annotations
 
-__all__ = [
-    "Experiment",
-    "Plan",
-    "PlannedRun",
-    "ResultStore",
-    "SweepReport",
-    "build_plan",
-    "load_experiment",
-    "replication_seed",
-    "replication_seeds",
-    "run_sweep",
-    "sweep",
-]
+import importlib
+
+_WHERE = {
+    "Experiment": "spec",
+    "load_experiment": "spec",
+    "Plan": "plan",
+    "PlannedRun": "plan",
+    "build_plan": "plan",
+    "replication_seed": "seeds",
+    "replication_seeds": "seeds",
+    "ResultStore": "store",
+    "SweepReport": "driver",
+    "run_sweep": "driver",
+    "sweep": "driver",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
