@@ -38,7 +38,7 @@ browser:
 	else echo "WARNING: chromium not found and cannot apt-get it here; the browser test will be skipped"; fi
 
 demo: setup
-	$(VENV)/bin/tiaokuai sweep experiments/unlimited-vs-gated.yaml --out results/unlimited-vs-gated
+	$(VENV)/bin/tiaokuai sweep experiments/unlimited-vs-gated.yaml --out results/unlimited-vs-gated --restart
 	$(VENV)/bin/tiaokuai compare results/unlimited-vs-gated
 
 test: setup browser
@@ -52,5 +52,5 @@ clean:
 
 # CI's reduced headline experiment: few replications, short horizon, same plots.
 ci-demo: setup
-	$(VENV)/bin/tiaokuai sweep experiments/ci-smoke.yaml --out results/ci-smoke
+	$(VENV)/bin/tiaokuai sweep experiments/ci-smoke.yaml --out results/ci-smoke --restart
 	$(VENV)/bin/tiaokuai compare results/ci-smoke
