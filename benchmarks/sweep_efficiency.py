@@ -2,7 +2,10 @@
 
 Efficiency = (runs/s with 2 workers) / (2 x runs/s with 1 worker), each from the wall time
 of the whole `tiaokuai sweep` command (interpreter start-up, planning, forking, storing
-included). Serial, 2 local workers and a 2-worker Dask loopback cluster (started once,
+included). Because the machine may be shared, it also reports how busy the workers were
+inside runs (the store's `run_seconds` over workers x wall): contention slows runs and wall
+alike, so the ratio of that share with 2 workers to serial's is the engine's own
+efficiency. Serial, 2 local workers and a 2-worker Dask loopback cluster (started once,
 its start-up reported apart) take turns, repeat by repeat, on benchmarks/sweep-district.yaml
 (200 runs); medians of --repeats. With --memory, a 10,000-run sweep
 (benchmarks/sweep-memory.yaml) runs on 2 workers while the RSS of the driver and its
@@ -33,7 +36,9 @@ HERE = Path(__file__).resolve().parent
 TIAOKUAI = Path(sys.executable).with_name("tiaokuai")
 
 
-def sweep_seconds(experiment: Path, extra: list[str], sample_memory: bool = False) -> tuple[float, list]:
+def sweep_seconds(experiment: Path, extra: list[str], sample_memory: bool = False) -> tuple[float, list, float]:
+    """Wall time of one `tiaokuai sweep` command, memory samples, and the sum of its runs'
+    own times (the store's `run_seconds`)."""
     out = Path(tempfile.mkdtemp(prefix="tiaokuai-bench-sweep-"))
     samples: list[tuple[float, float]] = []
     try:
@@ -62,7 +67,11 @@ def sweep_seconds(experiment: Path, extra: list[str], sample_memory: bool = Fals
         if sample_memory:
             stop.set()
             thread.join()
-        return seconds, samples
+        import pandas as pd
+
+        run_seconds = float(sum(pd.read_parquet(f, columns=["run_seconds"])["run_seconds"].sum()
+                                for f in (out / "runs").glob("*.parquet")))
+        return seconds, samples, run_seconds
     finally:
         shutil.rmtree(out, ignore_errors=True)
 
@@ -78,6 +87,9 @@ def main() -> None:
     runs = 200
     result: dict = {"experiment": str(exp.relative_to(ROOT)), "runs": runs, "repeats": args.repeats}
     times: dict[str, list[float]] = {"serial": [], "local2": [], "dask2": []}
+    # share of the workers' wall time spent inside runs: the engine's own efficiency, which a
+    # busy machine does not distort (contention slows the runs and the wall alike)
+    busy: dict[str, list[float]] = {"serial": [], "local2": [], "dask2": []}
 
     cluster = None
     if not args.no_dask:
@@ -93,15 +105,23 @@ def main() -> None:
             if cluster is not None:
                 modes.append(("dask2", ["--scheduler", address]))
             for name, extra in modes:
-                seconds, _ = sweep_seconds(exp, extra)
+                seconds, _, run_seconds = sweep_seconds(exp, extra)
                 times[name].append(seconds)
-                print(f"rep {rep} {name}: {seconds:.1f} s ({runs / seconds:.2f} runs/s)", flush=True)
+                busy[name].append(run_seconds / ((1 if name == "serial" else 2) * seconds))
+                print(f"rep {rep} {name}: {seconds:.1f} s ({runs / seconds:.2f} runs/s), "
+                      f"workers busy in runs {busy[name][-1]:.0%}", flush=True)
     finally:
         if cluster is not None:
             cluster.close()
 
     med = {k: statistics.median(v) for k, v in times.items() if v}
     result["seconds"] = times
+    result["busy_in_runs"] = busy
+    result["busy_in_runs_median"] = {k: statistics.median(v) for k, v in busy.items() if v}
+    # the engine's efficiency with contention factored out: 2-worker busy share over serial's
+    result["engine_efficiency_local2"] = result["busy_in_runs_median"]["local2"] / result["busy_in_runs_median"]["serial"]
+    if busy["dask2"]:
+        result["engine_efficiency_dask2"] = result["busy_in_runs_median"]["dask2"] / result["busy_in_runs_median"]["serial"]
     result["seconds_median"] = med
     result["efficiency_local2"] = med["serial"] / (2 * med["local2"])
     per_rep = [s / (2 * l) for s, l in zip(times["serial"], times["local2"])]
@@ -109,10 +129,11 @@ def main() -> None:
     if "dask2" in med:
         result["efficiency_dask2"] = med["serial"] / (2 * med["dask2"])
         result["dask_share_of_local"] = result["efficiency_dask2"] / result["efficiency_local2"]
-    print(json.dumps({k: v for k, v in result.items() if k.startswith(("efficiency", "dask", "seconds_median"))}, indent=1))
+    print(json.dumps({k: v for k, v in result.items()
+                      if k.startswith(("efficiency", "engine", "dask", "seconds_median", "busy_in_runs_median"))}, indent=1))
 
     if args.memory:
-        seconds, samples = sweep_seconds(HERE / "sweep-memory.yaml", ["--workers", "2"], sample_memory=True)
+        seconds, samples, _ = sweep_seconds(HERE / "sweep-memory.yaml", ["--workers", "2"], sample_memory=True)
         rss = [s[1] for s in samples]
         driver = [s[2] for s in samples]
         tenth = max(len(samples) // 10, 1)
