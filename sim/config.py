@@ -155,6 +155,13 @@ class Levers(Frozen):
     push_down_propensity: float = Field(
         default=0.8, ge=0.0, le=1.0, description="base probability a holder hands a task down"
     )
+    street_push_down_propensity: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description="base probability a street hands a task on to a committee or station; "
+        "when absent, push_down_propensity applies to streets too",
+    )
     push_down_backlog_sensitivity: float = Field(
         default=0.1,
         ge=0.0,
@@ -180,6 +187,13 @@ class Levers(Frozen):
     )
     assessment_intensity: float = Field(
         default=0.0, ge=0.0, le=100.0, description="assessment tasks per street and per committee per day"
+    )
+    committee_assessment_intensity: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=100.0,
+        description="assessment tasks per committee per day; when absent, assessment_intensity "
+        "applies to committees too (Erqi: departments may not assess committees separately)",
     )
     reverse_evaluation: bool = Field(
         default=False, description="streets rate departments monthly; bad ratings lower push-down"

@@ -75,6 +75,9 @@ class Tally:
         self.lead_hist = np.zeros(LEAD_BINS, dtype=np.int64)
         self.resident_departed = 0
         self.resident_abandoned = 0
+        self.resident_done = 0
+        self.resident_lead_sum = 0.0
+        self.resident_bounces_sum = 0
         # today's per-level work, reset each day
         self.today = {name: np.zeros(N_LEVELS) for name in DAY_COLUMNS}
         self.days: list[dict[str, np.ndarray]] = []
@@ -106,7 +109,7 @@ class Tally:
             self.today["tasks_done_on_time"] += np.bincount(level, weights=on_time, minlength=N_LEVELS)
         else:
             self.abandoned += int(rows.size)
-        if day < self.warmup:
+        if day <= self.warmup:  # the summary window is days warmup+1 .. days
             return
         sojourn = day - t.created[rows]
         self.departed += int(rows.size)
@@ -119,6 +122,9 @@ class Tally:
             self.done_after_warmup += int(rows.size)
             self.on_time_after_warmup += int((t.deadline[rows] >= day).sum())
             self.lead_hist += np.bincount(np.minimum(sojourn, LEAD_BINS - 1), minlength=LEAD_BINS)
+            self.resident_done += int(resident.sum())
+            self.resident_lead_sum += float(sojourn[resident].sum())
+            self.resident_bounces_sum += int(t.bounces[rows][resident].sum())
         else:
             self.resident_abandoned += int(resident.sum())
 
@@ -238,7 +244,11 @@ def summarise(model: TiaokuaiModel) -> dict:
     s["social_organisation_hours_purchased"] = float(tally.purchased_hours)
     s["purchase_spend_total"] = float(tally.purchase_spend)
     s["rework_total"] = int(tally.reworks)
+    s["resident_lead_time_days_mean"] = _ratio(tally.resident_lead_sum, tally.resident_done)
+    s["resident_bounces_per_request_mean"] = _ratio(tally.resident_bounces_sum, tally.resident_done)
     s["staff_lost_total"] = int(tally.staff_lost.sum())
+    for name, lv in zip(LEVELS, range(len(LEVELS))):
+        s[f"staff_lost_{name}_total"] = int(tally.staff_lost[lv])
     s["overtime_hours_total"] = float(sum(d["overtime_hours"].sum() for d in tally.days))
     s["funded_hours_total"] = float(tally.funded_given)
     ratio, stable = littles_law_check(open_series, departures_per_day, sojourn_mean)
@@ -248,14 +258,22 @@ def summarise(model: TiaokuaiModel) -> dict:
 
 
 def littles_law_check(open_series: np.ndarray, rate: float, sojourn: float) -> tuple[float, bool]:
-    """L / (lambda W) over the window, and whether the open-task count stopped growing:
-    the last quarter's mean exceeds the quarter before by no more than 10% plus three
-    standard errors (day-to-day noise), or 2 tasks for tiny systems."""
-    if open_series.size < 8 or not rate or not np.isfinite(sojourn) or rate * sojourn <= 0:
+    """L / (lambda W) over the window, and whether the open-task count has stopped growing.
+
+    Stable means no upward drift of open tasks across the window: the least-squares trend
+    adds no more than 10% of the mean (or 2 tasks) over the window's length, and the last
+    quarter's mean exceeds the quarter before by no more than 10% plus three standard
+    errors of day-to-day noise."""
+    n = open_series.size
+    if n < 8 or not rate or not np.isfinite(sojourn) or rate * sojourn <= 0:
         return float("nan"), False
     ratio = float(open_series.mean() / (rate * sojourn))
-    q = open_series.size // 4
+    days = np.arange(n, dtype=float)
+    slope = np.polyfit(days, open_series.astype(float), 1)[0]
+    mean = float(open_series.mean())
+    drift_ok = slope * n <= 0.10 * mean + 2.0
+    q = n // 4
     late, before = open_series[-q:], open_series[-2 * q : -q]
     se = np.sqrt(late.var() / q + before.var() / q)
-    stable = bool(late.mean() - before.mean() <= 0.10 * before.mean() + 3.0 * se + 2.0)
-    return ratio, stable
+    settled = late.mean() - before.mean() <= 0.10 * before.mean() + 3.0 * se + 2.0
+    return ratio, bool(drift_ok and settled)

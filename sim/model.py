@@ -202,17 +202,25 @@ class TiaokuaiModel(mesa.Model):
         self._create(kind, holder=com, territory=com, responsible=responsible)
 
         kinds_a = k.of_origin(FROM_ASSESSMENT)
-        intensity = self.config.levers.assessment_intensity
-        if kinds_a.size and intensity > 0:
-            assessed = np.flatnonzero((r.level == STREET) | (r.level == COMMITTEE))
-            rate = np.full(kinds_a.size, intensity / kinds_a.size)
-            held, kind = _poisson_arrivals(rng, assessed, kinds_a, rate)
-            responsible = self.departments_of_district[r.district[held], rng.integers(0, n_dep_d, held.size)]
-            territory = np.where(r.level[held] == COMMITTEE, held, self.committees_of_district[r.district[held], 0])
-            rows = self._create(kind, holder=held, territory=territory, responsible=responsible)
-            self.tasks.fresh[rows] = False
-            self.tasks.pinned[rows] = True
-            self.tasks.from_above[rows] = True
+        levers = self.config.levers
+        on_committees = levers.assessment_intensity if levers.committee_assessment_intensity is None else levers.committee_assessment_intensity
+        for level, intensity in ((STREET, levers.assessment_intensity), (COMMITTEE, on_committees)):
+            if kinds_a.size and intensity > 0:
+                self.impose_assessments(np.flatnonzero(r.level == level), kinds_a, intensity)
+
+    def impose_assessments(self, assessed: np.ndarray, kinds: np.ndarray, intensity: float) -> None:
+        """Inspections, checks and rankings imposed on streets or committees (000, 002):
+        hard tasks their holder must do itself, on behalf of a department of the district."""
+        rng, r = self.rng, self.roster
+        n_dep_d = self.departments_of_district.shape[1]
+        rate = np.full(kinds.size, intensity / kinds.size)
+        held, kind = _poisson_arrivals(rng, assessed, kinds, rate)
+        responsible = self.departments_of_district[r.district[held], rng.integers(0, n_dep_d, held.size)]
+        territory = np.where(r.level[held] == COMMITTEE, held, self.committees_of_district[r.district[held], 0])
+        rows = self._create(kind, holder=held, territory=territory, responsible=responsible)
+        self.tasks.fresh[rows] = False
+        self.tasks.pinned[rows] = True
+        self.tasks.from_above[rows] = True
 
     def _create(self, kind, holder, territory, responsible) -> slice:
         n = kind.size

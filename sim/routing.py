@@ -44,7 +44,7 @@ def route_department_tasks(model: TiaokuaiModel) -> None:
     if rows.size == 0:
         return
     levers = model.config.levers
-    want = wants_to_push(model, rows, bias=model.roster.push_down_bias)
+    want = wants_to_push(model, rows, levers.push_down_propensity, bias=model.roster.push_down_bias)
     rows = rows[want]
     target = model.roster.street[model.tasks.territory[rows]]
     rows, target = admit(model, rows, target, levers.street_gate, model.kinds.street_listed)
@@ -61,7 +61,8 @@ def route_street_tasks(model: TiaokuaiModel) -> None:
         return
     levers = model.config.levers
     t = model.tasks
-    want = wants_to_push(model, rows, bias=None)
+    base = levers.push_down_propensity if levers.street_push_down_propensity is None else levers.street_push_down_propensity
+    want = wants_to_push(model, rows, base, bias=None)
     kept, rows = rows[~want], rows[want]
     streets = t.holder[rows]
     to_station = np.zeros(rows.size, dtype=bool)
@@ -89,13 +90,15 @@ def route_committee_tasks(model: TiaokuaiModel) -> None:
         model.tasks.fresh[candidates(model, level)] = False
 
 
-def wants_to_push(model: TiaokuaiModel, rows: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
+def wants_to_push(
+    model: TiaokuaiModel, rows: np.ndarray, propensity: float, bias: np.ndarray | None
+) -> np.ndarray:
     """The holder's wish to hand each task down: a base propensity that rises with the
     holder's own backlog (days of work queued), cut by reverse evaluation."""
     levers = model.config.levers
     holder = model.tasks.holder[rows]
     load = model.roster.backlog_hours[holder] / np.maximum(model.normal_hours()[holder], 1.0)
-    p = levers.push_down_propensity + levers.push_down_backlog_sensitivity * load
+    p = propensity + levers.push_down_backlog_sensitivity * load
     if bias is not None:
         p = p * bias[holder]
     return model.rng.random(rows.size) < np.clip(p, 0.0, 1.0)

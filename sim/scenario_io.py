@@ -190,5 +190,5 @@ def _schema_has(model: type[BaseModel], parts: list[str]) -> bool:
 
 def with_overrides(scenario: Scenario, overrides: dict[str, Any], source: str = "--set") -> Scenario:
     """Apply dotted overrides to an already-validated scenario."""
-    data = scenario.model_dump(mode="python")
+    data = scenario.model_dump(mode="json")  # tuples become lists, so list paths work
     return scenario_from_mapping(set_dotted(data, overrides, source), source)

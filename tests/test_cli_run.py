@@ -50,3 +50,22 @@ def test_set_override_changes_the_run(capsys):
     assert main([*base, "--set", "levers.street_gate.enabled=true"]) == 0
     b = json.loads(capsys.readouterr().out)
     assert a["refusals_total"] == 0 and b["refusals_total"] > 0
+
+
+def test_overrides_reach_into_the_task_catalogue():
+    """Arrival rates and efforts are sweepable: list items are addressed by index."""
+    from sim import load_scenario, with_overrides
+
+    base = load_scenario(GOOD)
+    changed = with_overrides(base, {"task_kinds.0.rate_per_day": 9.5, "levers.street_push_down_propensity": 0.3})
+    assert changed.task_kinds[0].rate_per_day == 9.5
+    assert changed.task_kinds[1] == base.task_kinds[1]
+    assert changed.levers.street_push_down_propensity == 0.3
+
+
+def test_resident_and_per_level_outcomes_are_reported(capsys):
+    assert main(["run", str(GOOD), "--days", "30", "--json", "--set", "structure.streets_per_district=2"]) == 0
+    s = json.loads(capsys.readouterr().out)
+    assert s["resident_lead_time_days_mean"] >= 0
+    levels = ("department", "street", "station", "committee", "social_organisation")
+    assert sum(s[f"staff_lost_{lv}_total"] for lv in levels) == s["staff_lost_total"]

@@ -144,3 +144,18 @@ def test_no_overload_loses_no_more_staff_than_the_base_rate():
     expected = staff0 * p * light.days
     sd = np.sqrt(expected)
     assert result.summary["staff_lost_total"] <= expected + 4 * sd + 1
+
+
+def test_streets_can_hand_down_less_than_departments():
+    """A separate street propensity keeps work at the street level (Guiyang's centres)."""
+    same = small()
+    keep = small(levers__street_push_down_propensity=0.2)
+    r = paired({"same": same, "keep": keep}, "street_utilisation_mean", seeds=range(4))
+    assert_higher(r["keep"], r["same"], "street utilisation when streets keep more")
+
+
+def test_committees_can_be_spared_assessment():
+    both = small(levers__assessment_intensity=2.0)
+    streets_only = small(levers__assessment_intensity=2.0, levers__committee_assessment_intensity=0.0)
+    r = paired({"both": both, "streets_only": streets_only}, "committee_self_governance_share", seeds=range(4))
+    assert_higher(r["streets_only"], r["both"], "self-governance share when committees are not assessed")

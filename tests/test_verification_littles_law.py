@@ -9,11 +9,9 @@ ends, which for mean sojourns under a day and a 200-day window is well under 1%.
 One seed per scenario (seed 1), as shipped: a scenario is a user-facing promise, and
 `stable` is the run's own claim about itself, so each run is checked against its claim.
 Little's law is asserted on the runs that are stable by their own claim *and* settled by
-an independent check (no linear trend in open tasks over the window, see below). Some
-near-saturated scenarios (which ones moves as the presets are tuned; with seed 1 at the
-time of writing: unlimited-responsibility, cases/jinjiang-2007) still climb through the
-whole window, miss the law by 2-4%, and are nonetheless called stable: that is the model
-bug the strict xfail below demonstrates.
+an independent check (no linear trend in open tasks over the window, see below), and no
+run may call itself stable while it still climbs through the window (near-saturated
+scenarios such as unlimited-responsibility do, and must say so).
 
 City-scale scenarios (more than 5,000 committees) cost over a minute of CPU each and run
 only with TIAOKUAI_CITY_SCALE=1.
@@ -83,17 +81,10 @@ def test_littles_law_holds_within_two_percent_on_a_stable_shipped_scenario(path)
     if not result.summary["stable"]:
         pytest.skip(f"{path.name} did not reach a steady state with seed {SEED} (the run says so)")
     if drifting(result):
-        pytest.skip(f"{path.name} calls itself stable but drifts: see the xfail below")
+        pytest.skip(f"{path.name} calls itself stable but drifts: test_no_shipped_run_called_stable_is_still_growing fails")
     assert abs(result.summary["littles_law_ratio"] - 1.0) <= TOLERANCE, result.summary["littles_law_ratio"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model bug: metrics.littles_law_check calls a run stable when its last quarter's "
-    "mean open tasks is within 5% (+2) of the quarter before, which a near-saturated run "
-    "climbing through the whole window passes (e.g. unlimited-responsibility: open tasks "
-    "+60-80% over the window, Little's ratio 1.02-1.04). Welch: it settles after ~250 days.",
-)
 def test_no_shipped_run_called_stable_is_still_growing():
     offenders = {}
     for param in _params():
