@@ -35,8 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--restart", action="store_true", help="discard what DIR holds and start over")
     p.add_argument("--quiet", action="store_true", help="no progress output")
-    p.add_argument("--flush-seconds", type=float, default=2.0, metavar="S",
-                   help="seconds between writes of finished runs to DIR (default 2; long sweeps "
+    p.add_argument("--flush-seconds", type=float, default=5.0, metavar="S",
+                   help="seconds between writes of finished runs to DIR (default 5; long sweeps "
                    "stretch it to 5%% of the time elapsed, at most 60 s)")
     p.set_defaults(handler=sweep_command)
 

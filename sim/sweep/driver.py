@@ -102,7 +102,7 @@ def run_sweep(
     executor,
     runner: str = DEFAULT_RUNNER,
     progress: Progress | None = None,
-    flush_seconds: float = 2.0,
+    flush_seconds: float = 5.0,
 ) -> SweepReport:
     """Run every planned run not yet in `store`, streaming results into it."""
     stored = store.stored_run_ids()
@@ -210,7 +210,7 @@ def sweep(
     runner: str = DEFAULT_RUNNER,
     progress_stream=None,
     quiet: bool = False,
-    flush_seconds: float = 2.0,
+    flush_seconds: float = 5.0,
 ) -> SweepReport:
     """Validate, open DIR, run what is missing. Raises InputError before writing anything."""
     plan = build_plan(experiment_file, timeseries=timeseries)

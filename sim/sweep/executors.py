@@ -14,6 +14,7 @@ with an error instead of leaving `imap_unordered` waiting forever for its task.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import gc
 import importlib
 import math
 import multiprocessing
@@ -201,6 +202,8 @@ class LocalExecutor(_Windowed):
         )
         # With fork, the pool forks all its workers at the first submit: do it now, before
         # this process starts any threads of its own (Parquet I/O uses a thread pool).
+        # gc.freeze keeps the collector from touching (and so copying) inherited pages.
+        gc.freeze()
         self._pool.submit(_ready).result()
 
     def _submit(self, runner, batch):
