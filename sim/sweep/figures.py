@@ -174,13 +174,24 @@ def factor_lines(summary: pd.DataFrame, factor: str, outcome: str, arms: list[st
         ax.errorbar(x, rows["mean"], yerr=_yerr(rows), color=palette.get(arm, "black"),
                     linestyle=STYLES[i % len(STYLES)], marker="o", capsize=3, label=arm)
         if not numeric:
-            ax.set_xticks(x, [str(v) for v in rows[factor]])
+            ax.set_xticks(x, [level_label(v) for v in rows[factor]])
     ax.set_xlabel(factor)
     ax.set_ylabel(axis_label(outcome))
     ax.set_title(f"{describe(outcome)[0]} by {factor} (mean, 95% CI)", fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     return _save(fig, path)
+
+
+def level_label(value) -> str:
+    """A factor level short enough for a tick: lists (e.g. an admission list) by their length."""
+    if isinstance(value, (list, tuple)):
+        return f"{len(value)} items"
+    text = str(value)
+    if text.startswith("[") and text.endswith("]"):
+        inner = text[1:-1].strip()
+        return f"{len(inner.split(',')) if inner else 0} items"
+    return text if len(text) <= 18 else text[:17] + "…"
 
 
 def heatmaps(summary: pd.DataFrame, factors: tuple[str, str], outcome: str, arms: list[str], path: Path) -> Path:
@@ -203,8 +214,8 @@ def heatmaps(summary: pd.DataFrame, factors: tuple[str, str], outcome: str, arms
             if np.isfinite(v):
                 ax.text(ix, iy, f"{v:.3g}", ha="center", va="center", fontsize=7,
                         color="white" if v < (vmin + vmax) / 2 else "black")
-        ax.set_xticks(range(len(xs)), [str(v) for v in xs], fontsize=8)
-        ax.set_yticks(range(len(ys)), [str(v) for v in ys], fontsize=8)
+        ax.set_xticks(range(len(xs)), [level_label(v) for v in xs], fontsize=8)
+        ax.set_yticks(range(len(ys)), [level_label(v) for v in ys], fontsize=8)
         ax.set_xlabel(fx)
         ax.set_ylabel(fy)
         ax.set_title(arm, fontsize=9)
