@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from .layout import ROW_TITLES, Layout
-from .plots import encode_png
+from .plots import encode_png, static_background
 
 LOAD_BOUNDS = (0.0, 0.5, 1.0, 2.0, 5.0, 10.0, 1e12)
 LOAD_COLOURS = ("#1a9850", "#a6d96a", "#fee08b", "#fc8d59", "#d73027", "#67001f")
@@ -118,12 +118,7 @@ class NetworkCanvas:
         # only restores them and draws the edges, the nodes and two texts on top.
         self.canvas = FigureCanvasAgg(self.figure)
         self.dynamic = (self.edges, self.nodes, self.edge_label)
-        for artist in self.dynamic:
-            artist.set_visible(False)
-        self.canvas.draw()
-        self.background = self.canvas.copy_from_bbox(self.figure.bbox)
-        for artist in self.dynamic:
-            artist.set_visible(True)
+        self.background = static_background(self.canvas, self.figure, self.dynamic)
 
     def update(self, frame: Frame) -> None:
         layout = self.layout

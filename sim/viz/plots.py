@@ -111,12 +111,7 @@ class PlotsCanvas:
     def png(self) -> bytes:
         renderer = self.canvas.get_renderer()
         if self.background is None:
-            for artist in self.dynamic:
-                artist.set_visible(False)
-            self.canvas.draw()
-            self.background = self.canvas.copy_from_bbox(self.figure.bbox)
-            for artist in self.dynamic:
-                artist.set_visible(True)
+            self.background = static_background(self.canvas, self.figure, self.dynamic)
             self.hint.set_visible(not any(len(line.get_xdata()) for _, line in self.lines))
             renderer = self.canvas.get_renderer()
         self.canvas.restore_region(self.background)
@@ -139,6 +134,18 @@ def nice_ceiling(value: float) -> float:
         if step * power >= value:
             return float(step * power)
     return float(10.0 * power)
+
+
+def static_background(canvas: FigureCanvasAgg, figure: Figure, dynamic) -> object:
+    """Render the figure without its per-frame artists and keep those pixels, so a frame
+    only restores them and draws the dynamic artists on top (blitting)."""
+    for artist in dynamic:
+        artist.set_visible(False)
+    canvas.draw()
+    background = canvas.copy_from_bbox(figure.bbox)
+    for artist in dynamic:
+        artist.set_visible(True)
+    return background
 
 
 def encode_png(canvas: FigureCanvasAgg) -> bytes:
