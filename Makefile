@@ -8,12 +8,13 @@ VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 
-.PHONY: help setup demo test browser bench clean ci-demo
+.PHONY: help setup demo test browser screenshot bench clean ci-demo
 
 help:
 	@echo "make demo    set up .venv and run the headline comparison (writes results/)"
 	@echo "make test    set up .venv (and Chromium) and run the whole test suite"
 	@echo "make bench   run the benchmark scripts in benchmarks/"
+	@echo "make screenshot  refresh docs/screenshot-viz.png from the browser test"
 
 $(PY):
 	@base=$$(scripts/find-python) || exit 1; \
@@ -43,6 +44,10 @@ demo: setup
 
 test: setup browser
 	$(PY) -m pytest -q
+
+# refresh docs/screenshot-viz.png (the browser test's fixed state) after changing the app
+screenshot: setup browser
+	TIAOKUAI_UPDATE_SCREENSHOT=1 $(PY) -m pytest -q tests/test_viz_browser.py
 
 bench: setup
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

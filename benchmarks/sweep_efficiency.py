@@ -5,9 +5,11 @@ of the whole `tiaokuai sweep` command (interpreter start-up, planning, forking, 
 included). Because the machine may be shared, it also reports how busy the workers were
 inside runs (the store's `run_seconds` over workers x wall): contention slows runs and wall
 alike, so the ratio of that share with 2 workers to serial's is the engine's own
-efficiency. Serial, 2 local workers and a 2-worker Dask loopback cluster (started once,
-its start-up reported apart) take turns, repeat by repeat, on benchmarks/sweep-district.yaml
-(200 runs); medians of --repeats. With --memory, a 10,000-run sweep
+efficiency. Serial, 2 local workers and a 2-worker Dask loopback cluster take turns, repeat
+by repeat, on benchmarks/sweep-district.yaml (200 runs); medians of --repeats, and the
+median of the ratios paired within a repeat. The Dask cluster is started for its own
+measurement and stopped after it (start-up reported apart): idle, it still takes ~9% of a
+core, which would slow the serial and local measurements if it stayed up. With --memory, a 10,000-run sweep
 (benchmarks/sweep-memory.yaml) runs on 2 workers while the RSS of the driver and its
 workers is sampled: flat memory means the last decile's RSS is close to the first's.
 
@@ -90,29 +92,43 @@ def main() -> None:
     # share of the workers' wall time spent inside runs: the engine's own efficiency, which a
     # busy machine does not distort (contention slows the runs and the wall alike)
     busy: dict[str, list[float]] = {"serial": [], "local2": [], "dask2": []}
+    # mean seconds a run took inside the sweep: >serial's means the cores slowed each other
+    per_run: dict[str, list[float]] = {"serial": [], "local2": [], "dask2": []}
+    loads: list[float] = []
 
-    cluster = None
-    if not args.no_dask:
-        from sim.sweep.loopback import LoopbackCluster
+    from sim.sweep.loopback import LoopbackCluster
 
-        t = time.perf_counter()
-        cluster = LoopbackCluster(workers=2)
-        address = cluster.__enter__()
-        result["dask_cluster_startup_s"] = time.perf_counter() - t
-    try:
-        for rep in range(args.repeats):
-            modes = [("serial", ["--workers", "1"]), ("local2", ["--workers", "2"])]
-            if cluster is not None:
-                modes.append(("dask2", ["--scheduler", address]))
-            for name, extra in modes:
+    startups: list[float] = []
+    for rep in range(args.repeats):
+        # nothing of ours runs between repeats: CPU in use now is someone else's
+        loads.append(psutil.cpu_percent(interval=1.0))
+        if loads[-1] > 10:
+            print(f"warning: the CPUs were {loads[-1]:.0f}% busy before repeat {rep}: something "
+                  "else is running; efficiencies will read low", file=sys.stderr, flush=True)
+        modes = [("serial", ["--workers", "1"]), ("local2", ["--workers", "2"])]
+        if not args.no_dask:
+            modes.append(("dask2", None))
+        for name, extra in modes:
+            cluster = None
+            if extra is None:
+                # The cluster lives only for its own measurement: idle, its scheduler and
+                # workers still take ~9% of a core (heartbeats), which would slow the others.
+                t = time.perf_counter()
+                cluster = LoopbackCluster(workers=2)
+                extra = ["--scheduler", cluster.__enter__()]
+                startups.append(time.perf_counter() - t)
+            try:
                 seconds, _, run_seconds = sweep_seconds(exp, extra)
-                times[name].append(seconds)
-                busy[name].append(run_seconds / ((1 if name == "serial" else 2) * seconds))
-                print(f"rep {rep} {name}: {seconds:.1f} s ({runs / seconds:.2f} runs/s), "
-                      f"workers busy in runs {busy[name][-1]:.0%}", flush=True)
-    finally:
-        if cluster is not None:
-            cluster.close()
+            finally:
+                if cluster is not None:
+                    cluster.close()
+            times[name].append(seconds)
+            busy[name].append(run_seconds / ((1 if name == "serial" else 2) * seconds))
+            per_run[name].append(run_seconds / runs)
+            print(f"rep {rep} {name}: {seconds:.1f} s ({runs / seconds:.2f} runs/s), "
+                  f"workers busy in runs {busy[name][-1]:.0%}", flush=True)
+    if startups:
+        result["dask_cluster_startup_s"] = statistics.median(startups)
 
     med = {k: statistics.median(v) for k, v in times.items() if v}
     result["seconds"] = times
@@ -126,11 +142,24 @@ def main() -> None:
     result["efficiency_local2"] = med["serial"] / (2 * med["local2"])
     per_rep = [s / (2 * l) for s, l in zip(times["serial"], times["local2"])]
     result["efficiency_local2_per_repeat"] = per_rep
+    result["efficiency_local2_paired_median"] = statistics.median(per_rep)
+    result["load_cpu_percent_before_repeats"] = loads
+    # where the rest goes: runs slowed by sharing the cores, and time outside runs
+    result["run_seconds_mean"] = {k: statistics.median(v) for k, v in per_run.items() if v}
+    result["run_slowdown_local2"] = result["run_seconds_mean"]["local2"] / result["run_seconds_mean"]["serial"]
+    result["outside_runs_seconds"] = {
+        k: statistics.median(t - r * runs / (1 if k == "serial" else 2) for t, r in zip(times[k], per_run[k]))
+        for k in times if times[k]
+    }
     if "dask2" in med:
         result["efficiency_dask2"] = med["serial"] / (2 * med["dask2"])
         result["dask_share_of_local"] = result["efficiency_dask2"] / result["efficiency_local2"]
+        dask_rep = [s / (2 * d) for s, d in zip(times["serial"], times["dask2"])]
+        result["efficiency_dask2_per_repeat"] = dask_rep
+        result["dask_share_of_local_paired_median"] = statistics.median(d / l for d, l in zip(dask_rep, per_rep))
     print(json.dumps({k: v for k, v in result.items()
-                      if k.startswith(("efficiency", "engine", "dask", "seconds_median", "busy_in_runs_median"))}, indent=1))
+                      if k.startswith(("efficiency", "engine", "dask", "seconds_median", "busy_in_runs_median",
+                                     "run_", "outside", "load"))}, indent=1))
 
     if args.memory:
         seconds, samples, _ = sweep_seconds(HERE / "sweep-memory.yaml", ["--workers", "2"], sample_memory=True)

@@ -91,8 +91,22 @@ def test_a_loopback_dask_cluster_gives_exactly_the_serial_rows(experiment, seria
             cwd=REPO, capture_output=True, text=True, timeout=240,
         )
         assert done.returncode == 0, done.stderr
+        # the workers run with the settings docs/experiments.md recommends for sweeps
+        from distributed import Client
+
+        with Client(address, timeout=30) as client:
+            seen = client.run(_sweep_settings)
     assert "on dask x2" in done.stderr
     assert_same_results(results(out), serial)
+    assert len(seen) == 2
+    assert all(v == (False, "1s") for v in seen.values()), seen
+
+
+def _sweep_settings():
+    import dask
+
+    return (dask.config.get("distributed.worker.profile.enabled"),
+            dask.config.get("distributed.admin.tick.interval"))
 
 
 # -- failures ----------------------------------------------------------------------------

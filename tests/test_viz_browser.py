@@ -2,8 +2,10 @@
 system Chromium, with every request that would leave this machine refused.
 
 Skipped, loudly, where Chromium or Playwright is missing; under CI (`CI=true`) that skip
-is a failure instead, so a CI machine cannot pass without having run it. The screenshot
-it saves is the one the docs show (docs/screenshot-viz.png).
+is a failure instead, so a CI machine cannot pass without having run it. The test saves
+a screenshot of a fixed state in its temporary folder; with TIAOKUAI_UPDATE_SCREENSHOT=1
+(`make screenshot`) it refreshes the one the docs show (docs/screenshot-viz.png) instead,
+so an ordinary test run never changes a tracked file.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import pytest
 from sim.viz.browser import find_chromium, launch_chromium, offline_only, viz_server
 
 ROOT = Path(__file__).resolve().parents[1]
-SCREENSHOT = ROOT / "docs" / "screenshot-viz.png"
+DOCS_SCREENSHOT = ROOT / "docs" / "screenshot-viz.png"
 SCENARIO = ROOT / "scenarios" / "unlimited-responsibility.yaml"
 STEPS = 5
 
@@ -69,7 +71,13 @@ def test_without_chromium_the_browser_test_skips_loudly_but_fails_in_ci(monkeypa
 
 
 @pytest.mark.browser
-def test_app_steps_resets_and_draws_in_a_real_browser(chromium_path):
+def screenshot_path(tmp_path: Path) -> Path:
+    if os.environ.get("TIAOKUAI_UPDATE_SCREENSHOT", "") == "1":
+        return DOCS_SCREENSHOT
+    return tmp_path / "screenshot-viz.png"
+
+
+def test_app_steps_resets_and_draws_in_a_real_browser(chromium_path, tmp_path):
     from playwright.sync_api import sync_playwright
 
     with viz_server(SCENARIO, seed=7) as server, sync_playwright() as playwright:
@@ -151,8 +159,10 @@ def test_app_steps_resets_and_draws_in_a_real_browser(chromium_path):
             assert "Could not load URL" not in server.output(), "the server fetched assets from a CDN"
             page.mouse.move(0, 0)  # no hover highlight in the picture
             page.wait_for_timeout(300)
-            page.screenshot(path=str(SCREENSHOT), full_page=True)
-            print(f"\nfirst paint {first_paint:.1f} s; screenshot {SCREENSHOT.relative_to(ROOT)}")
+            shot = screenshot_path(tmp_path)
+            page.screenshot(path=str(shot), full_page=True)
+            assert shot.stat().st_size > 20_000, "the screenshot is (nearly) empty"
+            print(f"\nfirst paint {first_paint:.1f} s; screenshot {shot}")
         finally:
             browser.close()
     assert server.process.poll() is not None, "the server outlived its test"

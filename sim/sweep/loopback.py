@@ -3,6 +3,12 @@
 
     with LoopbackCluster(workers=2) as address:
         ... tiaokuai sweep EXP --out DIR --scheduler {address}
+
+Its workers run with SWEEP_WORKER_CONFIG, the settings docs/experiments.md recommends for
+any cluster that runs sweeps: Dask's statistical profiler samples the running task's stack
+every 10 ms and the event loop checks its own health every 20 ms, and each of those takes
+the interpreter lock from the model. Measured on 2 cores, runs took 0.172 s with the
+defaults and 0.154 s with these settings (0.141 s in a plain local worker).
 """
 
 from __future__ import annotations
@@ -18,6 +24,14 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 
+# Dask configuration (as environment variables) for workers whose threads run long,
+# CPU-bound, pure-Python tasks: no statistical profiler, and coarser health checks.
+SWEEP_WORKER_CONFIG = {
+    "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False",
+    "DASK_DISTRIBUTED__ADMIN__TICK__INTERVAL": "1s",
+    "DASK_DISTRIBUTED__ADMIN__SYSTEM_MONITOR__INTERVAL": "5s",
+}
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -28,8 +42,10 @@ def free_port() -> int:
 class LoopbackCluster:
     """`workers` single-threaded Dask workers and their scheduler, as child process groups."""
 
-    def __init__(self, workers: int = 2, timeout: float = 90.0, log_dir: str | Path | None = None):
+    def __init__(self, workers: int = 2, timeout: float = 90.0, log_dir: str | Path | None = None,
+                 worker_config: dict[str, str] | None = None):
         self.workers = workers
+        self.worker_config = SWEEP_WORKER_CONFIG if worker_config is None else worker_config
         self.timeout = timeout
         self.log_dir = Path(log_dir) if log_dir else Path(tempfile.mkdtemp(prefix="tiaokuai-dask-"))
         self.address = ""
@@ -37,7 +53,7 @@ class LoopbackCluster:
 
     def _start(self, args: list[str], log: Path) -> subprocess.Popen:
         dask = Path(sys.executable).with_name("dask")
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+        env = {**os.environ, **self.worker_config, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
         with open(log, "w") as fh:
             proc = subprocess.Popen([str(dask), *args], cwd=REPO, env=env, stdout=fh, stderr=subprocess.STDOUT,
                                     start_new_session=True)
