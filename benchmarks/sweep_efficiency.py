@@ -56,7 +56,10 @@ def sweep_seconds(experiment: Path, extra: list[str], sample_memory: bool = Fals
                     try:
                         procs = [p, *p.children(recursive=True)]
                         rss = sum(q.memory_info().rss for q in procs) / 2**20
-                        samples.append((time.perf_counter() - start, rss, p.memory_info().rss / 2**20))
+                        # RSS counts a page shared by the forked workers once per process;
+                        # PSS splits it among them, so its sum is the memory really in use
+                        pss = sum(q.memory_full_info().pss for q in procs) / 2**20
+                        samples.append((time.perf_counter() - start, rss, p.memory_info().rss / 2**20, pss))
                     except psutil.Error:
                         pass
                     stop.wait(0.5)
@@ -78,11 +81,36 @@ def sweep_seconds(experiment: Path, extra: list[str], sample_memory: bool = Fals
         shutil.rmtree(out, ignore_errors=True)
 
 
+def memory_check() -> dict:
+    """The 10,000-run sweep on 2 workers, its memory sampled every half second."""
+    seconds, samples, _ = sweep_seconds(HERE / "sweep-memory.yaml", ["--workers", "2"], sample_memory=True)
+    rss = [s[1] for s in samples]
+    driver = [s[2] for s in samples]
+    pss = [s[3] for s in samples]
+    tenth = max(len(samples) // 10, 1)
+    memory = {
+        "runs": 10000, "seconds": seconds,
+        "rss_total_mib_first_decile": statistics.median(rss[:tenth]),
+        "rss_total_mib_last_decile": statistics.median(rss[-tenth:]),
+        "rss_driver_mib_first_decile": statistics.median(driver[:tenth]),
+        "rss_driver_mib_last_decile": statistics.median(driver[-tenth:]),
+        "rss_total_mib_max": max(rss),
+        "pss_total_mib_first_decile": statistics.median(pss[:tenth]),
+        "pss_total_mib_last_decile": statistics.median(pss[-tenth:]),
+        "pss_total_mib_max": max(pss),
+        "samples": samples[:: max(len(samples) // 200, 1)],
+    }
+    print(json.dumps({k: v for k, v in memory.items() if k != "samples"}, indent=1))
+    return memory
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--no-dask", action="store_true")
     ap.add_argument("--memory", action="store_true", help="also the 10,000-run memory check")
+    ap.add_argument("--memory-only", action="store_true",
+                    help="only the memory check, replacing that part of an existing --out file")
     ap.add_argument("--out", default="results/benchmarks/sweep_efficiency.json")
     args = ap.parse_args()
     exp = HERE / "sweep-district.yaml"
@@ -97,6 +125,15 @@ def main() -> None:
     loads: list[float] = []
 
     from sim.sweep.loopback import LoopbackCluster
+
+    if args.memory_only:
+        out = ROOT / args.out
+        result = json.loads(out.read_text()) if out.exists() else {}
+        result["memory"] = memory_check()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(result, indent=1))
+        print(f"wrote {out}")
+        return
 
     startups: list[float] = []
     for rep in range(args.repeats):
@@ -162,20 +199,7 @@ def main() -> None:
                                      "run_", "outside", "load"))}, indent=1))
 
     if args.memory:
-        seconds, samples, _ = sweep_seconds(HERE / "sweep-memory.yaml", ["--workers", "2"], sample_memory=True)
-        rss = [s[1] for s in samples]
-        driver = [s[2] for s in samples]
-        tenth = max(len(samples) // 10, 1)
-        result["memory"] = {
-            "runs": 10000, "seconds": seconds,
-            "rss_total_mib_first_decile": statistics.median(rss[:tenth]),
-            "rss_total_mib_last_decile": statistics.median(rss[-tenth:]),
-            "rss_driver_mib_first_decile": statistics.median(driver[:tenth]),
-            "rss_driver_mib_last_decile": statistics.median(driver[-tenth:]),
-            "rss_total_mib_max": max(rss),
-            "samples": samples[:: max(len(samples) // 200, 1)],
-        }
-        print(json.dumps({k: v for k, v in result["memory"].items() if k != "samples"}, indent=1))
+        result["memory"] = memory_check()
 
     out = ROOT / args.out
     out.parent.mkdir(parents=True, exist_ok=True)

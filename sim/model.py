@@ -302,6 +302,15 @@ class TiaokuaiModel(mesa.Model):
     def timeseries(self):
         return timeseries(self.tally)
 
+    def release(self) -> None:
+        """Drop everything the model holds; it cannot be stepped or read afterwards.
+
+        A Mesa model sits in reference cycles (its agents point back at it, and Mesa keeps
+        the wrapped `step` as a bound method on the instance), so without this its arrays
+        wait for Python's next full garbage collection. In a sweep worker running thousands
+        of runs that showed as memory growing by ~6 KB a run."""
+        self.__dict__.clear()
+
 
 def _poisson_arrivals(rng: np.random.Generator, agents: np.ndarray, kinds: np.ndarray, rate: np.ndarray):
     """Poisson counts per (agent, kind); returns the agent and kind of each new task.
@@ -330,4 +339,6 @@ def run(scenario: Scenario, seed: int, days: int | None = None, timeseries: bool
     model = TiaokuaiModel(scenario, seed)
     for _ in range(scenario.days):
         model.step()
-    return RunResult(summary=model.summary(), timeseries=model.timeseries() if timeseries else None)
+    result = RunResult(summary=model.summary(), timeseries=model.timeseries() if timeseries else None)
+    model.release()  # its memory returns now, not at the next full garbage collection
+    return result
