@@ -9,11 +9,15 @@ efficiency. Serial, 2 local workers and a 2-worker Dask loopback cluster take tu
 by repeat, on benchmarks/sweep-district.yaml (200 runs); medians of --repeats, and the
 median of the ratios paired within a repeat. The Dask cluster is started for its own
 measurement and stopped after it (start-up reported apart): idle, it still takes ~9% of a
-core, which would slow the serial and local measurements if it stayed up. With --memory, a 10,000-run sweep
-(benchmarks/sweep-memory.yaml) runs on 2 workers while the RSS of the driver and its
-workers is sampled: flat memory means the last decile's RSS is close to the first's.
+core, which would slow the serial and local measurements if it stayed up.
+
+With --memory (or --memory-only), a 10,000-run sweep (benchmarks/sweep-memory.yaml) runs on
+2 workers while the memory of the driver and its workers is sampled every half second: RSS,
+and PSS, which counts a page shared by forked processes once. Flat memory means the last
+decile's PSS is close to the second's (the first holds the start-up).
 
     .venv/bin/python benchmarks/sweep_efficiency.py [--repeats 5] [--no-dask] [--memory]
+    .venv/bin/python benchmarks/sweep_efficiency.py --memory-only
 
 Writes results/benchmarks/sweep_efficiency.json.
 """
@@ -96,6 +100,7 @@ def memory_check() -> dict:
         "rss_driver_mib_last_decile": statistics.median(driver[-tenth:]),
         "rss_total_mib_max": max(rss),
         "pss_total_mib_first_decile": statistics.median(pss[:tenth]),
+        "pss_total_mib_second_decile": statistics.median(pss[tenth:2 * tenth]),
         "pss_total_mib_last_decile": statistics.median(pss[-tenth:]),
         "pss_total_mib_max": max(pss),
         "samples": samples[:: max(len(samples) // 200, 1)],
