@@ -8,7 +8,7 @@ alike, so the ratio of that share with 2 workers to serial's is the engine's own
 efficiency. Serial, 2 local workers and a 2-worker Dask loopback cluster take turns, repeat
 by repeat, on benchmarks/sweep-district.yaml (200 runs); medians of --repeats, and the
 median of the ratios paired within a repeat. The Dask cluster is started for its own
-measurement and stopped after it (start-up reported apart): idle, it still takes ~9% of a
+measurement and stopped after it (start-up reported apart): idle, with Dask's defaults, it took ~9% of a
 core, which would slow the serial and local measurements if it stayed up.
 
 With --memory (or --memory-only), a 10,000-run sweep (benchmarks/sweep-memory.yaml) runs on
@@ -153,8 +153,8 @@ def main() -> None:
         for name, extra in modes:
             cluster = None
             if extra is None:
-                # The cluster lives only for its own measurement: idle, its scheduler and
-                # workers still take ~9% of a core (heartbeats), which would slow the others.
+                # The cluster lives only for its own measurement: idle, with Dask's default
+                # settings, its scheduler and workers took ~9% of a core, slowing the others.
                 t = time.perf_counter()
                 cluster = LoopbackCluster(workers=2)
                 extra = ["--scheduler", cluster.__enter__()]
