@@ -162,3 +162,31 @@ def test_parts_appear_whole_under_their_final_name(tmp_path):
     assert sorted(os.listdir(tmp_path / "s" / "runs")) == [name]
     assert store.stored_run_ids() == {r["run_id"] for r in rows}
     assert store.read_runs()["y"].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
+
+
+def test_an_interrupt_while_a_run_is_being_stored_never_keeps_its_row_without_its_time_series(tmp_path, monkeypatch):
+    # A Ctrl-C can land between any two statements of the driver. Simulate one landing while
+    # the third finished run's time series is being labelled: the runs finished before it are
+    # stored whole, and the third is stored not at all (the rerun does it), never half.
+    exp = write_experiment(tmp_path / "e.yaml")
+    real_label, calls = driver._label, []
+
+    def label_then_interrupt(frame, labels):
+        calls.append(labels["run_id"])
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real_label(frame, labels)
+
+    monkeypatch.setattr(driver, "_label", label_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        sweep(exp, tmp_path / "r", SerialExecutor, quiet=True)
+    store = ResultStore(tmp_path / "r")
+    assert store.stored_run_ids() == set(calls[:2])
+    assert set(store.read_timeseries()["run_id"]) == set(calls[:2])
+
+    monkeypatch.setattr(driver, "_label", real_label)
+    sweep(exp, tmp_path / "r", SerialExecutor, quiet=True)
+    runs, ts = store.read_runs(), store.read_timeseries()
+    assert len(runs) == 6
+    assert set(ts["run_id"]) == set(runs["run_id"])
+    assert (ts.groupby("run_id").size() == ts.groupby("run_id").size().iloc[0]).all()

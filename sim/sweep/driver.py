@@ -112,18 +112,20 @@ def run_sweep(
     progress = progress or Progress(report.total, report.skipped, quiet=True)
     by_id = {r.run_id: r for r in todo}
     tasks = [RunTask(r.run_id, r.scenario, r.seed, plan.timeseries) for r in todo]
-    rows: list[dict] = []
-    series: list[pd.DataFrame] = []
+    # One entry per finished run, its row and its time series together: a signal lands
+    # between any two statements, so a run must join this list in a single step, or a
+    # Ctrl-C could store its row (which marks it done) without its time series.
+    finished: list[tuple[dict, pd.DataFrame | None]] = []
     start = last_flush = time.perf_counter()
 
     def flush() -> None:
-        # Take the rows out before writing: if a signal interrupts the write, they are
+        # Take the runs out before writing: if a signal interrupts the write, they are
         # either committed or left for the next session, never written twice.
         nonlocal last_flush
-        batch_rows, batch_series = rows[:], series[:]
-        rows.clear()
-        series.clear()
-        store.append(batch_rows, batch_series if plan.timeseries else None)
+        batch = finished[:]
+        finished.clear()
+        store.append([row for row, _ in batch],
+                     [ts for _, ts in batch if ts is not None] if plan.timeseries else None)
         last_flush = time.perf_counter()
 
     main_thread = threading.current_thread() is threading.main_thread()
@@ -142,9 +144,9 @@ def run_sweep(
                 run = by_id[record.run_id]
                 labels = plan.row_labels(run)
                 outcomes = {k: v for k, v in _clean(record.summary).items() if k not in labels}
-                rows.append({**labels, **outcomes, "run_seconds": record.seconds})
-                if plan.timeseries and record.timeseries is not None:
-                    series.append(_label(record.timeseries, labels))
+                row = {**labels, **outcomes, "run_seconds": record.seconds}
+                ts = _label(record.timeseries, labels) if plan.timeseries else None
+                finished.append((row, ts))
                 report.ran += 1
                 report.run_seconds += record.seconds
             progress.advance(len(batch))
