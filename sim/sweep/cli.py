@@ -52,6 +52,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--outcomes", default=None, metavar="A,B,..",
                    help="outcomes to report (default: the experiment's)")
     p.add_argument("--no-plots", action="store_true", help="tables only")
+    p.add_argument("--csv", action="store_true",
+                   help="also export the stored rows as DIR/figures/runs.csv and timeseries.csv")
     p.set_defaults(handler=compare_command)
 
 
@@ -105,5 +107,5 @@ def compare_command(args: argparse.Namespace) -> int:
     from .compare import compare
 
     outcomes = [o.strip() for o in args.outcomes.split(",") if o.strip()] if args.outcomes else None
-    compare(args.dir, baseline=args.baseline, outcomes=outcomes, plots=not args.no_plots)
+    compare(args.dir, baseline=args.baseline, outcomes=outcomes, plots=not args.no_plots, csv=args.csv)
     return 0

@@ -3,15 +3,23 @@
 Reads the stored rows (never a live model) and writes into DIR/figures/:
     summary.csv / summary.md          mean and 95% t CI of each outcome per group
     differences.csv / differences.md  paired differences against the baseline, with CIs
-    outcomes.png, bar-<outcome>.png   bar charts with CI whiskers
+    outcomes.png, bar-<outcome>.png   bar charts with CI whiskers (not for sampling designs
+                                      with one arm: a mean over design points is no result)
     differences.png                   forest plot of the paired differences
-    timeseries-backlog.png            backlog per office and level by day, CI bands
-    heatmap-<outcome>.png             two-factor designs; factor-<outcome>.png for one factor
-    scatter-<outcome>.png             sampling designs
+    timeseries-backlog.png            backlog per office and level by day, CI bands over the
+                                      replications of each design point (never pooled across points)
+    response-<outcome>.png            arms x one numeric factor: the outcome against the factor, one
+                                      line per arm with its 95% band, and the paired difference
+    factor-<outcome>.png              one factor with non-numeric levels
+    heatmap-<outcome>.png             two or more factors: means and their CI half-widths
+    scatter-<outcome>.png             sampling designs, each point with its CI over replications
     report.md                         all of the above on one page
+    runs.csv, timeseries.csv          with `csv=True` (`compare --csv`): the stored rows as CSV
 
 The unit of replication is the run (one seed) for plain and factorial experiments; for
-sampling designs it is the design point (its runs averaged first).
+sampling designs it is the design point (its runs averaged first). When the rows carry
+`regime_cost_yuan_per_day`, paired differences are also given per 10,000 yuan a day of the
+arm's extra cost (stats.per_cost).
 """
 
 from __future__ import annotations
@@ -22,11 +30,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+import numpy as np
 import pandas as pd
 
 from sim.errors import InputError, Problem
 
-from .stats import band, paired_differences, summarise
+from .stats import COST, band, paired_differences, summarise, t_interval
 from .store import ResultStore
 from .units import describe
 
@@ -91,6 +100,7 @@ def compare(
     outcomes: list[str] | None = None,
     plots: bool = True,
     stream: TextIO | None = None,
+    csv: bool = False,
 ) -> Comparison:
     stream = stream or sys.stdout
     store, manifest, runs, outcomes, arms, baseline = load(directory, outcomes, baseline)
@@ -103,7 +113,8 @@ def compare(
     order = {a: i for i, a in enumerate(arms)}
 
     if sampled:  # the design point is the unit: average its replications first
-        units = runs.groupby(["sub_experiment", "point"], sort=False)[outcomes].mean().reset_index()
+        measured = outcomes + ([COST] if COST in runs.columns and COST not in outcomes else [])
+        units = runs.groupby(["sub_experiment", "point"], sort=False)[measured].mean().reset_index()
         by, pair_on = ["sub_experiment"], ["point"]
     else:
         units = runs
@@ -132,6 +143,11 @@ def compare(
         result.files += _write_table(diffs, figures / "differences.csv", diff_md, figures / "differences.md", dhead)
         print(dhead + "\n\n" + diff_md + "\n", file=stream)
         text += ["", "## " + dhead, "", diff_md]
+        if "per_10k_yuan" in diffs.columns:
+            text += ["", PER_10K_NOTE]
+            print(PER_10K_NOTE + "\n", file=stream)
+    if csv:
+        result.files += export_csv(store, runs, figures)
     if plots:
         made = all_figures(store, manifest, runs, units, summary, diffs, outcomes, arms,
                                     baseline, factors, sampled, figures)
@@ -142,6 +158,23 @@ def compare(
     result.files.append(report)
     print(f"wrote {len(result.files)} files to {figures}/", file=stream)
     return result
+
+
+PER_10K_NOTE = (
+    "Where an arm costs more than the baseline (`regime_cost_yuan_per_day`), a cell also gives the "
+    "effect per 10,000 yuan a day of that extra cost (ratio of mean paired differences, delta-method "
+    "95% CI); `–` where the cost difference is under 1 yuan a day or not distinguishable from zero.")
+
+
+def export_csv(store: ResultStore, runs: pd.DataFrame, figures: Path) -> list[Path]:
+    """The stored rows as CSV for tools that do not read Parquet: runs.csv, timeseries.csv."""
+    files = [figures / "runs.csv"]
+    runs.to_csv(files[0], index=False)
+    series = store.read_timeseries()
+    if series is not None and not series.empty:
+        files.append(figures / "timeseries.csv")
+        series.to_csv(files[1], index=False)
+    return files
 
 
 def summary_table(summary: pd.DataFrame, arms: list[str], factors: list[str], outcomes: list[str]) -> str:
@@ -164,7 +197,11 @@ def differences_table(diffs: pd.DataFrame, arms: list[str], baseline: str, facto
                       outcomes: list[str]) -> str:
     def one(r) -> str:
         rel = "" if math.isnan(r.relative_change) else f" ({r.relative_change:+.1%})"
-        return cell(r.mean_difference, r.half_width, signed=True) + rel
+        text = cell(r.mean_difference, r.half_width, signed=True) + rel
+        per = getattr(r, "per_10k_yuan", math.nan)
+        if not math.isnan(per):
+            text += f"; {cell(per, r.per_10k_half_width, signed=True)} per 10k ¥/day"
+        return text
 
     diffs = diffs.assign(cell=[one(r) for r in diffs.itertuples()])
     others = [a for a in arms if a != baseline]
@@ -185,15 +222,57 @@ def _write_table(frame: pd.DataFrame, csv: Path, md_text: str, md: Path, title: 
     return [csv, md]
 
 
-def backlog_bands(store: ResultStore, sampled_or_factorial: bool) -> pd.DataFrame | None:
-    """Per arm, level and day: backlog per office, mean and 95% CI over runs."""
+def backlog_bands(store: ResultStore) -> pd.DataFrame | None:
+    """Per arm, design point, level and day: backlog per office, mean and 95% CI over the
+    point's replications (each band is one design point's; points are never pooled)."""
     cols = ["sub_experiment", "point", "replication", "day", "level", "backlog_hours", "offices"]
     ts = store.read_timeseries(columns=cols)
     if ts is None or ts.empty:
         return None
     offices = ts["offices"].astype(float).where(ts["offices"] > 0)
     ts = ts.assign(backlog_per_office=ts["backlog_hours"] / offices)
-    return band(ts, ["sub_experiment", "level", "day"], "backlog_per_office")
+    return band(ts, ["sub_experiment", "point", "level", "day"], "backlog_per_office")
+
+
+MAX_POINT_PANELS = 6  # time-series columns; sampling designs show this many points, evenly spread
+
+
+def point_labels(runs: pd.DataFrame, inputs: list[str], sampled: bool) -> dict[int, str]:
+    """A short caption per design point: its factor levels, or its index and inputs."""
+    firsts = runs.drop_duplicates("point").set_index("point").sort_index()
+    labels = {}
+    for p, row in firsts.iterrows():
+        parts = [f"{c.rsplit('.', 1)[-1]}={_short(row[c])}" for c in inputs if c in firsts.columns]
+        labels[int(p)] = (f"point {p}: " if sampled else "") + ", ".join(parts) if parts else f"point {p}"
+    return labels
+
+
+def _short(value) -> str:
+    from .figures import level_label
+
+    return f"{value:.3g}" if isinstance(value, float) else level_label(value)
+
+
+def shown_points(points: list[int]) -> list[int]:
+    if len(points) <= MAX_POINT_PANELS:
+        return points
+    idx = np.linspace(0, len(points) - 1, MAX_POINT_PANELS).round().astype(int)
+    return [points[i] for i in dict.fromkeys(idx)]
+
+
+def replication_marginals(runs: pd.DataFrame, pair: list[str], others: list[str], outcome: str) -> pd.DataFrame:
+    """Two-factor means over more factors: each replication averaged over the other factors'
+    levels first, then the t interval over replications (the replication stays the unit)."""
+    per_rep = runs.groupby(["sub_experiment", *pair, "replication"], sort=False)[outcome].mean().reset_index()
+    rows = []
+    for key, group in per_rep.groupby(["sub_experiment", *pair], sort=False):
+        rows.append({**dict(zip(["sub_experiment", *pair], key)), "outcome": outcome,
+                     **t_interval(group[outcome])})
+    return pd.DataFrame(rows)
+
+
+def is_numeric(values: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
 
 
 def all_figures(store, manifest, runs, units, summary, diffs, outcomes, arms, baseline,
@@ -205,42 +284,56 @@ def all_figures(store, manifest, runs, units, summary, diffs, outcomes, arms, ba
     made: list[Path] = []
     n_rep = manifest.get("replications")
     what = "design points" if sampled else f"{n_rep} replications"
-    if not factors:
+    if not factors and not (sampled and len(arms) == 1):  # one arm's mean over a sampled region says nothing
+        where = " over the sampled region" if sampled else ""
         made.append(fig.overview(summary, outcomes, arms, "sub_experiment",
-                                 f"{manifest['name']}: outcomes by sub-experiment (mean, 95% CI over {what})",
+                                 f"{manifest['name']}: outcomes by sub-experiment (mean{where}, 95% CI over {what})",
                                  figures / "outcomes.png", palette))
         for outcome in outcomes:
             rows = summary[summary["outcome"] == outcome].set_index("sub_experiment").reindex(arms)
             made.append(fig.bar_chart(rows, outcome, arms,
-                                      f"{describe(outcome)[0]} by sub-experiment (mean, 95% CI over {what})",
+                                      f"{describe(outcome)[0]} by sub-experiment (mean{where}, 95% CI over {what})",
                                       figures / f"bar-{outcome}.png", palette))
+    elif len(factors) == 1 and is_numeric(runs[factors[0]]):
+        for outcome in outcomes:
+            made.append(fig.response_curves(summary, diffs, factors[0], outcome, arms, baseline, n_rep,
+                                            figures / f"response-{outcome}.png", palette))
     elif len(factors) == 1:
         for outcome in outcomes:
             made.append(fig.factor_lines(summary, factors[0], outcome, arms, figures / f"factor-{outcome}.png", palette))
-    else:
-        pair = (factors[0], factors[1])
+    elif factors:
+        pair, others = factors[:2], factors[2:]
         for outcome in outcomes:
-            rows = summary
-            if len(factors) > 2:  # average over the remaining factors' levels for the map
-                rows = summary.groupby(["sub_experiment", *pair, "outcome"], sort=False)["mean"].mean().reset_index()
-            made.append(fig.heatmaps(rows, pair, outcome, arms, figures / f"heatmap-{outcome}.png"))
+            rows = summary if not others else replication_marginals(units, pair, others, outcome)
+            made.append(fig.heatmaps(rows, (pair[0], pair[1]), outcome, arms, others,
+                                     figures / f"heatmap-{outcome}.png"))
     if diffs is not None and not diffs.empty and not factors:
         others = [a for a in arms if a != baseline]
         made.append(fig.differences_chart(diffs, outcomes, others, baseline, figures / "differences.png", palette))
     if sampled:
         inputs = [c for c in manifest.get("varied", []) if c in runs.columns]
+        spread = summarise(runs, ["sub_experiment", "point"], outcomes)
         points = units.merge(runs.drop_duplicates(["sub_experiment", "point"])[["sub_experiment", "point", *inputs]],
                              on=["sub_experiment", "point"])
         for outcome in outcomes:
-            made.append(fig.scatter_inputs(points, inputs, outcome, arms, figures / f"scatter-{outcome}.png", palette))
-    bands = backlog_bands(store, bool(factors) or sampled)
+            per_point = points.merge(spread[spread["outcome"] == outcome][["sub_experiment", "point", "half_width"]],
+                                     on=["sub_experiment", "point"], how="left")
+            made.append(fig.scatter_inputs(per_point, inputs, outcome, arms, figures / f"scatter-{outcome}.png",
+                                           palette, n_rep))
+    bands = backlog_bands(store)
     if bands is not None and (bands["mean"].abs() > 0).any():
         present = set(bands[bands["mean"].abs() > 0]["level"])
         levels = [lv for lv in LEVEL_ORDER if lv in present] + sorted(present - set(LEVEL_ORDER))
         warmup = int(runs["warmup_days"].iloc[0]) if "warmup_days" in runs.columns else None
-        pooled = " pooled over design points," if (factors or sampled) else ""
+        points = sorted(int(p) for p in bands["point"].unique())
+        shown = shown_points(points)
+        labels = point_labels(runs, factors or list(manifest.get("varied") or []), sampled)
+        which = "" if len(points) == 1 else (
+            " for each design point" if shown == points else f" for {len(shown)} of {len(points)} design points")
         made.append(fig.timeseries_bands(
             bands, levels, arms, warmup,
-            f"Backlog per office by level and sub-experiment:{pooled} mean and 95% CI band over runs",
-            "backlog per office (staff-hours)", figures / "timeseries-backlog.png", palette))
+            f"Backlog per office by level and sub-experiment{which}: mean and 95% CI band over "
+            f"the {n_rep} replications", "backlog per office (staff-hours)",
+            figures / "timeseries-backlog.png", palette,
+            points=shown if len(points) > 1 else None, point_labels=labels))
     return made

@@ -134,31 +134,91 @@ def differences_chart(diffs: pd.DataFrame, outcomes: list[str], arms: list[str],
 
 
 def timeseries_bands(bands: pd.DataFrame, levels: list[str], arms: list[str], warmup: int | None,
-                     title: str, ylabel: str, path: Path, palette: dict[str, tuple]) -> Path:
-    """One panel per level: mean per day and arm, shaded 95% CI band over replications."""
-    cols = min(2, len(levels))
-    nrows = math.ceil(len(levels) / cols)
-    fig, axes = plt.subplots(nrows, cols, figsize=(6.2 * cols, 3.4 * nrows), squeeze=False)
-    for ax, level in zip(axes.flat, levels):
+                     title: str, ylabel: str, path: Path, palette: dict[str, tuple],
+                     points: list[int] | None = None, point_labels: dict[int, str] | None = None) -> Path:
+    """Mean per day and arm with its shaded 95% CI band over replications.
+
+    One panel per level; with `points` (designs of several points), a grid of levels (rows)
+    by design points (columns), each band over that point's own replications."""
+    if points is None:
+        cols = min(2, len(levels))
+        nrows = math.ceil(len(levels) / cols)
+        cells = [(level, None) for level in levels]
+        fig, axes = plt.subplots(nrows, cols, figsize=(6.2 * cols, 3.4 * nrows), squeeze=False)
+    else:
+        nrows, cols = len(levels), len(points)
+        cells = [(level, p) for level in levels for p in points]
+        fig, axes = plt.subplots(nrows, cols, figsize=(3.6 * cols + 0.8, 2.9 * nrows + 0.6), squeeze=False,
+                                 sharey="row")
+    labels = point_labels or {}
+    for ax, (level, point) in zip(axes.flat, cells):
+        here = bands[bands["level"] == level]
+        if point is not None:
+            here = here[here["point"] == point]
         for i, arm in enumerate(arms):
-            rows = bands[(bands["level"] == level) & (bands["sub_experiment"] == arm)]
+            rows = here[here["sub_experiment"] == arm]
             if rows.empty:
                 continue
             c = palette.get(arm, "black")
-            ax.plot(rows["day"], rows["mean"], color=c, linestyle=STYLES[i % len(STYLES)], linewidth=1.3, label=arm)
+            ax.plot(rows["day"], rows["mean"], color=c, linestyle=STYLES[i % len(STYLES)], linewidth=1.2, label=arm)
             ax.fill_between(rows["day"], rows["ci_low"], rows["ci_high"], color=c, alpha=0.2, linewidth=0)
         if warmup:
             ax.axvspan(0, warmup, color="0.85", alpha=0.5, linewidth=0)
             ax.text(warmup, ax.get_ylim()[1], " end of warm-up", fontsize=7, va="top", color="0.35")
-        ax.set_title(level.replace("_", " "), fontsize=10)
-        ax.set_xlabel("working day")
-        ax.set_ylabel(ylabel, fontsize=9)
+        name = level.replace("_", " ")
+        ax.set_title(name if point is None else f"{name}\n{labels.get(point, f'point {point}')}", fontsize=9)
+        ax.set_xlabel("working day", fontsize=8)
+        ax.set_ylabel(ylabel, fontsize=8)
+        ax.tick_params(labelsize=7)
         ax.grid(alpha=0.3)
-    for ax in list(axes.flat)[len(levels):]:
+    for ax in list(axes.flat)[len(cells):]:
         ax.axis("off")
     handles, names = axes.flat[0].get_legend_handles_labels()
     fig.suptitle(title, fontsize=11)
-    _legend(fig, axes, handles, names, min(3, len(arms)))
+    _legend(fig, axes, handles, names, min(4, len(arms)))
+    return _save(fig, path)
+
+
+def response_curves(summary: pd.DataFrame, diffs: pd.DataFrame | None, factor: str, outcome: str,
+                    arms: list[str], baseline: str | None, replications: int | None, path: Path,
+                    palette: dict[str, tuple]) -> Path:
+    """Arms x one numeric factor: the outcome against the factor, one line per arm with its
+    95% band over replications; beside it, each arm's paired difference from the baseline
+    (same seeds at each level) with its band, which is usually far narrower."""
+    with_diffs = diffs is not None and not diffs.empty and baseline is not None
+    fig, axes = plt.subplots(1, 2 if with_diffs else 1, figsize=(12.5 if with_diffs else 6.5, 4.6), squeeze=False)
+    label, unit = describe(outcome)
+    short = factor.rsplit(".", 1)[-1].replace("_", " ")
+    over = f"{replications} replications" if replications else "replications"
+
+    def draw(ax, rows_all, value, low, high, names):
+        for arm in names:
+            rows = rows_all[rows_all["sub_experiment"] == arm].sort_values(factor)
+            if rows.empty:
+                continue
+            i, c = arms.index(arm), palette.get(arm, "black")
+            x = rows[factor].to_numpy(float)
+            ax.plot(x, rows[value].to_numpy(float), color=c, linestyle=STYLES[i % len(STYLES)], marker="o",
+                    markersize=3, linewidth=1.3, label=arm)
+            ax.fill_between(x, rows[low].to_numpy(float), rows[high].to_numpy(float), color=c, alpha=0.15,
+                            linewidth=0)
+        ax.set_xlabel(f"{short} ({factor})", fontsize=9)
+        ax.grid(alpha=0.3)
+
+    ax = axes.flat[0]
+    draw(ax, summary[summary["outcome"] == outcome], "mean", "ci_low", "ci_high", arms)
+    ax.set_ylabel(axis_label(outcome), fontsize=9)
+    ax.set_title(f"{label}: mean and 95% band over {over}", fontsize=10)
+    if with_diffs:
+        ax2 = axes.flat[1]
+        others = [a for a in arms if a != baseline]
+        draw(ax2, diffs[diffs["outcome"] == outcome], "mean_difference", "ci_low", "ci_high", others)
+        ax2.axhline(0.0, color="black", linewidth=0.8)
+        ax2.set_ylabel(f"difference from {baseline}" + (f" ({unit})" if unit else ""), fontsize=9)
+        ax2.set_title(f"paired difference from {baseline} (same seeds), 95% band", fontsize=10)
+    handles, names = ax.get_legend_handles_labels()
+    fig.suptitle(f"{label} against {short}, by sub-experiment", fontsize=11)
+    _legend(fig, axes, handles, names, min(4, len(arms)))
     return _save(fig, path)
 
 
@@ -194,46 +254,69 @@ def level_label(value) -> str:
     return text if len(text) <= 18 else text[:17] + "…"
 
 
-def heatmaps(summary: pd.DataFrame, factors: tuple[str, str], outcome: str, arms: list[str], path: Path) -> Path:
-    """Two-factor designs: the outcome's mean over the grid of levels, one panel per arm."""
+def heatmaps(summary: pd.DataFrame, factors: tuple[str, str], outcome: str, arms: list[str],
+             averaged_over: list[str], path: Path) -> Path:
+    """Two-factor designs: one column per arm; the top row maps the outcome's mean over the
+    grid of levels, the bottom row the half-width of its 95% CI (same units), so a reader
+    sees which differences between cells the replications can resolve."""
     fx, fy = factors
     rows_all = summary[summary["outcome"] == outcome]
     xs = list(dict.fromkeys(rows_all[fx]))
     ys = list(dict.fromkeys(rows_all[fy]))
-    grids = {}
-    for arm in arms:
+
+    def grid_of(arm: str, value: str) -> np.ndarray:
         rows = rows_all[rows_all["sub_experiment"] == arm]
-        grid = rows.pivot_table(index=fy, columns=fx, values="mean", aggfunc="first", sort=False)
-        grids[arm] = grid.reindex(index=ys, columns=xs).to_numpy(float)
-    finite = np.concatenate([g[np.isfinite(g)] for g in grids.values()] or [np.array([0.0])])
-    vmin, vmax = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-    fig, axes = plt.subplots(1, len(arms), figsize=(4.2 * len(arms) + 1, 3.8), squeeze=False)
-    for ax, arm in zip(axes.flat, arms):
-        image = ax.imshow(grids[arm], origin="lower", aspect="auto", cmap="viridis", vmin=vmin, vmax=vmax)
-        for (iy, ix), v in np.ndenumerate(grids[arm]):
-            if np.isfinite(v):
-                ax.text(ix, iy, f"{v:.3g}", ha="center", va="center", fontsize=7,
-                        color="white" if v < (vmin + vmax) / 2 else "black")
-        ax.set_xticks(range(len(xs)), [level_label(v) for v in xs], fontsize=8)
-        ax.set_yticks(range(len(ys)), [level_label(v) for v in ys], fontsize=8)
-        ax.set_xlabel(fx)
-        ax.set_ylabel(fy)
-        ax.set_title(arm, fontsize=9)
-    fig.colorbar(image, ax=list(axes.flat), label=axis_label(outcome), shrink=0.9)
-    fig.suptitle(f"{describe(outcome)[0]}\nmean over replications by {fx} and {fy}", fontsize=10, y=1.04)
+        grid = rows.pivot_table(index=fy, columns=fx, values=value, aggfunc="first", sort=False, dropna=False)
+        return grid.reindex(index=ys, columns=xs).to_numpy(float)
+
+    means = {arm: grid_of(arm, "mean") for arm in arms}
+    widths = {arm: grid_of(arm, "half_width") for arm in arms}
+    fig, axes = plt.subplots(2, len(arms), figsize=(4.2 * len(arms) + 1.2, 7.4), squeeze=False, layout="constrained")
+    for row, grids, cmap, what in ((0, means, "viridis", axis_label(outcome)),
+                                   (1, widths, "Greys", "95% CI half-width" + (f" ({describe(outcome)[1]})" if describe(outcome)[1] else ""))):
+        finite = np.concatenate([g[np.isfinite(g)] for g in grids.values()] or [np.array([])])
+        vmin, vmax = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        if row == 1:
+            vmin = 0.0
+        if vmax <= vmin:
+            vmax = vmin + 1.0
+        image = None
+        for ax, arm in zip(axes[row], arms):
+            image = ax.imshow(grids[arm], origin="lower", aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax)
+            for (iy, ix), v in np.ndenumerate(grids[arm]):
+                text = f"{v:.3g}" if np.isfinite(v) else "n/a"
+                if row == 0 and np.isfinite(widths[arm][iy, ix]):
+                    text += f"\n±{widths[arm][iy, ix]:.2g}"
+                dark = np.isfinite(v) and (v - vmin) / (vmax - vmin) > 0.5
+                light_text = (row == 0 and not dark) or (row == 1 and dark)
+                ax.text(ix, iy, text, ha="center", va="center", fontsize=7, color="white" if light_text else "black")
+            ax.set_xticks(range(len(xs)), [level_label(v) for v in xs], fontsize=8)
+            ax.set_yticks(range(len(ys)), [level_label(v) for v in ys], fontsize=8)
+            ax.set_xlabel(fx, fontsize=8)
+            ax.set_ylabel(fy, fontsize=8)
+            ax.set_title(arm if row == 0 else f"{arm}: CI half-width", fontsize=9)
+        fig.colorbar(image, ax=list(axes[row]), label=what, shrink=0.9)
+    note = f"; averaged over {', '.join(averaged_over)} per replication" if averaged_over else ""
+    fig.suptitle(f"{describe(outcome)[0]}: mean over replications by {fx} and {fy} (top), "
+                 f"95% CI half-width (bottom){note}", fontsize=10)
     return _save(fig, path)
 
 
 def scatter_inputs(points: pd.DataFrame, inputs: list[str], outcome: str, arms: list[str], path: Path,
-                   palette: dict[str, tuple]) -> Path:
-    """Sampling designs: the outcome (mean over replications per point) against each input."""
+                   palette: dict[str, tuple], replications: int | None = None) -> Path:
+    """Sampling designs: the outcome (mean over replications per point) against each input,
+    each point with the 95% CI of its own replications (column `half_width`) when it has one."""
     cols = min(3, len(inputs))
     nrows = math.ceil(len(inputs) / cols)
     fig, axes = plt.subplots(nrows, cols, figsize=(4.3 * cols, 3.4 * nrows), squeeze=False)
     for ax, name in zip(axes.flat, inputs):
         for arm in arms:
             rows = points[points["sub_experiment"] == arm]
-            ax.scatter(rows[name], rows[outcome], s=10, alpha=0.7, color=palette.get(arm, "black"), label=arm)
+            c = palette.get(arm, "black")
+            if "half_width" in rows.columns and rows["half_width"].notna().any():
+                ax.errorbar(rows[name], rows[outcome], yerr=np.nan_to_num(rows["half_width"].to_numpy(float)),
+                            fmt="none", ecolor=c, alpha=0.35, linewidth=0.8)
+            ax.scatter(rows[name], rows[outcome], s=10, alpha=0.7, color=c, label=arm)
         ax.set_xlabel(name, fontsize=8)
         ax.set_ylabel(axis_label(outcome), fontsize=8)
         ax.grid(alpha=0.3)
@@ -241,6 +324,8 @@ def scatter_inputs(points: pd.DataFrame, inputs: list[str], outcome: str, arms: 
         ax.axis("off")
     if len(arms) > 1:
         axes.flat[0].legend(fontsize=7)
-    fig.suptitle(f"{describe(outcome)[0]} across the sampled design (mean over replications per point)", fontsize=10)
+    over = f"{replications} replications" if replications else "replications"
+    fig.suptitle(f"{describe(outcome)[0]} across the sampled design: mean and 95% CI over the {over} "
+                 f"of each point", fontsize=10)
     fig.tight_layout()
     return _save(fig, path)

@@ -45,6 +45,11 @@ def summarise(
     return pd.DataFrame(rows)
 
 
+COST = "regime_cost_yuan_per_day"
+PER_COST = 10_000.0  # effects are reported per this many yuan a day of extra cost
+MIN_COST_DIFFERENCE = 1.0  # yuan a day; below it an effect per yuan is not defined
+
+
 def paired_differences(
     runs: pd.DataFrame,
     baseline: str,
@@ -53,15 +58,22 @@ def paired_differences(
     pair_on: list[str],
     arm: str = "sub_experiment",
     confidence: float = 0.95,
+    cost: str | None = COST,
 ) -> pd.DataFrame:
     """Long table of arm − baseline per group and outcome, paired on `pair_on` columns.
 
     `by` are the grouping columns other than the arm (e.g. factor levels); pairs are the
     runs that agree on `by` and `pair_on` (usually the replication). Also reports the
     baseline mean, the relative change and the paired t-test's p-value.
+
+    When the rows carry the cost column (`regime_cost_yuan_per_day`), each difference is
+    also given per 10,000 yuan a day of the arm's extra cost over the baseline
+    (`per_10k_yuan`, with `per_10k_half_width`; see `per_cost`). Without it those columns
+    are absent.
     """
     base = runs[runs[arm] == baseline]
     keys = by + pair_on
+    with_cost = cost is not None and cost in runs.columns
     rows = []
     for name, arm_runs in runs[runs[arm] != baseline].groupby(arm, sort=False):
         merged = arm_runs.merge(base, on=keys, suffixes=("", "__base"), how="inner")
@@ -72,6 +84,12 @@ def paired_differences(
                 diff = group[outcome].to_numpy(float) - group[f"{outcome}__base"].to_numpy(float)
                 ci = t_interval(diff, confidence)
                 base_mean = float(np.nanmean(group[f"{outcome}__base"])) if len(group) else math.nan
+                extra = {}
+                if with_cost:
+                    spent = group[cost].to_numpy(float) - group[f"{cost}__base"].to_numpy(float)
+                    extra = per_cost(diff, spent, confidence) if outcome != cost else {
+                        "cost_difference": float(np.nanmean(spent)) if spent.size else math.nan,
+                        "per_10k_yuan": math.nan, "per_10k_half_width": math.nan}
                 rows.append({
                     arm: name,
                     **dict(zip(by, key)),
@@ -86,8 +104,37 @@ def paired_differences(
                     "half_width": ci["half_width"],
                     "relative_change": _relative(ci["mean"], base_mean),
                     "p_value": _paired_p(diff),
+                    **extra,
                 })
     return pd.DataFrame(rows)
+
+
+def per_cost(diff: np.ndarray, spent: np.ndarray, confidence: float = 0.95) -> dict[str, float]:
+    """An effect per 10,000 yuan a day: the ratio of mean paired differences, with its interval.
+
+    r = mean(d) / mean(c) x 10,000 for paired effect differences d and cost differences c
+    (yuan a day). Its half-width is the delta method's for a ratio of means,
+    t · sd(d − r·c) / (√n · |mean(c)|), which accounts for the cost varying with the run too.
+    Undefined (NaN) when the arm costs less than 1 yuan a day more or less than the baseline,
+    or when the cost difference's own interval includes zero.
+    """
+    keep = ~(np.isnan(diff) | np.isnan(spent))
+    d, c = diff[keep], spent[keep]
+    n = int(d.size)
+    nan = {"cost_difference": float(c.mean()) if n else math.nan, "per_10k_yuan": math.nan,
+           "per_10k_half_width": math.nan}
+    if n == 0:
+        return nan
+    c_mean = float(c.mean())
+    c_ci = t_interval(c, confidence)
+    if abs(c_mean) < MIN_COST_DIFFERENCE or (n > 1 and c_ci["sd"] > 0 and c_ci["ci_low"] <= 0 <= c_ci["ci_high"]):
+        return nan
+    ratio = float(d.mean()) / c_mean
+    half = math.nan
+    if n > 1:
+        z = d - ratio * c
+        half = float(st.t.ppf(0.5 + confidence / 2, n - 1) * z.std(ddof=1) / (math.sqrt(n) * abs(c_mean)))
+    return {"cost_difference": c_mean, "per_10k_yuan": ratio * PER_COST, "per_10k_half_width": half * PER_COST}
 
 
 def _relative(difference: float, base: float) -> float:
