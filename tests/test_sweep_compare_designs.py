@@ -224,3 +224,17 @@ def test_without_csv_nothing_is_exported(tmp_path):
                           value=lambda arm, pt, r: float(r))
     compare(out, stream=QUIET(), plots=False)
     assert not (out / "figures" / "runs.csv").exists()
+
+
+def test_cells_whose_runs_did_not_settle_are_marked(tmp_path):
+    # at demand 1.3 the "other" arm's replications 0 and 1 are still growing at the end
+    out = synthetic_store(
+        tmp_path, arms=["base", "other"], points=[{"levers.demand_multiplier": m} for m in (1.0, 1.3)],
+        replications=4, design="factorial", varied=["levers.demand_multiplier"],
+        value=lambda arm, pt, r: float(r),
+        extra=lambda arm, pt, r: {"stable": not (arm == "other" and pt["levers.demand_multiplier"] == 1.3 and r < 2)})
+    result = compare(out, stream=QUIET(), plots=False)
+    s = result.summary.set_index(["sub_experiment", "levers.demand_multiplier"])
+    assert s.loc[("other", 1.3), "unstable_runs"] == 2 and s.loc[("other", 1.0), "unstable_runs"] == 0
+    table = (out / "figures" / "summary.md").read_text()
+    assert "| other †2/4 | 1.3 |" in table and "| other | 1.0 |" in table and "did not reach a steady state" in table

@@ -121,6 +121,7 @@ def compare(
         by, pair_on = ["sub_experiment"] + factors, ["replication"]
     summary = summarise(units, by, outcomes)
     summary = summary.sort_values("sub_experiment", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+    summary = with_stability(summary, runs, by)
     diffs = None
     if baseline is not None and len(arms) > 1:
         diffs = paired_differences(units, baseline, outcomes, by=factors, pair_on=pair_on)
@@ -133,6 +134,8 @@ def compare(
             + ("" if n_runs == total else " (PARTIAL: the sweep has not finished)")
             + f"; mean ± half-width of the 95% t confidence interval over {unit}")
     summary_md = summary_table(summary, arms, factors, outcomes)
+    if summary.get("unstable_runs", pd.Series(dtype=float)).fillna(0).gt(0).any():
+        summary_md += "\n\n" + UNSTABLE_NOTE
     text = [f"# {manifest['name']}", "", manifest.get("description", ""), "", head, "", summary_md]
     result.files += _write_table(summary, figures / "summary.csv", summary_md, figures / "summary.md", head)
     print(head + "\n\n" + summary_md + "\n", file=stream)
@@ -177,17 +180,47 @@ def export_csv(store: ResultStore, runs: pd.DataFrame, figures: Path) -> list[Pa
     return files
 
 
+UNSTABLE_NOTE = (
+    "† k/n: k of the group's n runs did not reach a steady state (`stable` false: open tasks still "
+    "growing over the summary window, docs/ODD.md §7); read those cells as transient, not steady-state, values.")
+
+
+def with_stability(summary: pd.DataFrame, runs: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Add `unstable_runs` and `runs` per group, when the rows carry the `stable` flag."""
+    if "stable" not in runs.columns:
+        return summary
+    flags = runs[by + ["stable"]].assign(unstable=~runs["stable"].astype(bool))
+    counts = flags.groupby(by, sort=False, dropna=False)["unstable"].agg(unstable_runs="sum", runs="count")
+    return summary.merge(counts.reset_index(), on=by, how="left")
+
+
+def _mark(label: str, unstable: float, n: float) -> str:
+    if unstable is None or (isinstance(unstable, float) and math.isnan(unstable)) or unstable == 0:
+        return label
+    return f"{label} †{int(unstable)}/{int(n)}"
+
+
 def summary_table(summary: pd.DataFrame, arms: list[str], factors: list[str], outcomes: list[str]) -> str:
-    """Outcomes down, arms across when nothing else varies; groups down otherwise."""
+    """Outcomes down, arms across when nothing else varies; groups down otherwise. Groups
+    with runs that did not settle are marked † k/n (see UNSTABLE_NOTE)."""
     summary = summary.assign(cell=[cell(m, h) for m, h in zip(summary["mean"], summary["half_width"])])
+    stability = "unstable_runs" in summary.columns
     if not factors:
+        heads = {a: a for a in arms}
+        if stability:
+            first = summary.drop_duplicates("sub_experiment").set_index("sub_experiment")
+            heads = {a: _mark(a, first.at[a, "unstable_runs"], first.at[a, "runs"]) if a in first.index else a
+                     for a in arms}
         rows = []
         for outcome in outcomes:
             label, unit = describe(outcome)
             sel = summary[summary["outcome"] == outcome].set_index("sub_experiment")
             rows.append({"outcome": f"{outcome} ({unit})" if unit else outcome,
-                         **{a: sel.at[a, "cell"] if a in sel.index else "–" for a in arms}})
+                         **{heads[a]: sel.at[a, "cell"] if a in sel.index else "–" for a in arms}})
         return markdown(pd.DataFrame(rows))
+    if stability:
+        summary = summary.assign(sub_experiment=[_mark(a, u, n) for a, u, n in zip(
+            summary["sub_experiment"], summary["unstable_runs"], summary["runs"])])
     wide = summary.pivot_table(index=["sub_experiment"] + factors, columns="outcome", values="cell",
                                aggfunc="first", sort=False).reset_index()
     return markdown(wide[["sub_experiment"] + factors + [o for o in outcomes if o in wide.columns]])
