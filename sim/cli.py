@@ -14,7 +14,7 @@ import sys
 
 from .errors import InputError
 
-PLUGINS = ("sim.cli_run", "sim.sweep.cli", "sim.viz.cli", "sim.sensitivity.cli")
+PLUGINS = ("sim.cli_run", "sim.sweep.cli", "sim.viz.cli", "sim.sensitivity.cli", "sim.robustness.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:
