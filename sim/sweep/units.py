@@ -21,6 +21,15 @@ KNOWN = {
     "funded_hours_total": ("funded hours sent down", "staff-hours"),
     "staff_lost_total": ("staff lost", "people"),
     "littles_law_ratio": ("Little's law ratio L/(λW)", "ratio"),
+    "effort_created_hours_total": ("effort of all tasks created", "staff-hours"),
+    "committee_self_governance_hours_mean": ("committee self-governance", "staff-hours per committee-day"),
+    "resident_lead_time_days_p90": ("residents' matters: 90th-percentile lead time", "working days"),
+    "resident_lead_time_days_p99": ("residents' matters: 99th-percentile lead time", "working days"),
+    "committee_overload_days_share": ("committee-days over normal hours", "share of committee-days"),
+    "days_to_first_crisis": ("days to the first crisis", "working days after warm-up"),
+    "blame_committee_share": ("blame falling on committees", "share of all blame"),
+    "regime_cost_yuan_per_day": ("regime's extra cost", "yuan per working day"),
+    "staff_total": ("staff of all offices", "people"),
 }
 
 
