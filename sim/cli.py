@@ -14,7 +14,8 @@ import sys
 
 from .errors import InputError
 
-PLUGINS = ("sim.cli_run", "sim.sweep.cli", "sim.viz.cli", "sim.sensitivity.cli", "sim.robustness.cli")
+PLUGINS = ("sim.cli_run", "sim.sweep.cli", "sim.viz.cli", "sim.sensitivity.cli", "sim.robustness.cli",
+           "sim.calibration.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:
