@@ -20,8 +20,9 @@ import pytest
 from sim.viz.browser import find_chromium, launch_chromium, offline_only, viz_server
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCS_SCREENSHOT = ROOT / "docs" / "screenshot-viz.png"
+DOCS = ROOT / "docs"
 SCENARIO = ROOT / "scenarios" / "unlimited-responsibility.yaml"
+LISTS = ROOT / "scenarios" / "admission-list.yaml"
 STEPS = 5
 
 
@@ -70,13 +71,13 @@ def test_without_chromium_the_browser_test_skips_loudly_but_fails_in_ci(monkeypa
         skip_or_fail("no Chromium")
 
 
-@pytest.mark.browser
-def screenshot_path(tmp_path: Path) -> Path:
+def screenshot_path(tmp_path: Path, name: str = "screenshot-viz.png") -> Path:
     if os.environ.get("TIAOKUAI_UPDATE_SCREENSHOT", "") == "1":
-        return DOCS_SCREENSHOT
-    return tmp_path / "screenshot-viz.png"
+        return DOCS / name
+    return tmp_path / name
 
 
+@pytest.mark.browser
 def test_app_steps_resets_and_draws_in_a_real_browser(chromium_path, tmp_path):
     from playwright.sync_api import sync_playwright
 
@@ -163,6 +164,82 @@ def test_app_steps_resets_and_draws_in_a_real_browser(chromium_path, tmp_path):
             page.screenshot(path=str(shot), full_page=True)
             assert shot.stat().st_size > 20_000, "the screenshot is (nearly) empty"
             print(f"\nfirst paint {first_paint:.1f} s; screenshot {shot}")
+        finally:
+            browser.close()
+    assert server.process.poll() is not None, "the server outlived its test"
+
+
+def text(page, css_class: str) -> str:
+    return page.locator(f".{css_class}").first.inner_text().strip()
+
+
+def image_source(page, css_class: str) -> str:
+    return page.locator(f".{css_class} img, img.{css_class}").first.get_attribute("src") or ""
+
+
+@pytest.mark.browser
+def test_two_regimes_side_by_side_in_a_real_browser(chromium_path, tmp_path):
+    """`tiaokuai viz unlimited-responsibility --compare admission-list`: one Step moves both
+    sides, both report their arrivals, the difference strip changes, nothing leaves the
+    machine."""
+    from playwright.sync_api import sync_playwright
+
+    with viz_server(SCENARIO, seed=7, extra_args=("--compare", str(LISTS))) as server, \
+            sync_playwright() as playwright:
+        browser = launch_chromium(playwright, chromium_path)
+        try:
+            page = browser.new_page(viewport={"width": 1700, "height": 1300})
+            refused = offline_only(page)
+            page_errors: list[str] = []
+            page.on("pageerror", lambda exc: page_errors.append(str(exc)))
+            page.goto(server.url)
+            for picture in ("tk-network-left", "tk-network-right", "tk-difference"):
+                page.locator(f".{picture}").first.wait_for(timeout=45_000)
+            assert day(page) == 0
+            assert text(page, "tk-running-left") == "left: unlimited-responsibility, seed 7"
+            assert text(page, "tk-running-right") == "right: admission-list, seed 7"
+            assert "rebuilds both sides from day 0 on the same seed" in text(page, "tk-rebuild-note")
+
+            step = page.get_by_role("button", name="Step", exact=True)
+            strips, tables, arrivals = [image_source(page, "tk-difference")], [], []
+            for n in range(1, STEPS + 1):
+                step.click()
+                wait_for_day(page, n)
+                for side in ("left", "right"):
+                    page.wait_for_function(
+                        "([c, n]) => document.querySelector('.' + c)?.innerText.trim() === String(n)",
+                        arg=[f"tk-plotted-days-{side}", n],
+                    )
+                page.locator(".tk-differences").wait_for()
+                page.wait_for_function("n => document.querySelector('.tk-differences')?.innerText.includes('on day ' + n)",
+                                       arg=n)
+                strips.append(image_source(page, "tk-difference"))
+                tables.append(text(page, "tk-differences"))
+                arrivals.append((int(text(page, "tk-tasks-today-left")), int(text(page, "tk-tasks-today-right"))))
+            assert all(left > 0 and right > 0 for left, right in arrivals), arrivals
+            assert len(set(strips)) == len(strips), "the difference strip did not change with every step"
+            assert len(set(tables)) == len(tables), "the differences did not change with every step"
+
+            # A fixed state for the picture: five days a Step up to day 30.
+            days_slider = page.locator(".tk-days-per-frame [role=slider]")
+            days_slider.focus()
+            for _ in range(4):
+                days_slider.press("ArrowRight")
+            page.get_by_text("Days per Step or Play frame: 5").wait_for()
+            for n in range(2, 7):
+                step.click()
+                wait_for_day(page, 5 * n)
+            page.wait_for_function("() => document.querySelector('.tk-plotted-days-right')?.innerText.trim() === '30'")
+
+            assert page.locator(".v-alert.error").count() == 0, page.locator(".v-alert.error").all_inner_texts()
+            assert page_errors == []
+            assert refused == [], f"the page tried to leave this machine: {refused}"
+            assert "Could not load URL" not in server.output(), "the server fetched assets from a CDN"
+            page.mouse.move(0, 0)
+            page.wait_for_timeout(300)
+            shot = screenshot_path(tmp_path, "screenshot-compare.png")
+            page.screenshot(path=str(shot), full_page=True)
+            assert shot.stat().st_size > 20_000, "the screenshot is (nearly) empty"
         finally:
             browser.close()
     assert server.process.poll() is not None, "the server outlived its test"

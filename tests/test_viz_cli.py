@@ -118,3 +118,92 @@ def test_a_slider_can_land_on_every_preset_value():
             if lever.kind != "bool":
                 steps = (values[lever.path] - lever.low) / lever.step
                 assert abs(steps - round(steps)) < 1e-6, (preset.name, lever.path, values[lever.path])
+
+
+def test_a_host_that_is_no_address_is_blamed_not_the_port(capsys):
+    assert main(["viz", str(BASELINE), "--host", "999.1.1.1", "--port", "8797"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: --host: "), err
+    assert "999.1.1.1" in err[0] and "--port" not in err[0]
+
+
+def test_a_host_of_another_machine_is_blamed_not_the_port(capsys):
+    assert main(["viz", str(BASELINE), "--host", "192.0.2.1", "--port", "8797"]) == 2  # TEST-NET-1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: --host: cannot listen on this address"), err
+
+
+def test_serving_beyond_loopback_warns_that_the_model_is_open_to_the_network(monkeypatch, capsys):
+    import sim.viz.cli as viz_cli
+    from sim.viz.browser import free_port
+
+    started = []
+    monkeypatch.setattr(viz_cli.os, "execve", lambda *a: started.append(a))
+    assert main(["viz", str(BASELINE), "--host", "0.0.0.0", "--port", str(free_port("0.0.0.0"))]) == 0
+    err = capsys.readouterr().err
+    assert started, "the server was not started"
+    assert "warning: --host 0.0.0.0 is not a loopback address" in err
+    assert "anyone who can reach this machine" in err
+    started.clear()
+    assert main(["viz", str(BASELINE), "--port", str(free_port())]) == 0
+    assert started and "warning" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("host, loopback", [
+    ("127.0.0.1", True), ("127.5.5.5", True), ("::1", True), ("localhost", True),
+    ("0.0.0.0", False), ("::", False), ("192.168.1.4", False), ("example.org", False),
+])
+def test_which_hosts_count_as_loopback(host, loopback):
+    from sim.viz.cli import is_loopback
+
+    assert is_loopback(host) is loopback
+
+
+def test_viz_and_run_share_the_default_seed():
+    import inspect
+
+    from sim.cli import build_parser
+    from sim.model import TiaokuaiModel
+    from sim.viz.session import Session
+    from sim.viz.settings import DEFAULT_SEED
+
+    run_default = int(build_parser().parse_args(["run", str(BASELINE)]).seed)
+    assert DEFAULT_SEED == run_default
+    assert launch_settings({}).seed == run_default
+    assert inspect.signature(Session.start).parameters["seed"].default == run_default
+    assert inspect.signature(TiaokuaiModel).parameters["seed"].default == run_default
+
+
+def test_the_preset_chooser_and_the_header_name_a_scenario_the_same_way(tmp_path, monkeypatch):
+    """A file whose `name` differs from its file name is offered under its name, and the
+    header over the views says the same after it is chosen and Reset."""
+    solara = pytest.importorskip("solara")
+    v = pytest.importorskip("ipyvuetify")
+    presets = tmp_path / "presets"
+    presets.mkdir()
+    (presets / "my-draft.yaml").write_text(f"extends: {BASELINE}\nname: lists for the district meeting\n")
+    (presets / "unlimited-responsibility.yaml").write_text(BASELINE.read_text())
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "unlimited-responsibility.yaml").write_text(BASELINE.read_text())
+    monkeypatch.setenv(ENV_PRESETS, str(presets))
+    monkeypatch.setenv(ENV_SCENARIO, str(elsewhere / "unlimited-responsibility.yaml"))
+    monkeypatch.setenv(ENV_SEED, "2")
+    monkeypatch.delenv("TIAOKUAI_VIZ_COMPARE", raising=False)
+    from sim.viz.app import Page
+
+    _, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
+    try:
+        chooser = rc.find(v.Select, label="Preset").widget
+        header = lambda: rc.find(v.Html, class_="tk-running").widget.children[0]  # noqa: E731
+        assert chooser.v_model == "unlimited-responsibility (elsewhere)"
+        assert header() == "unlimited-responsibility (elsewhere), seed 2"
+        assert set(chooser.items) == {
+            "unlimited-responsibility (elsewhere)", "unlimited-responsibility", "lists for the district meeting",
+        }
+        for entry in chooser.items:
+            rc.find(v.Select, label="Preset").widget.v_model = entry
+            rc.find(v.Btn, children=["Reset"]).widget.click()
+            assert header() == f"{entry}, seed 2"
+    finally:
+        rc.close()

@@ -8,6 +8,10 @@ preset loads its lever values into the panel, the seed box accepts only whole nu
 and Reset rebuilds the model from what the panel shows. Mesa's `force_update` is called
 after each step, so Mesa's own plot components can be added to the page and stay live.
 
+With a scenario chosen under "Compare with" (or `tiaokuai viz A --compare B`), Reset builds
+a `Comparison`: both scenarios on the same seed, stepped together by the same Step / Play,
+each with its hierarchy and plots, under a strip of their paired differences.
+
 Each browser tab has its own state (`use_reactive` inside the page).
 """
 
@@ -24,6 +28,8 @@ from mesa.visualization.utils import force_update
 
 from ..errors import InputError
 from ..scenario_io import load_scenario
+from .comparison import Comparison
+from .difference_strip import DifferenceCanvas, running_mean, shown as shown_difference, SCALE
 from .network import NetworkCanvas, frame_of, most_loaded
 from .panel import CANDIDATE_LEVERS, Lever, levers_for
 from .plots import PlotsCanvas, latest
@@ -33,20 +39,56 @@ from .settings import launch_settings, list_presets, parse_seed
 PLAY_DELAY_MS = 150
 MIN_PLAY_DELAY_MS = 50
 LEVER_LABELS = {lever.path: lever.label for lever in CANDIDATE_LEVERS}
+NO_COMPARISON = "(none)"
+REBUILD_NOTE = (
+    "Changing a lever, a preset or the seed takes effect at Reset, which rebuilds both sides "
+    "from day 0 on the same seed: a half-run is never continued under a new setting."
+)
+COMPARE_WIDTH = 8.0  # inches: each side's figures in a comparison (half the page)
+
+
+def scenario_label(path: Path) -> str:
+    """What the page calls a scenario file, in the preset chooser and above the views
+    alike: the scenario's own `name` (as `tiaokuai run` prints it), else the file stem."""
+    try:
+        return load_scenario(path).name.strip() or path.stem
+    except (InputError, OSError):
+        return path.stem
+
+
+def with_choice(choices: dict[str, Path], path: Path, front: bool = False) -> tuple[dict[str, Path], str]:
+    """The chooser with `path` in it (added at the top with `front`), and its entry's name;
+    a name already taken gets the file's folder, then the whole path, in brackets."""
+    path = path.resolve()
+    for name, known in choices.items():
+        if known == path:
+            return choices, name
+    name = scenario_label(path)
+    for candidate in (name, f"{name} ({path.parent.name})", f"{name} ({path})"):
+        if candidate not in choices:
+            name = candidate
+            break
+    return ({name: path, **choices} if front else {**choices, name: path}), name
 
 
 def preset_choices(presets_dir: Path, first: Path | None) -> tuple[dict[str, Path], str]:
-    """Preset name (file stem) -> file, and the name to open first: the scenario given on
-    the command line, added at the top when it is not one of the presets."""
-    choices = {p.stem: p.resolve() for p in list_presets(presets_dir)}
+    """Preset name -> file, and the name to open first: the scenario given on the command
+    line, added at the top when it is not one of the presets."""
+    choices: dict[str, Path] = {}
+    for preset in list_presets(presets_dir):
+        choices, _ = with_choice(choices, preset)
     if first is None:
         return choices, next(iter(choices), "")
-    first = first.resolve()
-    for name, path in choices.items():
-        if path == first:
-            return choices, name
-    name = first.stem if first.stem not in choices else f"{first.stem} ({first.parent.name})"
-    return {name: first, **choices}, name
+    return with_choice(choices, first, front=True)
+
+
+def open_choices(presets_dir: Path, first: Path | None, compare: Path | None) -> tuple[dict[str, Path], str, str]:
+    """The chooser, the name to open first, and the name to compare it with ("" for none)."""
+    choices, first_name = preset_choices(presets_dir, first)
+    if compare is None:
+        return choices, first_name, ""
+    choices, other = with_choice(choices, compare)
+    return choices, first_name, other
 
 
 def describe(error: Exception) -> str:
@@ -58,34 +100,52 @@ def describe(error: Exception) -> str:
 @solara.component
 def Page():
     launch = solara.use_memo(launch_settings, [])
-    presets, first_name = solara.use_memo(lambda: preset_choices(launch.presets_dir, launch.scenario), [])
+    presets, first_name, first_other = solara.use_memo(
+        lambda: open_choices(launch.presets_dir, launch.scenario, launch.compare), []
+    )
 
-    def first_panel():
+    def panel_of(name: str):
         try:
-            return levers_for(load_scenario(presets[first_name]))
+            return levers_for(load_scenario(presets[name]))
         except (InputError, KeyError):
             return (), {}
 
-    initial_levers, initial_values = solara.use_memo(first_panel, [])
+    initial_levers, initial_values = solara.use_memo(lambda: panel_of(first_name), [])
+    initial_other_levers, initial_other_values = solara.use_memo(
+        lambda: panel_of(first_other) if first_other else ((), {}), []
+    )
     preset = solara.use_reactive(first_name)
     levers = solara.use_reactive(initial_levers)
     values = solara.use_reactive(initial_values)
+    other = solara.use_reactive(first_other)  # the scenario compared with, "" for none
+    other_levers = solara.use_reactive(initial_other_levers)
+    other_values = solara.use_reactive(initial_other_values)
+    side = solara.use_reactive("left")  # whose levers the panel shows in a comparison
     seed_text = solara.use_reactive(str(launch.seed))
     playing = solara.use_reactive(False)
     tick = solara.use_reactive(0)  # bumped after every step: the views re-draw
     play_delay = solara.use_reactive(PLAY_DELAY_MS)
     days_per_frame = solara.use_reactive(1)
 
-    def first_session() -> tuple[Session | None, str | None]:
+    def build(name: str, lever_values: dict, other_name: str, other_lever_values: dict, seed: int):
+        """A Session, or a Comparison when a second scenario is chosen: from day 0."""
+        if other_name:
+            return Comparison.start(
+                presets[name], presets[other_name], seed, lever_values, other_lever_values,
+                names=(name, other_name),
+            )
+        return Session.start(presets[name], lever_values, seed, name=name)
+
+    def first_session() -> tuple[Session | Comparison | None, str | None]:
         try:
-            return Session.start(presets[first_name], initial_values, launch.seed), None
+            return build(first_name, initial_values, first_other, initial_other_values, launch.seed), None
         except (InputError, ValueError, KeyError) as exc:
             return None, f"could not open {first_name or 'a scenario'}: {describe(exc)}"
 
     initial, initial_error = solara.use_memo(first_session, [])
     session = solara.use_reactive(initial)
     error = solara.use_reactive(initial_error)
-    applied = solara.use_reactive((first_name, initial_values, launch.seed))
+    applied = solara.use_reactive(choice(first_name, initial_values, first_other, initial_other_values, launch.seed))
 
     try:
         seed = parse_seed(seed_text.value)
@@ -103,8 +163,25 @@ def Page():
         levers.set(new_levers)
         values.set(new_values)
 
+    def choose_other(name: str) -> None:
+        if name == NO_COMPARISON or not name:
+            other.set("")
+            side.set("left")
+            return
+        try:
+            new_levers, new_values = levers_for(load_scenario(presets[name]))
+        except InputError as exc:
+            error.set(f"preset {name}: {describe(exc)}")
+            return
+        other.set(name)
+        other_levers.set(new_levers)
+        other_values.set(new_values)
+
     def set_lever(path: str, value: Any) -> None:
         values.set({**values.value, path: value})
+
+    def set_other_lever(path: str, value: Any) -> None:
+        other_values.set({**other_values.value, path: value})
 
     def reset() -> None:
         playing.set(False)
@@ -112,13 +189,13 @@ def Page():
             error.set(f"Reset refused: {seed_error}")
             return
         try:
-            new = Session.start(presets[preset.value], values.value, seed)
+            new = build(preset.value, values.value, other.value, other_values.value, seed)
         except (InputError, ValueError) as exc:
             error.set(f"Reset refused: {describe(exc)}")
             return
         error.set(None)
         session.set(new)
-        applied.set((preset.value, dict(values.value), seed))
+        applied.set(choice(preset.value, values.value, other.value, other_values.value, seed))
         tick.set(0)
 
     def step() -> None:
@@ -148,7 +225,7 @@ def Page():
 
     solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
 
-    pending = (preset.value, values.value, seed) != applied.value
+    pending = choice(preset.value, values.value, other.value, other_values.value, seed) != applied.value
 
     solara.Title("tiaokuai")
     with solara.AppBar():
@@ -158,6 +235,10 @@ def Page():
                 can_reset=seed_error is None)
         with solara.Card("Scenario"):
             solara.Select("Preset", values=list(presets), value=preset.value, on_value=choose_preset)
+            solara.Select(
+                "Compare with", values=[NO_COMPARISON, *presets], value=other.value or NO_COMPARISON,
+                on_value=choose_other, classes=["tk-compare-with"],
+            )
             solara.InputText(
                 "Seed (whole number)",
                 value=seed_text,
@@ -165,18 +246,30 @@ def Page():
                 error=seed_error or False,
                 classes=["tk-seed"],
             )
+            if other.value:
+                solara.Text("Both sides run on this seed. " + REBUILD_NOTE, style={"font-size": "0.85em"})
             if pending:
                 solara.Info("The panel differs from the running model: press Reset to apply.", dense=True)
-        LeverCards(levers.value, values.value, set_lever)
+        if other.value:
+            with solara.Card("Levers of"):
+                solara.ToggleButtonsSingle(value=side, values=["left", "right"], classes=["tk-side"])
+                shown_name = preset.value if side.value == "left" else other.value
+                solara.Text(f"the {side.value} side: {shown_name}", classes=["tk-side-name"])
+        if other.value and side.value == "right":
+            LeverCards(other_levers.value, other_values.value, set_other_lever)
+        else:
+            LeverCards(levers.value, values.value, set_lever)
 
     if error.value:
         solara.Error(error.value, classes=["tk-error"])
-    if session.value is not None:
+    if isinstance(session.value, Comparison):
+        ComparisonViews(session.value, tick.value)
+    elif session.value is not None:
         Views(session.value, tick.value)
 
 
 @solara.component
-def RunCard(session: Session | None, tick: int, playing, days_per_frame, play_delay, reset, step, can_reset: bool):
+def RunCard(session: Session | Comparison | None, tick: int, playing, days_per_frame, play_delay, reset, step, can_reset: bool):
     """The day counter, Reset / Play / Step, and how fast Play runs."""
     with solara.Card("Run"):
         if session is None:
@@ -260,13 +353,11 @@ def Views(session: Session, tick: int):
 
     with solara.Column(gap="8px"):
         with solara.Row(gap="6px", style={"align-items": "baseline", "flex-wrap": "wrap"}):
-            solara.Text(f"{scenario.name}, seed {session.seed}", classes=["tk-running"],
+            solara.Text(f"{session.name}, seed {session.seed}", classes=["tk-running"],
                         style={"font-weight": "bold"})
             solara.Text(scenario.description.strip())
         if session.changed:
-            solara.Text("Changed from the file: " + ", ".join(
-                f"{LEVER_LABELS.get(path, path)} = {_shown(value)}" for path, value in session.changed.items()
-            ), classes=["tk-changes"])
+            solara.Text(changes_text(session), classes=["tk-changes"])
         solara.Image(network_image, width="100%", classes=["tk-network"])
         solara.Image(plots_image, width="100%", classes=["tk-plots"])
         with solara.Row(gap="4px"):
@@ -281,6 +372,89 @@ def Views(session: Session, tick: int):
                         [(label, f"{load:.1f} d, {backlog:,.0f} h") for label, load, backlog in busiest],
                         "tk-busiest",
                     )
+
+
+@solara.component
+def ComparisonViews(comparison: Comparison, tick: int):
+    """Two sides on one seed, each with its hierarchy and plots, over the difference strip."""
+    series = comparison.difference_series()
+    strip = solara.use_memo(
+        lambda: DifferenceCanvas(series, comparison.horizon, (comparison.left.name, comparison.right.name)),
+        [comparison],
+    )
+    strip_image = solara.use_memo(lambda: strip.render(comparison), [comparison, tick])
+    check = comparison.world_check()
+
+    with solara.Column(gap="8px"):
+        solara.Text(
+            f"Seed {comparison.seed}: {comparison.left.name} (left) beside {comparison.right.name} (right), "
+            "stepped together from day 0.",
+            classes=["tk-compare-title"], style={"font-weight": "bold"},
+        )
+        solara.Text(REBUILD_NOTE, classes=["tk-rebuild-note"], style={"font-size": "0.9em"})
+        solara.Text(
+            check.sentence(), classes=["tk-world-check", "tk-same-world" if check.same else "tk-different-world"],
+            style={"color": "#1b7837" if check.same else "#b2182b", "font-weight": "bold"},
+        )
+        with solara.Columns([1, 1], wrap=False):
+            SideView(comparison.left, comparison.drawn[0], tick, "left")
+            SideView(comparison.right, comparison.drawn[1], tick, "right")
+        solara.Image(strip_image, width="100%", classes=["tk-difference"])
+        rows = []
+        for key, label, kind in series:
+            values = comparison.differences(key) * SCALE.get(kind, 1.0)
+            if values.size:
+                rows.append((label, f"{shown_difference(values[-1], kind)} (mean {shown_difference(running_mean(values)[-1], kind)})"))
+        if rows:
+            with solara.Row():
+                Table(f"right \u2212 left on day {comparison.day} (mean since day 1)", rows, "tk-differences")
+
+
+@solara.component
+def SideView(session: Session, drawn, tick: int, side: str):
+    """One side of a comparison: its name, what its world produced, its hierarchy and plots."""
+    model = session.model
+    with_stations = "station" in session.layout.row_y
+    canvases = solara.use_memo(
+        lambda: (
+            NetworkCanvas(session.layout, width=COMPARE_WIDTH),
+            PlotsCanvas(session.horizon, with_stations, width=COMPARE_WIDTH),
+        ),
+        [session],
+    )
+    network_image = solara.use_memo(lambda: canvases[0].render(frame_of(model, session.layout)), [session, tick])
+    plots_image = solara.use_memo(lambda: canvases[1].render(model.history), [session, tick])
+    last = drawn[-1] if drawn else None
+    with solara.Column(gap="4px"):
+        solara.Text(f"{side}: {session.name}, seed {session.seed}", classes=[f"tk-running-{side}"],
+                    style={"font-weight": "bold"})
+        if session.changed:
+            solara.Text(changes_text(session), classes=[f"tk-changes-{side}"], style={"font-size": "0.9em"})
+        with solara.Row(gap="4px", style={"flex-wrap": "wrap", "font-size": "0.9em"}):
+            solara.Text("tasks created today:")
+            solara.Text(str(last.tasks_today) if last else "0", classes=[f"tk-tasks-today-{side}"])
+            solara.Text("\u00b7 in all:")
+            solara.Text(f"{last.tasks_total:,}" if last else "0", classes=[f"tk-tasks-total-{side}"])
+            if last is None or last.effort_total is not None:
+                solara.Text("\u00b7 effort drawn so far:")
+                solara.Text("0" if last is None else f"{last.effort_total:,.1f}", classes=[f"tk-effort-{side}"])
+                solara.Text("staff-hours")
+        solara.Image(network_image, width="100%", classes=[f"tk-network-{side}"])
+        solara.Image(plots_image, width="100%", classes=[f"tk-plots-{side}"])
+        with solara.Row(gap="4px"):
+            solara.Text("Plotted days:")
+            solara.Text(str(len(model.history)), classes=[f"tk-plotted-days-{side}"])
+
+
+def choice(name: str, lever_values: dict, other_name: str, other_values: dict, seed: int | None) -> tuple:
+    """What Reset builds from, comparable with what it built last (pending changes)."""
+    return (name, dict(lever_values), other_name, dict(other_values) if other_name else {}, seed)
+
+
+def changes_text(session: Session) -> str:
+    return "Changed from the file: " + ", ".join(
+        f"{LEVER_LABELS.get(path, path)} = {_shown(value)}" for path, value in session.changed.items()
+    )
 
 
 @solara.component

@@ -9,6 +9,8 @@ rest of the command line works without the `viz` extra.
 from __future__ import annotations
 
 import argparse
+import errno
+import ipaddress
 import os
 import socket
 import sys
@@ -18,7 +20,9 @@ from ..errors import InputError, Problem
 from .settings import (
     ENV_PRESETS,
     ENV_SCENARIO,
+    ENV_COMPARE,
     ENV_SEED,
+    DEFAULT_SEED,
     MAX_SEED,
     default_presets_dir,
     default_scenario,
@@ -42,7 +46,15 @@ def register(subparsers) -> None:
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8765, help="TCP port (default 8765)")
-    parser.add_argument("--seed", type=int, default=None, help="seed for the first run (default 1)")
+    parser.add_argument(
+        "--seed", type=int, default=None, help=f"seed for the first run (default {DEFAULT_SEED}, as for `run`)"
+    )
+    parser.add_argument(
+        "--compare",
+        metavar="OTHER",
+        default=None,
+        help="a second scenario to run side by side with SCENARIO on the same seed",
+    )
     parser.add_argument(
         "--presets",
         metavar="DIR",
@@ -58,7 +70,15 @@ def register(subparsers) -> None:
 def run_viz(args: argparse.Namespace) -> int:
     """Check the inputs, then replace this process with the Solara server."""
     command, env = server_command(args)
-    print(f"tiaokuai viz: serving {env[ENV_SCENARIO]} at http://{args.host}:{args.port}/", flush=True)
+    if not is_loopback(args.host):
+        print(
+            f"warning: --host {args.host} is not a loopback address: anyone who can reach this "
+            f"machine on port {args.port} can open the app and run the model",
+            file=sys.stderr,
+            flush=True,
+        )
+    shown = env[ENV_SCENARIO] + (f" beside {env[ENV_COMPARE]}" if env.get(ENV_COMPARE) else "")
+    print(f"tiaokuai viz: serving {shown} at http://{args.host}:{args.port}/", flush=True)
     sys.stdout.flush()
     sys.stderr.flush()
     os.execve(command[0], command, env)
@@ -88,10 +108,12 @@ def server_command(args: argparse.Namespace) -> tuple[list[str], dict[str, str]]
     if problems:
         raise InputError(problems)
     load_scenario(scenario_path)  # refuses a missing or invalid file with its own problems
-    if not _port_free(args.host, args.port):
-        raise InputError(
-            [Problem("--port", "", f"cannot listen on {args.host}:{args.port} (in use?)", args.port)]
-        )
+    compare_path = Path(args.compare) if getattr(args, "compare", None) else None
+    if compare_path is not None:
+        load_scenario(compare_path)
+    listen_problem = check_listen(args.host, args.port)
+    if listen_problem is not None:
+        raise InputError([listen_problem])
 
     env = dict(os.environ)
     env[ENV_SCENARIO] = str(scenario_path.resolve())
@@ -100,6 +122,10 @@ def server_command(args: argparse.Namespace) -> tuple[list[str], dict[str, str]]
         env[ENV_SEED] = str(args.seed)
     else:
         env.pop(ENV_SEED, None)
+    if compare_path is not None:
+        env[ENV_COMPARE] = str(compare_path.resolve())
+    else:
+        env.pop(ENV_COMPARE, None)
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
     env.setdefault("MPLBACKEND", "Agg")
     command = [
@@ -118,16 +144,32 @@ def server_command(args: argparse.Namespace) -> tuple[list[str], dict[str, str]]
     return command, env
 
 
-def _port_free(host: str, port: int) -> bool:
+def is_loopback(host: str) -> bool:
+    """Whether `host` names this machine's loopback interface only (127.x, ::1, localhost)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_listen(host: str, port: int) -> Problem | None:
+    """Can the server listen on host:port? None if so, else the problem, blaming the right
+    option: a host that is no address of this machine is the host's fault, not the port's."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror:
-        return False
+    except (socket.gaierror, UnicodeError, ValueError):
+        return Problem("--host", "", "not an address or host name this machine can resolve", host)
     family, _, _, _, address = infos[0]
     with socket.socket(family, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(address)
-        except OSError:
-            return False
-    return True
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return Problem("--port", "", f"cannot listen on {host}:{port}: already in use", port)
+            if exc.errno in (errno.EACCES, errno.EPERM):
+                return Problem("--port", "", f"cannot listen on {host}:{port}: permission denied", port)
+            return Problem("--host", "", f"cannot listen on this address ({exc.strerror or exc})", host)
+    return None

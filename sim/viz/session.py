@@ -16,6 +16,7 @@ from .. import TiaokuaiModel, load_scenario, with_overrides
 from ..config import Scenario
 from .layout import MAX_ROW_NODES, Layout, layered_layout
 from .panel import overrides
+from .settings import DEFAULT_SEED
 
 
 @dataclass(eq=False)  # a session is equal only to itself (solara compares dependencies)
@@ -29,14 +30,16 @@ class Session:
     layout: Layout
     changed: dict[str, Any] = field(default_factory=dict)  # levers set away from the file's values
     step_seconds: list[float] = field(default_factory=list)
+    name: str = ""  # what the page calls it: the preset chooser's entry (see `preset_choices`)
 
     @classmethod
     def start(
         cls,
         source: str | Path,
         lever_values: dict[str, Any] | None = None,
-        seed: int = 1,
+        seed: int = DEFAULT_SEED,
         max_row_nodes: int = MAX_ROW_NODES,
+        name: str | None = None,
     ) -> Session:
         """Read the scenario file, apply the panel's lever values, build the model.
 
@@ -49,7 +52,7 @@ class Session:
         model = TiaokuaiModel(scenario, seed=seed)
         model.track_flows = True  # the network view draws the last day's hand-offs
         layout = layered_layout(model.offices, max_row_nodes)
-        return cls(Path(source), scenario, seed, model, layout, changed)
+        return cls(Path(source), scenario, seed, model, layout, changed, name=name or scenario.name)
 
     @property
     def day(self) -> int:

@@ -1,7 +1,7 @@
 """How the command line hands its choices to the app: environment variables and defaults.
 
-`solara run` imports the app in a fresh process, so the scenario, seed and preset folder
-travel as environment variables. This module is light (no Solara, no model) so the
+`solara run` imports the app in a fresh process, so the scenario, the one to compare it
+with, the seed and the preset folder travel as environment variables. This module is light (no Solara, no model) so the
 command line can use it.
 """
 
@@ -14,8 +14,10 @@ from pathlib import Path
 ENV_SCENARIO = "TIAOKUAI_VIZ_SCENARIO"
 ENV_SEED = "TIAOKUAI_VIZ_SEED"
 ENV_PRESETS = "TIAOKUAI_VIZ_PRESETS"
+ENV_COMPARE = "TIAOKUAI_VIZ_COMPARE"
 
-DEFAULT_SEED = 1
+DEFAULT_SEED = 0
+"""The same default as `tiaokuai run` and `TiaokuaiModel` (a test holds them together)."""
 MAX_SEED = 2**63 - 1
 PREFERRED_PRESET = "unlimited-responsibility.yaml"
 
@@ -27,6 +29,7 @@ class LaunchSettings:
     presets_dir: Path
     scenario: Path | None
     seed: int
+    compare: Path | None = None  # the second scenario of a side-by-side comparison
 
 
 def default_presets_dir() -> Path:
@@ -61,7 +64,8 @@ def launch_settings(environ: dict[str, str] | None = None) -> LaunchSettings:
         seed = int(env.get(ENV_SEED, DEFAULT_SEED))
     except ValueError:
         seed = DEFAULT_SEED
-    return LaunchSettings(presets_dir=presets_dir, scenario=scenario, seed=seed)
+    compare = Path(env[ENV_COMPARE]) if env.get(ENV_COMPARE) else None
+    return LaunchSettings(presets_dir=presets_dir, scenario=scenario, seed=seed, compare=compare)
 
 
 def parse_seed(text: str) -> int:

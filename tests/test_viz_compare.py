@@ -1,0 +1,218 @@
+"""Two regimes side by side: `tiaokuai viz A --compare B`, the "Compare with" chooser, one
+Step for both sides, the difference strip, and Reset rebuilding both from day 0.
+
+In-process (Solara's test renderer) and at the level of `Comparison`; the real-browser
+test is in test_viz_browser.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.cli import main
+from sim.viz.comparison import DIFFERENCE_SERIES, Comparison
+from sim.viz.difference_strip import DifferenceCanvas, running_mean
+from sim.viz.settings import ENV_COMPARE, ENV_PRESETS, ENV_SCENARIO, ENV_SEED
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+BASELINE = SCENARIOS / "unlimited-responsibility.yaml"
+LISTS = SCENARIOS / "admission-list.yaml"
+
+
+def test_a_comparison_steps_both_sides_together_on_one_seed():
+    comparison = Comparison.start(BASELINE, LISTS, seed=7)
+    assert comparison.left.seed == comparison.right.seed == 7
+    assert comparison.left.model is not comparison.right.model
+    comparison.step(3)
+    assert comparison.day == comparison.left.day == comparison.right.day == 3
+    assert len(comparison.drawn[0]) == len(comparison.drawn[1]) == 3
+    assert [d.day for d in comparison.drawn[1]] == [1, 2, 3]
+    # right - left, day by day, straight from the two histories
+    key = "committee_backlog_hours"
+    expected = [r[key] - l_[key] for l_, r in zip(comparison.left.model.history, comparison.right.model.history)]
+    assert comparison.differences(key).tolist() == pytest.approx(expected)
+
+
+def test_a_comparison_stops_at_the_shorter_horizon(tmp_path):
+    short = tmp_path / "short.yaml"
+    short.write_text(f"extends: {LISTS}\nname: short\ndays: 20\nwarmup_days: 5\n")
+    comparison = Comparison.start(BASELINE, short, seed=1)
+    assert comparison.horizon == 20
+    comparison.step(20)
+    assert comparison.finished
+
+
+def test_the_same_scenario_on_both_sides_faces_the_same_world_and_differs_by_nothing():
+    comparison = Comparison.start(BASELINE, BASELINE, seed=3)
+    comparison.step(5)
+    check = comparison.world_check()
+    assert check.same and check.first_difference is None and check.days == 5
+    assert "equal on each of the 5 days" in check.sentence()
+    for key, _, _ in comparison.difference_series():
+        assert np.all(comparison.differences(key) == 0), key
+
+
+def test_the_world_check_names_the_first_day_the_sides_part():
+    from sim.viz.comparison import Drawn
+
+    comparison = Comparison.start(BASELINE, BASELINE, seed=3)
+    comparison.drawn[0].extend([Drawn(1, 10, 10, None), Drawn(2, 12, 22, None)])
+    comparison.drawn[1].extend([Drawn(1, 10, 10, None), Drawn(2, 13, 23, None)])
+    check = comparison.world_check()
+    assert not check.same and check.first_difference == 2
+    assert "day 2" in check.sentence()
+
+
+def test_the_running_mean_is_the_mean_of_the_days_so_far():
+    values = np.array([2.0, 4.0, np.nan, 6.0])
+    assert running_mean(values).tolist() == [2.0, 3.0, 3.0, 4.0]
+
+
+def test_the_difference_strip_draws_every_headline_outcome_and_changes_as_days_pass():
+    comparison = Comparison.start(BASELINE, LISTS, seed=7)
+    comparison.step(1)
+    series = comparison.difference_series()
+    assert [key for key, _, _ in series] == [key for key, _, _ in DIFFERENCE_SERIES]
+    strip = DifferenceCanvas(series, comparison.horizon, (comparison.left.name, comparison.right.name))
+    first = strip.render(comparison)
+    comparison.step(5)
+    later = strip.render(comparison)
+    assert first[:4] == b"\x89PNG" and later != first
+    assert strip.values[0].get_text().startswith("day 6: ")
+
+
+# ---- the page, rendered in-process ------------------------------------------------------
+
+solara = pytest.importorskip("solara")
+ipywidgets = pytest.importorskip("ipywidgets")
+v = pytest.importorskip("ipyvuetify")
+
+
+@pytest.fixture
+def compare_page(monkeypatch):
+    """The page as `tiaokuai viz unlimited-responsibility.yaml --compare admission-list.yaml --seed 7` opens it."""
+    monkeypatch.setenv(ENV_PRESETS, str(SCENARIOS))
+    monkeypatch.setenv(ENV_SCENARIO, str(BASELINE))
+    monkeypatch.setenv(ENV_COMPARE, str(LISTS))
+    monkeypatch.setenv(ENV_SEED, "7")
+    from sim.viz.app import Page
+
+    _, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
+    yield rc
+    rc.close()
+
+
+def text_of(rc, css_class: str) -> str:
+    return rc.find(v.Html, class_=css_class).widget.children[0]
+
+
+def button(rc, label: str):
+    return rc.find(v.Btn, children=[label]).widget
+
+
+def html_table(rc, css_class: str) -> str:
+    (table,) = [w for w in rc.find(solara.widgets.HTML).widgets if w.attributes.get("class") == css_class]
+    return table.unsafe_innerHTML
+
+
+def pictures(rc) -> dict[str, bytes]:
+    return {w._dom_classes[-1]: bytes(w.value) for w in rc.find(ipywidgets.Image).widgets}
+
+
+def test_the_comparison_opens_with_both_sides_on_day_zero(compare_page):
+    rc = compare_page
+    assert text_of(rc, "tk-day") == "Day 0 of 250"
+    assert text_of(rc, "tk-running-left") == "left: unlimited-responsibility, seed 7"
+    assert text_of(rc, "tk-running-right") == "right: admission-list, seed 7"
+    assert "rebuilds both sides from day 0 on the same seed" in text_of(rc, "tk-rebuild-note")
+    drawn = pictures(rc)
+    for name in ("tk-network-left", "tk-network-right", "tk-plots-left", "tk-plots-right", "tk-difference"):
+        assert drawn[name][:4] == b"\x89PNG", name
+    assert rc.find(v.Select, label="Compare with").widget.v_model == "admission-list"
+    assert rc.find(v.Alert, type="error").widgets == []
+
+
+def test_one_step_advances_both_sides_and_the_difference_strip(compare_page):
+    rc = compare_page
+    before = pictures(rc)
+    for _ in range(3):
+        button(rc, "Step").click()
+    assert text_of(rc, "tk-day") == "Day 3 of 250"
+    assert text_of(rc, "tk-plotted-days-left") == text_of(rc, "tk-plotted-days-right") == "3"
+    after = pictures(rc)
+    for name in ("tk-network-left", "tk-network-right", "tk-plots-left", "tk-plots-right", "tk-difference"):
+        assert after[name] != before[name], name
+    assert int(text_of(rc, "tk-tasks-today-left")) > 0 and int(text_of(rc, "tk-tasks-today-right")) > 0
+    assert "on day 3" in html_table(rc, "tk-differences")
+    assert rc.find(v.Alert, type="error").widgets == []
+
+
+def test_a_lever_on_either_side_applies_at_reset_which_rebuilds_both_from_day_zero(compare_page):
+    rc = compare_page
+    button(rc, "Step").click()
+    button(rc, "Step").click()
+    rc.find(v.BtnToggle, class_="tk-side").widget.v_model = 1  # the right side's levers
+    assert text_of(rc, "tk-side-name") == "the right side: admission-list"
+    rc.find(v.Switch, label="Committee admission list (gate)").widget.v_model = False
+    rc.find(v.Alert, children=["The panel differs from the running model: press Reset to apply."]).assert_single()
+    assert text_of(rc, "tk-day") == "Day 2 of 250"  # the running pair is untouched until Reset
+    button(rc, "Reset").click()
+    assert text_of(rc, "tk-day") == "Day 0 of 250"
+    assert text_of(rc, "tk-plotted-days-left") == text_of(rc, "tk-plotted-days-right") == "0"
+    assert text_of(rc, "tk-changes-right") == "Changed from the file: Committee admission list (gate) = off"
+    assert rc.find(v.Html, class_="tk-changes-left").widgets == []
+    button(rc, "Step").click()
+    assert text_of(rc, "tk-day") == "Day 1 of 250"
+
+
+def test_compare_with_none_returns_to_the_single_view(compare_page):
+    rc = compare_page
+    rc.find(v.Select, label="Compare with").widget.v_model = "(none)"
+    button(rc, "Reset").click()
+    assert text_of(rc, "tk-running") == "unlimited-responsibility, seed 7"
+    assert rc.find(v.Html, class_="tk-running-left").widgets == []
+
+
+def test_compare_with_a_preset_chosen_in_the_page(monkeypatch):
+    monkeypatch.setenv(ENV_PRESETS, str(SCENARIOS))
+    monkeypatch.setenv(ENV_SCENARIO, str(BASELINE))
+    monkeypatch.delenv(ENV_COMPARE, raising=False)
+    monkeypatch.setenv(ENV_SEED, "7")
+    from sim.viz.app import Page
+
+    _, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
+    try:
+        assert rc.find(v.Select, label="Compare with").widget.v_model == "(none)"
+        rc.find(v.Select, label="Compare with").widget.v_model = "service-stations"
+        button(rc, "Reset").click()
+        assert text_of(rc, "tk-running-right") == "right: service-stations, seed 7"
+        button(rc, "Step").click()
+        assert text_of(rc, "tk-plotted-days-right") == "1"
+    finally:
+        rc.close()
+
+
+# ---- the command line -------------------------------------------------------------------
+
+
+def test_compare_names_a_second_scenario_for_the_app():
+    from sim.cli import build_parser
+    from sim.viz.cli import server_command
+    from sim.viz.settings import launch_settings
+
+    args = build_parser().parse_args(["viz", str(BASELINE), "--compare", str(LISTS), "--port", "8798"])
+    _, env = server_command(args)
+    assert env[ENV_COMPARE] == str(LISTS.resolve())
+    assert launch_settings(env).compare == LISTS.resolve()
+    _, env = server_command(build_parser().parse_args(["viz", str(BASELINE), "--port", "8798"]))
+    assert ENV_COMPARE not in env
+
+
+def test_a_missing_compare_scenario_is_refused_with_status_2(capsys):
+    assert main(["viz", str(BASELINE), "--compare", "no/such/other.yaml", "--port", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "no/such/other.yaml: file not found" in err and "Traceback" not in err
