@@ -92,6 +92,19 @@ def predictive_table(check: pd.DataFrame, patterns: Sequence[Pattern]) -> pd.Dat
     return pd.DataFrame(out)
 
 
+def prior_hit_shares(prior: pd.DataFrame, patterns: Sequence[Pattern]) -> list[float]:
+    """Per pattern, the share of ABC's first generation (drawn from the prior) that hits it:
+    how much a calibration pattern can constrain at all (NaN for held-out patterns)."""
+    out = []
+    for p in patterns:
+        col = f"stat:{p.id}"
+        if p.held_out or col not in prior:
+            out.append(float("nan"))
+        else:
+            out.append(float(np.mean([hit(p, x) for x in prior[col]])))
+    return out
+
+
 def propagate(
     arms: Mapping[str, Scenario],
     baseline: str,

@@ -121,6 +121,7 @@ class Pattern(Frozen):
     outcomes: list[str] = Field(
         default_factory=list, description="ordering within one scenario: summary keys in the claimed order"
     )
+    divide_by: str = Field(default="", description="summary key to divide the outcome by (e.g. days, for a total)")
     target: Target
     weight: float = Field(gt=0)
     held_out: bool
@@ -218,7 +219,14 @@ def _summary_value(summary: Mapping[str, Any], pattern: Pattern, key: str | None
     if key not in summary:
         raise KeyError(f"pattern {pattern.id}: outcome {key!r} is not in the run summary")
     value = summary[key]
-    return float("nan") if value is None else float(value)
+    if value is None:
+        return float("nan")
+    if pattern.divide_by:
+        if pattern.divide_by not in summary:
+            raise KeyError(f"pattern {pattern.id}: divide_by {pattern.divide_by!r} is not in the run summary")
+        denominator = float(summary[pattern.divide_by] or 0.0)
+        return float(value) / denominator if denominator else float("nan")
+    return float(value)
 
 
 def _shape_change(ts, summary: Mapping[str, Any], t: ShapeTarget) -> float:

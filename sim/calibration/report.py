@@ -160,7 +160,7 @@ def markdown_table(df: pd.DataFrame, columns: Sequence[str]) -> str:
 
 
 PRED_COLUMNS = ["pattern", "evidence", "weight", "target", "statistic_median", "statistic_q05",
-                "statistic_q95", "hit_share", "misfit_median", "verdict", "default_hit_share"]
+                "statistic_q95", "hit_share", "misfit_median", "verdict", "default_hit_share", "prior_hit_share"]
 
 
 def predictive_markdown(table: pd.DataFrame, draws: int, replications: int) -> str:
@@ -168,8 +168,10 @@ def predictive_markdown(table: pd.DataFrame, draws: int, replications: int) -> s
         "# Posterior-predictive check",
         "",
         f"{draws} posterior draws x {replications} replication(s) per scenario; the same seeds at the",
-        "shipped (uncalibrated) values give `default_hit_share`. A pattern is met when at least half",
-        "the draws hit its target; `misfit` is in units of the pattern's tolerance (0 = hit).",
+        "shipped (uncalibrated) values give `default_hit_share`; `prior_hit_share` is the share of",
+        "ABC's first generation (prior draws) that hit a calibration pattern: near 1, the pattern",
+        "cannot constrain the parameters. A pattern is met when at least half the draws hit its",
+        "target; `misfit` is in units of the pattern's tolerance (0 = hit).",
         "",
     ]
     for label, held in (("Calibration patterns (used by ABC)", False), ("Held-out patterns (never used by ABC)", True)):

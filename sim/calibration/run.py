@@ -135,6 +135,7 @@ class Calibration:
         check = checks.predictive_check(every, draws, defaults, self.spec.master_seed + 2)
         check.to_parquet(self.out / "predictive.parquet", index=False)
         table = checks.predictive_table(check, self.patterns)
+        table["prior_hit_share"] = checks.prior_hit_shares(posterior_frame(history, t=0), self.patterns)
         table.to_parquet(self.out / "predictive-summary.parquet", index=False)
         (self.out / "predictive.md").write_text(
             report.predictive_markdown(table, self.budget.predictive_draws, self.budget.predictive_replications)
