@@ -1,0 +1,90 @@
+"""Every shipped scenario's summary on seeds 1-3 at its own horizon, as one JSON object.
+
+A refactor that must leave results unchanged is checked by running this before and after
+and comparing the two files exactly (`--compare`; NaN equals NaN):
+
+    .venv/bin/python benchmarks/summary_fingerprint.py --out /tmp/before.json
+    ... change the code ...
+    .venv/bin/python benchmarks/summary_fingerprint.py --compare /tmp/before.json
+
+`--keys-of` limits the comparison to the keys the reference has (new summary keys added
+since are listed, not counted as differences).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sim import load_scenario, run  # noqa: E402
+
+SEEDS = (1, 2, 3)
+
+
+def scenario_paths() -> list[Path]:
+    return sorted((ROOT / "scenarios").glob("*.yaml")) + sorted((ROOT / "scenarios" / "cases").rglob("*.yaml"))
+
+
+def fingerprint(skip: tuple[str, ...] = ()) -> dict:
+    out = {}
+    for path in scenario_paths():
+        name = str(path.relative_to(ROOT))
+        if any(s in name for s in skip):
+            continue
+        scenario = load_scenario(path)
+        for seed in SEEDS:
+            out[f"{name}@{seed}"] = run(scenario, seed, timeseries=False).summary
+    return out
+
+
+def same(a, b) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return type(a) is type(b) and a == b
+
+
+def compare(reference: dict, now: dict) -> list[str]:
+    problems = []
+    for run_key, ref in reference.items():
+        got = now.get(run_key)
+        if got is None:
+            problems.append(f"{run_key}: missing")
+            continue
+        for key, value in ref.items():
+            if key not in got:
+                problems.append(f"{run_key}: key {key} missing")
+            elif not same(value, got[key]):
+                problems.append(f"{run_key}: {key} {value!r} -> {got[key]!r}")
+    return problems
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", help="write the fingerprint here (JSON)")
+    ap.add_argument("--compare", help="compare against this earlier fingerprint; exit 1 on any difference")
+    ap.add_argument("--skip", action="append", default=[], help="skip scenario paths containing this text")
+    args = ap.parse_args()
+    now = fingerprint(tuple(args.skip))
+    if args.out:
+        Path(args.out).write_text(json.dumps(now, indent=1, sort_keys=True))
+    if args.compare:
+        reference = json.loads(Path(args.compare).read_text())
+        problems = compare(reference, now)
+        new_keys = sorted({k for s in now.values() for k in s} - {k for s in reference.values() for k in s})
+        for p in problems[:50]:
+            print(p)
+        print(f"{len(reference)} runs compared, {len(problems)} differences; new keys: {', '.join(new_keys) or 'none'}")
+        return 1 if problems else 0
+    if not args.out:
+        print(json.dumps(now, indent=1, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
