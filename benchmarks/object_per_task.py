@@ -27,9 +27,7 @@ from dataclasses import dataclass
 import mesa
 
 from sim import Scenario, load_scenario
-
-EPS = 1e-9
-DEPARTMENT, STREET, STATION, COMMITTEE, SOCIAL_ORGANISATION = range(5)
+from sim.levels import COMMITTEE, DEPARTMENT, EPS, SOCIAL_ORGANISATION, STATION, STREET
 
 
 @dataclass(slots=True)

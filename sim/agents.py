@@ -2,43 +2,28 @@
 social organisations.
 
 Each actor is a Mesa agent. Its numbers (staff, strain, budget, backlog) live in the
-model's `Roster` arrays so that a whole level can decide and work in a few vectorised
-operations; the agent is the named, inspectable view of its row, and the classes hold
-the level's decision rules as domain verbs (see `sim.routing`).
+world's `Roster` arrays (sim.world), so that a whole level can decide and work in a few
+vectorised operations; the agent is the named, inspectable view of its row. The decision
+rules are functions of the World in `sim.rules`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import mesa
-import numpy as np
 
-LEVELS = ("department", "street", "station", "committee", "social_organisation")
-DEPARTMENT, STREET, STATION, COMMITTEE, SOCIAL_ORGANISATION = range(5)
+from .levels import COMMITTEE, DEPARTMENT, LEVELS, SOCIAL_ORGANISATION, STATION, STREET, Level
 
-
-@dataclass
-class Roster:
-    """One row per office: the state the agents hold, as arrays."""
-
-    level: np.ndarray  # int8, index into LEVELS
-    district: np.ndarray  # int32
-    street: np.ndarray  # int32: own street for streets, stations and committees; else -1
-    staff: np.ndarray  # int64: staff in post
-    posts: np.ndarray  # int64: establishment (staff when every post is filled)
-    strain: np.ndarray  # float64: burnout stock, 0 = rested
-    funding_budget: np.ndarray  # float64, yuan available to fund work sent down
-    purchase_budget: np.ndarray  # float64, yuan available to buy services (streets)
-    push_down_bias: np.ndarray  # float64: multiplier on push-down propensity (reverse evaluation)
-    backlog_hours: np.ndarray  # float64: effort left on tasks held, end of last day
-    hours_used: np.ndarray  # float64: hours worked on the last day
-    overtime: np.ndarray  # float64: overtime hours on the last day
-    capacity: np.ndarray  # float64: hours the office could work on the last day (staff + overtime)
-
-    @property
-    def size(self) -> int:
-        return len(self.level)
+__all__ = [
+    "COMMITTEE",
+    "DEPARTMENT",
+    "LEVELS",
+    "OFFICE_TYPES",
+    "SOCIAL_ORGANISATION",
+    "STATION",
+    "STREET",
+    "Level",
+    "Office",
+]
 
 
 class Office(mesa.Agent):

@@ -16,17 +16,14 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
+from sim.config import Frozen
 from sim.errors import InputError, Problem
 from sim.scenario_io import problems_from_validation, read_yaml_mapping
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 MAX_RUNS = 2_000_000
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class SubExperiment(Frozen):

@@ -23,8 +23,8 @@ from typing import Protocol
 
 import numpy as np
 
-LEVELS = ("department", "street", "station", "committee", "social_organisation")
-"""Rows from top to bottom; a level with no offices gets no row."""
+from sim.levels import LEVELS  # rows from top to bottom; a level with no offices gets no row
+
 ROW_TITLES = {
     "department": "departments",
     "street": "streets",

@@ -1,0 +1,30 @@
+"""The rules of the model: each module a set of functions of a `World` (sim.world), and
+`play_day`, the order of play of one working day.
+
+To add a mechanism: write its rule here (a function of the World, reading its lever from
+`world.levers`), give it a lever in `sim.config.Levers`, and declare what it measures in
+`sim.outcomes`. Nothing else needs to change.
+"""
+
+from __future__ import annotations
+
+from ..world import World
+from . import arrivals, budgets, escalation, evaluation, routing, staff, work
+
+
+def play_day(world: World) -> None:
+    """One working day, in order."""
+    world.begin_day()
+    budgets.accrue_budgets(world)  # money arrives
+    arrivals.arrive(world)  # departments, residents and assessments create tasks
+    routing.route_department_tasks(world)  # top down: each level decides what it newly holds
+    routing.route_street_tasks(world)
+    routing.route_committee_tasks(world)
+    escalation.escalate(world)  # work needing authority goes back up
+    work.spend_hours(world)  # every office works its queue
+    world.tasks.tidy()
+    work.close_the_day(world)  # residents give up; overdue work blames its holder
+    staff.staff_turnover(world)  # strain, attrition, hiring
+    if evaluation.is_rating_day(world):
+        evaluation.rate_departments(world)
+    world.close_day()  # the day's record

@@ -1,0 +1,44 @@
+"""Escalation: work needing a department's authority goes back up (003's "those who see
+the problem cannot handle it")."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..ledger import OPEN
+from ..levels import DEPARTMENT, EPS
+from ..world import World
+
+
+def escalate(world: World) -> None:
+    """Work needing a department's authority goes back up once the holder below has done
+    its part (finding, reporting). The department takes it back with probability
+    `escalation_acceptance`, or must once `bounce_limit` bounces are reached; otherwise it
+    bounces back down and is escalated again after `escalation_retry_days`."""
+    t = world.tasks
+    rows = np.flatnonzero(t.authority_left > EPS)  # few tasks need authority: test the rest on those
+    waiting = (
+        (t.state[rows] == OPEN)
+        & (world.roster.level[t.holder[rows]] != DEPARTMENT)
+        & (t.effort_left[rows] - t.authority_left[rows] <= EPS)
+        & (t.ready_day[rows] <= world.day)
+    )
+    rows = rows[waiting]
+    if rows.size == 0:
+        return
+    levers = world.levers
+    accept = world.rng.random(rows.size) < levers.escalation_acceptance
+    accept |= t.bounces[rows] >= levers.bounce_limit
+    world.tally.escalations += int(rows.size)
+    up = rows[accept]
+    if world.recorder is not None:
+        world.recorder.record(t.holder[up], t.responsible[up], t.effort_left[up])
+    t.holder[up] = t.responsible[up]
+    t.handoffs[up] += 1
+    t.pinned[up] = True
+    t.fresh[up] = False
+    back = rows[~accept]
+    t.bounces[back] += 1
+    t.handoffs[back] += 2
+    t.ready_day[back] = world.day + max(levers.escalation_retry_days, 1)
+    world.tally.bounces += int(back.size)

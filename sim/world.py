@@ -1,0 +1,228 @@
+"""The state of one run: what the rules read and change, and nothing else.
+
+A `World` holds the day, the random stream, the roster of offices (one row per office,
+as arrays), the task ledger, the kind table, the scenario (levers, staff, budgets), the
+topology (which offices belong to which district and street), the tally, and an optional
+flow recorder the interactive view attaches. The rules in `sim.rules` are functions of a
+World; the Mesa model (`sim.model`) owns one and shows it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .config import Scenario
+from .kinds import FROM_DEPARTMENT, FROM_RESIDENTS, KindTable
+from .ledger import TaskLedger
+from .levels import COMMITTEE, DEPARTMENT, N_LEVELS, SOCIAL_ORGANISATION, STATION, STREET
+from .tally import Tally
+
+
+@dataclass
+class Roster:
+    """One row per office: the state the offices hold, as arrays."""
+
+    level: np.ndarray  # int8, a sim.levels.Level code
+    district: np.ndarray  # int32
+    street: np.ndarray  # int32: own street for streets, stations and committees; else -1
+    staff: np.ndarray  # int64: staff in post
+    posts: np.ndarray  # int64: establishment (staff when every post is filled)
+    strain: np.ndarray  # float64: burnout stock, 0 = rested
+    funding_budget: np.ndarray  # float64, yuan available to fund work sent down
+    purchase_budget: np.ndarray  # float64, yuan available to buy services (streets)
+    push_down_bias: np.ndarray  # float64: multiplier on push-down propensity (reverse evaluation)
+    backlog_hours: np.ndarray  # float64: effort left on tasks held, end of last day
+    hours_used: np.ndarray  # float64: hours worked on the last day
+    overtime: np.ndarray  # float64: overtime hours on the last day
+    capacity: np.ndarray  # float64: hours the office could work on the last day (staff + overtime)
+
+    @property
+    def size(self) -> int:
+        return len(self.level)
+
+
+@dataclass(frozen=True)
+class Topology:
+    """Who belongs where. Offices are numbered level by level (departments first);
+    `first[level]` is the first roster index of a level, `first[level + 1]` one past its last."""
+
+    first: tuple[int, ...]
+    departments_of_district: np.ndarray  # (districts, departments per district)
+    streets_of_district: np.ndarray  # (districts, streets per district)
+    committees_of_district: np.ndarray  # (districts, committees per district)
+    stations_of_street: np.ndarray  # (offices, stations per street), -1 outside streets' rows
+    orgs_of_district: np.ndarray  # (districts, organisations per district), a dummy column when none
+    org_count_by_district: np.ndarray  # (districts,)
+
+    def parent_of(self, level: int, street: int, district: int) -> int:
+        """The office one step up: a committee's or station's street, a street's district's
+        first department; -1 for departments and organisations."""
+        if level in (COMMITTEE, STATION):
+            return int(street)
+        if level == STREET:
+            return int(self.departments_of_district[district, 0])
+        return -1
+
+
+class FlowRecorder:
+    """Who handed how many hours to whom, over the current and the last completed day
+    (for the hierarchy view; a world carries one only when a view asks for it)."""
+
+    def __init__(self, n_offices: int):
+        self.n_offices = n_offices
+        self.today: dict[tuple[int, int], float] = {}
+        self.yesterday: dict[tuple[int, int], float] = {}
+
+    def new_day(self) -> None:
+        self.yesterday, self.today = self.today, {}
+
+    def record(self, sender: np.ndarray, receiver: np.ndarray, hours: np.ndarray) -> None:
+        if sender.size == 0:
+            return
+        n = self.n_offices
+        pairs = sender.astype(np.int64) * n + receiver
+        keys, inv = np.unique(pairs, return_inverse=True)
+        sums = np.bincount(inv, weights=hours)
+        for key, h in zip(keys.tolist(), sums.tolist()):
+            pair = divmod(key, n)
+            self.today[pair] = self.today.get(pair, 0.0) + h
+
+    def recent(self) -> dict[tuple[int, int], float]:
+        """Hours handed between offices over the last completed day."""
+        return dict(self.today) if self.today else dict(self.yesterday)
+
+
+class World:
+    """The state of one run (see the module docstring). Build it with `World.build`."""
+
+    def __init__(
+        self,
+        config: Scenario,
+        seed: int,
+        rng: np.random.Generator,
+        roster: Roster,
+        topology: Topology,
+        kinds: KindTable,
+    ):
+        self.config = config
+        self.levers = config.levers
+        self.seed = seed
+        self.rng = rng
+        self.day = 0
+        self.roster = roster
+        self.topology = topology
+        self.kinds = kinds
+        self.tasks = TaskLedger(capacity=_expected_daily_tasks(kinds, roster) * 8)
+        self.tally = Tally(config.warmup_days)
+        self.recorder: FlowRecorder | None = None
+        share = config.levers.purchasing_budget_share
+        level = roster.level
+        budget = np.array([config.department.budget_per_day, config.street.budget_per_day, 0.0, 0.0, 0.0])[level]
+        self.daily_funding = np.where(level == STREET, budget * (1.0 - share), budget)
+        self.daily_purchasing = np.where(level == STREET, budget * share, 0.0)
+        self.hiring_pipeline = np.zeros((config.staff.hiring_delay_days + 1, roster.size), dtype=np.int64)
+        # what each office sank over the current rating period (reverse evaluation)
+        self.month_pushed_hours = np.zeros(roster.size)
+        self.month_unfunded_hours = np.zeros(roster.size)
+        self.month_leaked_hours = np.zeros(roster.size)
+
+    @classmethod
+    def build(cls, scenario: Scenario, seed: int, rng: np.random.Generator) -> World:
+        roster, topology = build_city(scenario)
+        return cls(scenario, seed, rng, roster, topology, KindTable(scenario))
+
+    def normal_hours(self) -> np.ndarray:
+        """Each office's staff hours in a normal day, before overtime."""
+        return self.roster.staff * self.config.staff.hours_per_day
+
+    def begin_day(self) -> None:
+        self.day += 1
+        if self.recorder is not None:
+            self.recorder.new_day()
+
+    def close_day(self) -> dict[str, np.ndarray]:
+        """Close the day's record in the tally (and each office's backlog in the roster)."""
+        return self.tally.close_day(self.tasks, self.roster, self.normal_hours())
+
+
+def build_city(scenario: Scenario) -> tuple[Roster, Topology]:
+    """The offices of the scenario's city, level by level, and who belongs where."""
+    cfg, st, lv = scenario, scenario.structure, scenario.levers
+    D = st.districts
+    n_dep, n_st, n_com, n_sta = (
+        st.departments_per_district,
+        st.streets_per_district,
+        st.committees_per_street,
+        lv.service_stations_per_street,
+    )
+    n_org = int(round(st.social_organisation_pool_per_district * (1.0 - lv.social_organisation_entry_threshold)))
+    counts = {
+        DEPARTMENT: D * n_dep,
+        STREET: D * n_st,
+        STATION: D * n_st * n_sta,
+        COMMITTEE: D * n_st * n_com,
+        SOCIAL_ORGANISATION: D * n_org,
+    }
+    level = np.concatenate([np.full(counts[k], k, dtype=np.int8) for k in range(N_LEVELS)])
+    first = np.cumsum([0] + [counts[k] for k in range(N_LEVELS)])
+    size = level.size
+    district = np.empty(size, dtype=np.int32)
+    street = np.full(size, -1, dtype=np.int32)
+    district[first[DEPARTMENT] : first[DEPARTMENT + 1]] = np.repeat(np.arange(D), n_dep)
+    street_ids = np.arange(first[STREET], first[STREET + 1])
+    district[street_ids] = np.repeat(np.arange(D), n_st)
+    street[street_ids] = street_ids
+    station_ids = np.arange(first[STATION], first[STATION + 1])
+    street[station_ids] = np.repeat(street_ids, n_sta)
+    committee_ids = np.arange(first[COMMITTEE], first[COMMITTEE + 1])
+    street[committee_ids] = np.repeat(street_ids, n_com)
+    district[station_ids] = district[street[station_ids]]
+    district[committee_ids] = district[street[committee_ids]]
+    org_ids = np.arange(first[SOCIAL_ORGANISATION], first[SOCIAL_ORGANISATION + 1])
+    district[org_ids] = np.repeat(np.arange(D), n_org)
+
+    staff_per_level = np.array(
+        [cfg.department.staff, cfg.street.staff, lv.station_staff, cfg.committee.staff, lv.social_organisation_staff],
+        dtype=np.int64,
+    )
+    staff = staff_per_level[level]
+    roster = Roster(
+        level=level,
+        district=district,
+        street=street,
+        staff=staff.copy(),
+        posts=staff.copy(),
+        strain=np.zeros(size),
+        funding_budget=np.zeros(size),
+        purchase_budget=np.zeros(size),
+        push_down_bias=np.ones(size),
+        backlog_hours=np.zeros(size),
+        hours_used=np.zeros(size),
+        overtime=np.zeros(size),
+        capacity=np.zeros(size),
+    )
+    stations_of_street = np.full((size, n_sta), -1, dtype=np.int32)
+    if n_sta:
+        stations_of_street[street_ids] = station_ids.reshape(D * n_st, n_sta)
+    topology = Topology(
+        first=tuple(int(f) for f in first),
+        departments_of_district=np.arange(first[DEPARTMENT], first[DEPARTMENT + 1]).reshape(D, n_dep),
+        streets_of_district=street_ids.reshape(D, n_st),
+        committees_of_district=committee_ids.reshape(D, n_st * n_com),
+        stations_of_street=stations_of_street,
+        orgs_of_district=org_ids.reshape(D, n_org) if n_org else np.zeros((D, 1), dtype=np.int32),
+        org_count_by_district=np.full(D, n_org, dtype=np.int64),
+    )
+    return roster, topology
+
+
+def _expected_daily_tasks(kinds: KindTable, roster: Roster) -> int:
+    n_dep = int((roster.level == DEPARTMENT).sum())
+    n_com = int((roster.level == COMMITTEE).sum())
+    per_day = (
+        kinds.rate[kinds.origin == FROM_DEPARTMENT].sum() * n_dep
+        + kinds.rate[kinds.origin == FROM_RESIDENTS].sum() * n_com
+    )
+    return int(max(per_day, 16))

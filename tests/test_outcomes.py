@@ -1,0 +1,79 @@
+"""Outcomes are declared once (sim/outcomes.py): the summary, the per-day series, the
+units and the README's table all follow the registry; a run's result cannot change."""
+
+from __future__ import annotations
+
+import pickle
+import re
+from pathlib import Path
+
+import pytest
+
+from sim import TiaokuaiModel, load_scenario, run
+from sim.outcomes import DAILY, DAILY_KEYS, SUMMARY, SUMMARY_KEYS, readme_table
+from sim.sweep.units import describe
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def result():
+    return run(load_scenario(ROOT / "scenarios" / "service-stations.yaml"), seed=3, days=25)
+
+
+def test_the_summary_has_exactly_the_registrys_keys_in_its_order(result):
+    assert tuple(result.summary) == SUMMARY_KEYS
+
+
+def test_the_history_has_exactly_the_registrys_daily_series():
+    model = TiaokuaiModel(load_scenario(ROOT / "scenarios" / "unlimited-responsibility.yaml"), seed=1)
+    model.step()
+    assert tuple(model.history[0]) == ("day", *DAILY_KEYS)
+    assert set(model.datacollector.get_model_vars_dataframe().columns) == set(DAILY_KEYS)
+
+
+def test_every_outcome_has_a_label_a_unit_field_a_window_and_a_direction_from_the_allowed_set():
+    for o in (*SUMMARY, *DAILY):
+        assert o.label and o.window, o.name
+        assert o.better in ("higher", "lower", None), o.name
+
+
+def test_compare_takes_labels_and_units_from_the_registry():
+    for o in SUMMARY:
+        assert describe(o.name) == (o.label, o.unit)
+
+
+def test_readme_outcome_table_is_the_registrys():
+    text = (ROOT / "README.md").read_text()
+    match = re.search(r"<!-- outcome table:[^\n]*-->\n(.*?)\n\n", text, re.S)
+    assert match, "README.md lost its generated outcome table"
+    assert match.group(1) == readme_table(), (
+        "README.md's outcome table differs from sim/outcomes.py; paste this:\n" + readme_table()
+    )
+
+
+def test_a_result_cannot_be_changed(result):
+    with pytest.raises(TypeError):
+        result.summary["tasks_done"] = 0
+    with pytest.raises(TypeError):
+        result.summary.update(tasks_done=0)
+    with pytest.raises(AttributeError):
+        result.summary = {}
+    table = result.timeseries
+    table.loc[0, "staff"] = -1
+    table["extra"] = 1
+    assert result.timeseries.loc[0, "staff"] != -1 and "extra" not in result.timeseries
+    copy = dict(result.summary)
+    copy["tasks_done"] = 0
+    assert result.summary["tasks_done"] != 0
+
+
+def test_a_result_pickles_for_process_and_dask_workers(result):
+    back = pickle.loads(pickle.dumps(result))
+    assert tuple(back.summary) == tuple(result.summary)
+    assert all(
+        a == b or (a != a and b != b) for a, b in zip(back.summary.values(), result.summary.values())
+    )
+    assert back.timeseries.equals(result.timeseries)
+    with pytest.raises(TypeError):
+        back.summary["seed"] = 0
