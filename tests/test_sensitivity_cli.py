@@ -105,8 +105,14 @@ def test_the_shipped_sensitivity_experiment_is_a_valid_sobol_design():
         warnings.simplefilter("error")
         staged = stage_experiment(ROOT / "experiments" / "sensitivity.yaml", "sobol", 256)
     assert staged.design.method == "sobol" and staged.point_count == 256 * (len(staged.design.ranges) + 2)
-    assert {"committee_self_governance_share", "street_backlog_hours_mean", "tasks_done_on_time_share",
+    assert {"committee_self_governance_share", "committee_utilisation_mean",
             "department_load_mean"} <= set(staged.outcomes)
+    # arrival rates, efforts and committees per street are among the factors (issue 16),
+    # and two arms run on the same seeds so their difference can be analysed
+    ranges = set(staged.design.ranges)
+    assert {"task_kinds.0.rate_per_day", "task_kinds.0.effort_mean_hours",
+            "structure.committees_per_street"} <= ranges
+    assert set(staged.arm_names) == {"unlimited", "gated"}
 
 
 def test_morris_screening_keeps_the_parameters_that_matter_for_any_outcome():

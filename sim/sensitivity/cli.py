@@ -47,6 +47,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler address")
     p.add_argument("--restart", action="store_true", help="discard stored runs and start over")
     p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.add_argument("--difference", action="append", default=None, metavar="ARM:BASELINE",
+                   help="also analyse the paired difference ARM minus BASELINE (same points, same "
+                   "seeds) as its own outcome set; repeatable")
     p.set_defaults(handler=sensitivity_command)
 
 
@@ -76,6 +79,7 @@ def _sizes(args: argparse.Namespace, file_method: str, file_samples: int) -> dic
 def sensitivity_command(args: argparse.Namespace) -> int:
     from sim.sweep.spec import load_experiment
 
+    from .differences import ci_widths, parse_pairs, with_differences
     from .report import analyse_and_write
     from .stages import run_stage, stage_experiment
 
@@ -84,6 +88,7 @@ def sensitivity_command(args: argparse.Namespace) -> int:
         raise InputError([Problem(args.experiment, "design", "a sensitivity experiment needs a morris or "
                                   "sobol design with ranges", exp.design.method if exp.design else None)])
     sizes = _sizes(args, exp.design.method, exp.design.samples)
+    pairs = parse_pairs(args.difference, exp.arm_names)
     out = Path(args.out)
     stages = {}
     keep = None
@@ -101,10 +106,12 @@ def sensitivity_command(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"{method}: {staged.run_count} runs ({staged.point_count} points x "
                   f"{staged.replications} replications)", file=sys.stderr)
-        stages[method] = run_stage(staged, out, args.workers, args.scheduler, args.restart, args.quiet)
+        stages[method] = with_differences(
+            run_stage(staged, out, args.workers, args.scheduler, args.restart, args.quiet), pairs)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         report = analyse_and_write(stages, out, args.bootstrap)
+        report += ci_widths(out)
     for w in caught:
         print(f"warning: {w.message}", file=sys.stderr)
     if not args.quiet:
