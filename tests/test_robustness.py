@@ -78,6 +78,16 @@ def test_win_matrix_counts_ties_as_halves_and_is_complementary():
     assert np.isnan(m.loc["A", "A"])
 
 
+def test_an_outcome_without_a_better_direction_cannot_rank_regimes():
+    from sim.errors import InputError
+    from sim.robustness.directions import directions
+
+    assert directions(["resident_lead_time_days_mean", "tasks_done_on_time_share"]) == {
+        "resident_lead_time_days_mean": -1, "tasks_done_on_time_share": 1}
+    with pytest.raises(InputError, match="no desired direction"):
+        directions(["committee_utilisation_mean"])  # overtime is not better or worse in itself
+
+
 def test_world_means_average_replications():
     runs = pd.DataFrame({"point": [0, 0, 0, 0], "sub_experiment": ["A", "A", "B", "B"],
                          "replication": [0, 1, 0, 1], "y": [1.0, 3.0, 5.0, 7.0]})
@@ -162,7 +172,7 @@ def tiny_study(tmp_path):
             "levers.push_down_propensity": [0.5, 1.0], "task_kinds.0.rate_per_day": [2.0, 6.0]}},
         "worlds": {"points": 12, "seed": 1},
         "replications": 2, "master_seed": 5, "days": 30, "warmup_days": 5,
-        "outcomes": ["committee_utilisation_mean", "tasks_done_on_time_share"],
+        "outcomes": ["resident_lead_time_days_mean", "tasks_done_on_time_share"],
         "crisis": {"outcome": "committee_utilisation_mean", "at_least": 1.0},
     }, sort_keys=False))
     return path

@@ -24,7 +24,6 @@ LOCAL = {
     "street_backlog_hours_mean": -1,
     "department_backlog_hours_mean": -1,
     "department_load_mean": -1,
-    "committee_utilisation_mean": -1,
     "committee_overload_days_share": -1,
     "unfunded_work_share": -1,
     "staff_lost_total": -1,
@@ -35,28 +34,23 @@ LOCAL = {
 }
 
 
-def _registry() -> dict[str, int]:
+def _registry() -> dict[str, int | None]:
+    """Outcome -> +1 / -1 / None (the registry knows it and says neither is better)."""
     try:
         from sim import outcomes as registry  # the core model's outcome registry
     except ImportError:
         return {}
-    table = getattr(registry, "OUTCOMES", None) or getattr(registry, "REGISTRY", None) or {}
-    out = {}
-    for name, entry in dict(table).items():
-        better = getattr(entry, "better", None) if not isinstance(entry, dict) else entry.get("better")
-        if better in ("higher", "more", "up", 1, "+"):
-            out[name] = 1
-        elif better in ("lower", "less", "down", -1, "-"):
-            out[name] = -1
-    return out
+    by_name = getattr(registry, "BY_NAME", {})
+    sign = {"higher": 1, "lower": -1}
+    return {name: sign.get(getattr(entry, "better", None)) for name, entry in by_name.items()}
 
 
 def directions(outcomes: list[str], source: str = "outcomes") -> dict[str, int]:
     """+1 or -1 per outcome; an outcome with no known direction is refused."""
     known = {**LOCAL, **_registry()}
-    missing = [o for o in outcomes if o not in known]
+    missing = [o for o in outcomes if known.get(o) is None]
     if missing:
-        raise InputError([Problem(source, "outcomes", "no desired direction is known for this outcome "
-                                  "(neither better = higher nor lower), so policies cannot be ranked on it", o)
-                          for o in missing])
+        raise InputError([Problem(source, "outcomes", "no desired direction is declared for this outcome "
+                                  "(the registry's `better` is neither higher nor lower), so regimes "
+                                  "cannot be ranked on it", o) for o in missing])
     return {o: known[o] for o in outcomes}
