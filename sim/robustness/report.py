@@ -66,6 +66,9 @@ def analyse(study: Study, out: Path, plots: bool = True, reduced_note: str = "")
     others = [p for p in policies if p != exp.baseline]
 
     ranked = ranking(table, exp.outcomes, dirs, exp.baseline)
+    order = {p: i for i, p in enumerate(policies)}
+    ranked = ranked.sort_values(["outcome", "regime"], key=lambda c: c.map(
+        order if c.name == "regime" else {o: i for i, o in enumerate(exp.outcomes)}), kind="stable")
     ranked.to_csv(out / "ranking.csv", index=False, float_format="%.6g")
 
     wins = []
