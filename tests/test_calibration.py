@@ -263,3 +263,23 @@ def test_calibrate_end_to_end_on_a_tiny_experiment(tmp_path):
     assert load_scenario(out / "calibrated-scenario.yaml").name == "u-calibrated"
     # the same command again resumes: nothing left to run, outputs rewritten
     assert main(["calibrate", str(exp), "--out", str(out), "--budget", "small", "--workers", "1", "--quiet"]) == 0
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded")  # pyabc's imports start threads
+def test_the_posterior_does_not_depend_on_the_executor(tmp_path):
+    """Particles draw their seeds in this process and runs are pure, so a calibration on
+    local worker processes gives the same posterior as one run serially."""
+    from sim.calibration.run import Calibration
+    from sim.sweep.executors import LocalExecutor
+
+    exp = tiny_experiment(tmp_path)
+    frames = []
+    for name, make in (("local", lambda: LocalExecutor(2)), ("serial", SerialExecutor)):
+        executor = make()
+        cal = Calibration.prepare(str(exp), "small", str(tmp_path / name))
+        with executor:
+            sim = cal.simulator(executor, [p for p in cal.patterns if not p.held_out], 1)
+            h = run_abc(sim, cal.spec.parameters, PatternDistance(cal.patterns), tmp_path / f"{name}.db",
+                        population=4, generations=2, seed=cal.spec.master_seed)
+        frames.append(posterior_frame(h))
+    pd.testing.assert_frame_equal(frames[0], frames[1])
