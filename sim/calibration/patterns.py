@@ -291,10 +291,10 @@ def describe_target(pattern: Pattern) -> str:
         return f"in [{lo}, {hi}]"
     rel = " (relative)" if getattr(t, "relative", False) else ""
     if isinstance(t, OrderingTarget):
-        items = pattern.outcomes or pattern.scenarios
-        return f"{t.direction} across {' → '.join(items)}, step ≥ {t.at_least:g}{rel}"
+        what = "outcomes" if pattern.outcomes else "scenarios"
+        return f"{t.direction} across the {what} in order, step ≥ {t.at_least:g}{rel}"
     if isinstance(t, DirectionTarget):
         return f"{t.change} from {pattern.scenarios[0]} to {pattern.scenarios[1]} by ≥ {t.at_least:g}{rel}"
     if t.shape == "flat":
-        return f"{t.level}.{t.column} flat (|change| ≤ {t.tolerance:g})"
-    return f"{t.level}.{t.column} {t.shape} (relative change ≥ {t.at_least:g})"
+        return f"flat (|relative change| ≤ {t.tolerance:g})"
+    return f"{t.shape} (relative change ≥ {t.at_least:g})"

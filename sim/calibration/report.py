@@ -159,6 +159,23 @@ def markdown_table(df: pd.DataFrame, columns: Sequence[str]) -> str:
     return "\n".join([head, sep, *body])
 
 
+def patterns_markdown(patterns) -> str:
+    """The pattern file as a table: id, source, scenarios, outcome, target, evidence, weight, held out."""
+    from .patterns import describe_target
+
+    rows = []
+    for p in patterns:
+        ref = p.source.ref.replace("_", " ").split(" ")[0] if p.source.ref[:3].isdigit() else p.source.ref
+        rows.append({
+            "id": p.id, "held out": p.held_out, "source": ref[:60], "scenarios": ", ".join(p.scenarios),
+            "outcome": (p.outcome + (f" / {p.divide_by}" if p.divide_by else "")) or " → ".join(p.outcomes)
+            or f"{p.target.level}.{p.target.column} (per day)",
+            "target": describe_target(p), "evidence": p.evidence, "weight": p.weight,
+        })
+    return markdown_table(pd.DataFrame(rows), ["id", "held out", "source", "scenarios", "outcome", "target",
+                                               "evidence", "weight"])
+
+
 PRED_COLUMNS = ["pattern", "evidence", "weight", "target", "statistic_median", "statistic_q05",
                 "statistic_q95", "hit_share", "misfit_median", "verdict", "default_hit_share", "prior_hit_share"]
 

@@ -97,6 +97,7 @@ class Calibration:
         log(f"calibrate: pilot took {pilot_seconds:.1f} s, distance {distance(pilot):.3f} at the shipped values")
 
         self.out.mkdir(parents=True, exist_ok=True)
+        (self.out / "patterns.md").write_text("# Patterns\n\n" + report.patterns_markdown(self.patterns) + "\n")
         meta = {"fingerprint": self.fingerprint, "experiment": self.spec_path, "budget": self.budget_name,
                 "days": self.days, "warmup_days": self.warmup}
         (self.out / "calibration.json").write_text(json.dumps(meta, indent=2) + "\n")
