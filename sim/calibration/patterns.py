@@ -182,6 +182,16 @@ def load_patterns(path: str | Path, scenarios: Sequence[str] | None = None) -> l
                         Problem(source, f"patterns.{i}.scenarios.{j}",
                                 f"not a scenario of the calibration experiment ({', '.join(sorted(known))})", name)
                     )
+    from sim.outcomes import SUMMARY_KEYS
+
+    known_keys = set(SUMMARY_KEYS)
+    for i, p in enumerate(parsed.patterns):
+        named = [("outcome", p.outcome)] if p.outcome else []
+        named += [(f"outcomes.{j}", key) for j, key in enumerate(p.outcomes)]
+        named += [("divide_by", p.divide_by)] if p.divide_by else []
+        for field, key in named:
+            if key not in known_keys:
+                problems.append(Problem(source, f"patterns.{i}.{field}", "not a summary outcome (sim/outcomes.py)", key))
     if problems:
         raise InputError(problems)
     return list(parsed.patterns)
