@@ -10,8 +10,6 @@ DIR, it resumes from the last finished ABC generation.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import os
 import sys
 
@@ -74,8 +72,4 @@ def calibrate_command(args: argparse.Namespace) -> int:
         return 1
     return 0
 
-
-def fingerprint(*parts) -> str:
-    blob = json.dumps(parts, sort_keys=True, default=str)
-    return hashlib.sha256(blob.encode()).hexdigest()
 

@@ -9,6 +9,7 @@ resumed run cannot mix two experiments.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -24,6 +25,12 @@ from .distance import PatternDistance
 from .patterns import Pattern, load_patterns
 from .simulator import PatternSimulator
 from .spec import Budget, CalibrationSpec, horizon, load_scenarios, load_spec, resolve
+
+
+def fingerprint(*parts) -> str:
+    """A stable hash of the calibration's inputs (to refuse resuming a different calibration)."""
+    blob = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
 
 
 @dataclass
@@ -42,8 +49,6 @@ class Calibration:
 
     @classmethod
     def prepare(cls, spec_path: str, budget_name: str | None, out: str) -> Calibration:
-        from .cli import fingerprint
-
         spec = load_spec(spec_path)
         name = budget_name or next(iter(spec.budgets))
         if name not in spec.budgets:
