@@ -22,7 +22,7 @@ from sim.agents import DEPARTMENT  # noqa: E402
 from tests.test_verification_pushdown import DAYS as PUSH_DAYS  # noqa: E402
 from tests.test_verification_pushdown import DEPARTMENTS, KINDS, _street_arrivals, everything_pushed_city  # noqa: E402
 from tests.test_verification_queues import DAYS, OFFICES, WARMUP, Z, single_office_city  # noqa: E402
-from tests.test_verification_theory import (  # noqa: E402
+from tests.support.queueing import (  # noqa: E402
     chain_mean_and_asymptotic_variance,
     closed_form_mean_queue_k1,
     fifo_sojourns,

@@ -8,7 +8,7 @@ import numpy as np
 from sim import TiaokuaiModel
 from sim.agents import COMMITTEE, STREET
 
-from .conftest import preset
+from tests.support.cities import preset
 
 
 def test_city_scale_is_shanghai_sized():

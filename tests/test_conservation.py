@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from sim import TiaokuaiModel, with_overrides
 from sim.agents import LEVELS
 
-from .conftest import preset
+from tests.support.cities import preset
 
 LEVER_SPACE = {
     "levers.push_down_propensity": st.floats(0, 1),

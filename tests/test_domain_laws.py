@@ -6,7 +6,8 @@ difference must exclude zero in the stated direction.
 
 from sim import with_overrides
 
-from .conftest import assert_higher, paired, small
+from tests.support.cities import small
+from tests.support.paired import assert_higher, paired
 
 
 def test_closing_the_street_gate_moves_load_from_streets_back_to_departments():

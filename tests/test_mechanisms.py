@@ -7,7 +7,8 @@ import numpy as np
 
 from sim import run, with_overrides
 
-from .conftest import assert_higher, paired, small
+from tests.support.cities import small
+from tests.support.paired import assert_higher, paired
 
 
 def test_more_escalation_acceptance_means_fewer_bounces():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import warnings
 from pathlib import Path
@@ -13,14 +14,16 @@ import pytest
 from sim.cli import main
 from sim.sensitivity import SampleWarning, point_means, sobol_indices, top_levers
 
+from tests.support.cities import TINY
+
 ROOT = Path(__file__).resolve().parents[1]
 
-TINY = """
+SPEC = """
 name: tiny-sensitivity
 base: {base}
 sub_experiments:
   small:
-    set: {{structure.streets_per_district: 2, structure.departments_per_district: 2, structure.committees_per_street: 3}}
+    set: {tiny}
 replications: 2
 master_seed: 1
 days: 15
@@ -34,6 +37,11 @@ design:
     levers.resources_follow_tasks: [0.0, 1.0]
     levers.data_sharing: {{low: 0, high: 1, integer: true}}
 """
+
+
+def spec_text() -> str:
+    """The Morris experiment above, on the unlimited preset shrunk to `TINY`."""
+    return SPEC.format(base=ROOT / "scenarios" / "unlimited-responsibility.yaml", tiny=json.dumps(TINY))
 
 
 def test_sobol_analysis_recovers_the_published_ishigami_indices():
@@ -72,7 +80,7 @@ def test_missing_design_points_are_refused():
 
 def test_sensitivity_command_writes_indices_figures_and_warns(tmp_path, capsys):
     spec = tmp_path / "tiny.yaml"
-    spec.write_text(TINY.format(base=ROOT / "scenarios" / "unlimited-responsibility.yaml"))
+    spec.write_text(spec_text())
     out = tmp_path / "out"
     argv = ["sensitivity", str(spec), "--out", str(out), "--sobol-samples", "4", "--workers", "1", "--bootstrap", "20"]
     assert main(argv) == 0
@@ -93,7 +101,7 @@ def test_sensitivity_command_writes_indices_figures_and_warns(tmp_path, capsys):
 
 def test_an_experiment_without_a_sampling_design_is_refused(tmp_path, capsys):
     spec = tmp_path / "plain.yaml"
-    spec.write_text(TINY.format(base=ROOT / "scenarios" / "unlimited-responsibility.yaml").split("design:")[0])
+    spec.write_text(spec_text().split("design:")[0])
     assert main(["sensitivity", str(spec), "--out", str(tmp_path / "o")]) == 2
     assert "design" in capsys.readouterr().err
 
@@ -128,7 +136,7 @@ def test_morris_screening_keeps_the_parameters_that_matter_for_any_outcome():
 
 def test_sobol_can_run_over_only_the_screened_parameters(tmp_path):
     spec = tmp_path / "tiny.yaml"
-    spec.write_text(TINY.format(base=ROOT / "scenarios" / "unlimited-responsibility.yaml").replace("replications: 2", "replications: 1"))
+    spec.write_text(spec_text().replace("replications: 2", "replications: 1"))
     out = tmp_path / "out"
     argv = ["sensitivity", str(spec), "--out", str(out), "--sobol-samples", "4", "--sobol-top", "2",
             "--workers", "1", "--bootstrap", "20", "--quiet"]

@@ -15,9 +15,9 @@ from sim.sweep.driver import sweep
 from sim.sweep.executors import SerialExecutor
 from sim.sweep.store import ResultStore
 
+from tests.support.cities import TINY
+
 REPO = Path(__file__).resolve().parents[1]
-TINY = {"structure.departments_per_district": 2, "structure.streets_per_district": 2,
-        "structure.committees_per_street": 2}
 OUTCOMES = ["committee_backlog_hours_mean", "committee_self_governance_share"]
 
 

@@ -20,9 +20,9 @@ from sim.sweep.executors import Batcher, LocalExecutor, RunRecord, RunTask, Seri
 from sim.sweep.loopback import LoopbackCluster
 from sim.sweep.store import ResultStore
 
+from tests.support.cities import TINY
+
 REPO = Path(__file__).resolve().parents[1]
-TINY = {"structure.departments_per_district": 2, "structure.streets_per_district": 2,
-        "structure.committees_per_street": 3}
 TEST_PID = os.getpid()
 
 # Forking from pytest's process, which has Parquet reader threads by now; the command line

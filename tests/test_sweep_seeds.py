@@ -10,9 +10,9 @@ from hypothesis import strategies as hs
 from sim.sweep.plan import build_plan
 from sim.sweep.seeds import replication_seed, replication_seeds
 
+from tests.support.cities import TINY
+
 REPO = Path(__file__).resolve().parents[1]
-TINY = {"structure.departments_per_district": 2, "structure.streets_per_district": 2,
-        "structure.committees_per_street": 2}
 
 
 def write_experiment(tmp_path, **fields):

@@ -10,10 +10,10 @@ from sim.cli import main
 from sim.sweep.plan import build_plan
 from sim.sweep.spec import check_files, load_experiment
 
+from tests.support.cities import TINY
+
 REPO = Path(__file__).resolve().parents[1]
 BASE = str(REPO / "scenarios/unlimited-responsibility.yaml")
-TINY = {"structure.departments_per_district": 2, "structure.streets_per_district": 2,
-        "structure.committees_per_street": 2}
 
 
 def spec(**fields):

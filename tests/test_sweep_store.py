@@ -14,9 +14,9 @@ from sim.sweep.executors import SerialExecutor
 from sim.sweep.seeds import replication_seeds
 from sim.sweep.store import ResultStore, StoreBusy
 
+from tests.support.cities import TINY
+
 REPO = Path(__file__).resolve().parents[1]
-TINY = {"structure.departments_per_district": 2, "structure.streets_per_district": 2,
-        "structure.committees_per_street": 2}
 
 
 def write_experiment(path: Path, **fields) -> Path:

@@ -3,7 +3,7 @@
 A department that never pushes down (propensity 0, no backlog sensitivity), with no
 residents' work, no assessment, no overtime and no staff loss, is a single office with
 Poisson arrivals and a fixed capacity of staff x hours_per_day staff-hours a day: a
-discrete-time workload queue (see tests/test_verification_theory.py). To get many
+discrete-time workload queue (see tests/support/queueing.py). To get many
 independent queue-days out of one run, the city has 100 such departments: each keeps
 its own tasks, so they are 100 independent copies of the same queue, and the summary's
 `department_backlog_hours_mean` is their average over the post-warm-up days.
@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 from sim import Scenario, TiaokuaiModel, run
-from tests.test_verification_theory import (
+from tests.support.queueing import (
     chain_mean_and_asymptotic_variance,
     closed_form_mean_queue_k1,
     fifo_sojourns,

@@ -1,0 +1,33 @@
+"""Comparisons on common random numbers: each arm runs on the same seeds, and a difference
+is accepted when the 95% t confidence interval of the paired differences excludes zero."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+from scipy import stats
+
+from sim import Scenario, run
+
+
+def paired(arms: dict[str, Scenario], outcome: str, seeds: Iterable[int] = range(6)) -> dict[str, np.ndarray]:
+    """Run each arm on the same seeds (common random numbers); return the outcome per seed."""
+    seeds = list(seeds)
+    return {
+        name: np.array([run(sc, seed, timeseries=False).summary[outcome] for seed in seeds])
+        for name, sc in arms.items()
+    }
+
+
+def ci95(diff) -> tuple[float, float]:
+    """t-based 95% confidence interval of the mean of paired differences."""
+    diff = np.asarray(diff, dtype=float)
+    half = stats.t.ppf(0.975, diff.size - 1) * diff.std(ddof=1) / np.sqrt(diff.size)
+    return float(diff.mean() - half), float(diff.mean() + half)
+
+
+def assert_higher(a, b, what: str) -> None:
+    """a exceeds b: the 95% CI of the paired difference lies above zero."""
+    lo, hi = ci95(np.asarray(a) - np.asarray(b))
+    assert lo > 0, f"{what}: expected an increase, paired difference CI is [{lo:.4g}, {hi:.4g}]"
