@@ -18,9 +18,10 @@ from sim.sweep.driver import sweep
 from sim.sweep.executors import LocalExecutor
 from sim.sweep.store import ResultStore
 
+from tests.support.cities import TINY
+from tests.support.gated_sweep import blocked
+
 REPO = Path(__file__).resolve().parents[1]
-TINY = {"structure.departments_per_district": 2, "structure.streets_per_district": 2,
-        "structure.committees_per_street": 3}
 TOTAL = 2 * 16
 
 pytestmark = pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
@@ -55,30 +56,38 @@ def rows(out: Path):
     return store.read_runs().drop(columns="run_seconds"), store.read_timeseries()
 
 
-def start(experiment: Path, out: Path) -> subprocess.Popen:
+def start(experiment: Path, out: Path, gate: Path, allowed: int) -> subprocess.Popen:
+    """The sweep command, with runs from ticket `allowed` on held at `gate` for ever."""
     return subprocess.Popen(
-        [sys.executable, "-m", "sim", "sweep", str(experiment), "--out", str(out), "--workers", "2",
-         "--flush-seconds", "0"],
+        [sys.executable, "-m", "tests.support.gated_sweep", str(gate), str(allowed),
+         "sweep", str(experiment), "--out", str(out), "--workers", "2", "--flush-seconds", "0"],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
     )
 
 
-def interrupt_at_random(proc: subprocess.Popen, out: Path, sig: int, rng: random.Random) -> int:
-    """Wait for the first stored part, then a random moment, then send `sig`; return the exit code."""
-    deadline = time.monotonic() + 60
-    while not list((out / "runs").glob("part-*.parquet")):
-        assert proc.poll() is None, proc.stderr.read().decode()
-        assert time.monotonic() < deadline
+def wait_for(condition, proc: subprocess.Popen, what: str, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert proc.poll() is None, f"the sweep stopped before {what}: {proc.stderr.read().decode()}"
+        assert time.monotonic() < deadline, f"no {what} within {seconds} s"
         time.sleep(0.02)
-    time.sleep(rng.uniform(0.0, 0.5))
+
+
+def stop(proc: subprocess.Popen, sig: int) -> int:
+    """Send `sig`, wait for the exit code, and kill whatever the signal left behind."""
     assert proc.poll() is None, "the sweep finished before it could be interrupted"
     proc.send_signal(sig)
-    code = proc.wait(timeout=30)
     try:
-        os.killpg(proc.pid, signal.SIGKILL)  # any worker the kill left behind
-    except ProcessLookupError:
-        pass
-    return code
+        return proc.wait(timeout=60)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # a worker the kill left behind
+        except ProcessLookupError:
+            pass
+
+
+def stored_part(out: Path):
+    return lambda: bool(list((out / "runs").glob("part-*.parquet")))
 
 
 def finish(experiment: Path, out: Path) -> str:
@@ -94,11 +103,16 @@ def assert_same(a, b):
 
 
 def test_sigkill_at_a_random_point_then_rerun_gives_exactly_the_uninterrupted_rows(experiment, uninterrupted, tmp_path):
+    """Killed at a random moment after the first write: maybe mid-write, maybe while the
+    workers wait at the gate. The gate (random, between a quarter and three quarters of
+    the runs) keeps the sweep from finishing first, whatever the machine's speed."""
     seed = random.randrange(2**32)
     rng = random.Random(seed)
-    out = tmp_path / "r"
-    code = interrupt_at_random(start(experiment, out), out, signal.SIGKILL, rng)
-    assert code == -signal.SIGKILL
+    out, gate = tmp_path / "r", tmp_path / "gate"
+    proc = start(experiment, out, gate, allowed=rng.randint(TOTAL // 4, 3 * TOTAL // 4))
+    wait_for(stored_part(out), proc, "a stored part")
+    time.sleep(rng.uniform(0.0, 0.5))
+    assert stop(proc, signal.SIGKILL) == -signal.SIGKILL
     stored = len(ResultStore(out).stored_run_ids())
     assert 0 < stored < TOTAL, f"random seed {seed}"
     log = finish(experiment, out)
@@ -107,10 +121,15 @@ def test_sigkill_at_a_random_point_then_rerun_gives_exactly_the_uninterrupted_ro
 
 
 def test_ctrl_c_stores_what_finished_exits_130_and_the_rerun_completes(experiment, uninterrupted, tmp_path):
-    rng = random.Random(7)
-    out = tmp_path / "r"
-    code = interrupt_at_random(start(experiment, out), out, signal.SIGINT, rng)
-    assert code == 130
-    assert 0 < len(ResultStore(out).stored_run_ids()) < TOTAL
-    finish(experiment, out)
+    """Ctrl-C while both workers are held mid-sweep: every run that came back is stored
+    (the gate let 12 through, one of them the command's outcome probe), the command exits
+    130, and the same command then completes the sweep."""
+    out, gate = tmp_path / "r", tmp_path / "gate"
+    proc = start(experiment, out, gate, allowed=12)
+    wait_for(lambda: blocked(gate) == 2, proc, "both workers waiting at the gate")
+    assert stop(proc, signal.SIGINT) == 130, proc.stderr.read().decode()
+    stored = len(ResultStore(out).stored_run_ids())
+    assert 0 < stored <= 11
+    log = finish(experiment, out)
+    assert f"{TOTAL - stored} ran" in log, log
     assert_same(rows(out), uninterrupted)

@@ -1,0 +1,64 @@
+"""`tiaokuai sweep` whose runs stop at a gate: a test's way to interrupt a sweep mid-way,
+every time, instead of at a wall-clock moment that a fast or a loaded machine can miss.
+
+    python -m tests.support.gated_sweep GATE_DIR ALLOWED sweep EXPERIMENT.yaml --out DIR ...
+
+Every run, in the command's process or in a forked worker, first takes the next ticket
+(an exclusive file GATE_DIR/ticket-N, so numbering is shared across processes). Runs with
+tickets below ALLOWED go ahead; the others mark GATE_DIR/blocked-PID and wait for ever.
+The sweep can therefore never finish, and once every worker is blocked no result is in
+flight: a signal sent then finds the driver waiting for results, never mid-write.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+import time
+from pathlib import Path
+
+
+def take_ticket(gate: Path) -> int:
+    """The lowest ticket number no process has taken yet (file creation is atomic)."""
+    for n in itertools.count():
+        try:
+            os.close(os.open(gate / f"ticket-{n}", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            continue
+        return n
+    raise AssertionError("unreachable")
+
+
+def blocked(gate: Path) -> int:
+    """How many processes are waiting at the gate."""
+    return len(list(gate.glob("blocked-*")))
+
+
+def gated(real, gate: Path, allowed: int):
+    """`real` (the model's run function) behind the gate."""
+
+    def run(scenario, seed, timeseries=False):
+        if take_ticket(gate) >= allowed:
+            (gate / f"blocked-{os.getpid()}").touch()
+            while True:
+                time.sleep(3600)
+        return real(scenario, seed=seed, timeseries=timeseries)
+
+    return run
+
+
+def main(argv: list[str]) -> int:
+    gate, allowed, command = Path(argv[0]), int(argv[1]), argv[2:]
+    gate.mkdir(parents=True, exist_ok=True)
+    import sim
+    from sim.cli import main as tiaokuai
+
+    # The sweep resolves its runner, "sim:run", by name in this process; local workers are
+    # forked from it after that, so they run the gated function too.
+    sim.run = gated(sim.run, gate, allowed)
+    return tiaokuai(command)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
