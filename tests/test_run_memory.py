@@ -11,7 +11,7 @@ import pytest
 
 from sim import TiaokuaiModel, run
 
-from .conftest import small
+from tests.support.cities import small
 
 
 @pytest.fixture
@@ -29,17 +29,6 @@ def test_run_leaves_no_cyclic_garbage(collector_off):
     result = run(scenario, 3)
     assert gc.collect() == 0
     assert result.summary["tasks_created"] > 0 and len(result.timeseries) > 0
-
-
-def test_an_unreleased_model_would_wait_for_the_collector(collector_off):
-    # the reason release() exists: Mesa models sit in cycles (agents <-> model, wrapped step)
-    model = TiaokuaiModel(small(days=5, warmup=1), 3)
-    model.step()
-    ref = weakref.ref(model)
-    del model
-    assert ref() is not None
-    gc.collect()
-    assert ref() is None
 
 
 def test_a_released_model_is_freed_by_reference_counting_alone(collector_off):
