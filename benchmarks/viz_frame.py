@@ -5,8 +5,14 @@ frame, drawing the network and the plots. In a real browser (when the system Chr
 there; skip with --no-browser): time from opening the page to the first drawn network
 ("first paint"), and from a click on Step to the new day on screen.
 
+With --compare, the same for two regimes side by side (`tiaokuai viz A --compare B`): a
+frame is both days, both sides' pictures and the difference strip; a Step counts as on
+screen when both sides show the new day. Pairs: unlimited-responsibility beside
+admission-list (district), and city-scale beside city-scale with both admission lists.
+
     .venv/bin/python benchmarks/viz_frame.py                   # both presets
     .venv/bin/python benchmarks/viz_frame.py scenarios/x.yaml --frames 40 --no-browser
+    .venv/bin/python benchmarks/viz_frame.py --compare         # the two comparisons
 """
 
 from __future__ import annotations
@@ -15,18 +21,113 @@ import argparse
 import re
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sim.viz.app import COMPARE_FORMAT, COMPARE_WIDTH  # noqa: E402
 from sim.viz.browser import find_chromium, launch_chromium, viz_server  # noqa: E402
+from sim.viz.comparison import Comparison  # noqa: E402
+from sim.viz.difference_strip import DifferenceCanvas  # noqa: E402
 from sim.viz.network import NetworkCanvas, frame_of  # noqa: E402
 from sim.viz.plots import PlotsCanvas  # noqa: E402
 from sim.viz.session import Session  # noqa: E402
 
 DEFAULT_PRESETS = ("scenarios/unlimited-responsibility.yaml", "scenarios/city-scale.yaml")
+CITY_WITH_LISTS = """extends: {city}
+name: city-scale with admission lists
+levers:
+  street_gate: {{enabled: true, compliance: 1.0, review_days: 0}}
+  committee_gate: {{enabled: true, compliance: 1.0, review_days: 0}}
+"""
+
+
+def default_pairs(folder: Path) -> list[tuple[Path, Path]]:
+    """District: the baseline beside admission lists; city: city-scale beside itself with
+    both admission lists (a file written into `folder`)."""
+    city = ROOT / "scenarios" / "city-scale.yaml"
+    city_lists = folder / "city-scale-admission-list.yaml"
+    city_lists.write_text(CITY_WITH_LISTS.format(city=city))
+    return [
+        (ROOT / "scenarios" / "unlimited-responsibility.yaml", ROOT / "scenarios" / "admission-list.yaml"),
+        (city, city_lists),
+    ]
+
+
+def compare_in_process(left: Path, right: Path, frames: int, seed: int) -> dict[str, float]:
+    began = time.perf_counter()
+    comparison = Comparison.start(left, right, seed)
+    built = time.perf_counter() - began
+    began = time.perf_counter()
+    sides = [
+        (side, NetworkCanvas(side.layout, width=COMPARE_WIDTH, image_format=COMPARE_FORMAT),
+         PlotsCanvas(side.horizon, "station" in side.layout.row_y, width=COMPARE_WIDTH, image_format=COMPARE_FORMAT))
+        for side in comparison.sides
+    ]
+    strip = DifferenceCanvas(comparison.difference_series(), comparison.horizon, image_format=COMPARE_FORMAT)
+    canvases = time.perf_counter() - began
+    timings: dict[str, list[float]] = {"both days": [], "both sides drawn": [], "strip": [], "frame": []}
+    for _ in range(frames):
+        t0 = time.perf_counter()
+        comparison.step()
+        t1 = time.perf_counter()
+        for side, network, plots in sides:
+            network.render(frame_of(side.model, side.layout))
+            plots.render(side.model.history)
+        t2 = time.perf_counter()
+        strip.render(comparison)
+        comparison.world_check()
+        t3 = time.perf_counter()
+        for key, value in zip(timings, (t1 - t0, t2 - t1, t3 - t2, t3 - t0)):
+            timings[key].append(value)
+    out = {
+        "offices per side": len(comparison.left.model.offices),
+        "nodes per side": comparison.left.layout.n_nodes,
+        "build both models + layouts": built,
+        "build canvases": canvases,
+    }
+    for key, values in timings.items():
+        out[f"{key} median"] = statistics.median(values)
+        out[f"{key} max"] = max(values)
+    return out
+
+
+def compare_in_browser(left: Path, right: Path, steps: int, seed: int) -> dict[str, float]:
+    from playwright.sync_api import sync_playwright
+
+    with viz_server(left, seed=seed, timeout=120, extra_args=("--compare", str(right))) as server, \
+            sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            page = browser.new_page(viewport={"width": 1700, "height": 1300})
+            began = time.perf_counter()
+            page.goto(server.url)
+            for picture in (".tk-network-left", ".tk-network-right", ".tk-difference"):
+                page.locator(picture).first.wait_for(timeout=120_000)
+            first_paint = time.perf_counter() - began
+            step_times = []
+            step = page.get_by_role("button", name="Step", exact=True)
+            for n in range(1, steps + 1):
+                began = time.perf_counter()
+                step.click()
+                page.wait_for_function(
+                    "n => ['left', 'right'].every(s => document.querySelector('.tk-plotted-days-' + s)"
+                    "?.innerText.trim() === String(n)) && document.querySelector('.tk-differences')"
+                    "?.innerText.includes('on day ' + n)",
+                    arg=n, timeout=60_000,
+                )
+                step_times.append(time.perf_counter() - began)
+        finally:
+            browser.close()
+    return {
+        "server ready": server.seconds_to_serve,
+        "first paint": first_paint,
+        "step on screen median": statistics.median(step_times),
+        "step on screen max": max(step_times),
+    }
 
 
 def in_process(path: Path, frames: int, seed: int) -> dict[str, float]:
@@ -102,10 +203,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=8, help="Step clicks in the browser per preset")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-browser", action="store_true", help="skip the real-browser timings")
+    parser.add_argument("--compare", action="store_true",
+                        help="measure two regimes side by side (district and city pairs) instead")
     args = parser.parse_args(argv)
     browser = not args.no_browser and find_chromium() is not None
     if not args.no_browser and not browser:
         print("note: no system Chromium, so no browser timings (install Debian's `chromium`)")
+    if args.compare:
+        with tempfile.TemporaryDirectory() as folder:
+            for left, right in default_pairs(Path(folder)):
+                print(f"== {left.stem} beside {right.stem}")
+                for key, value in compare_in_process(left, right, args.frames, args.seed).items():
+                    print(f"  {key:30s} {value:9.3f}{'' if 'per side' in key else ' s'}")
+                if browser:
+                    for key, value in compare_in_browser(left, right, args.steps, args.seed).items():
+                        print(f"  {key:30s} {value:9.3f} s  (browser)")
+        return 0
     for name in args.scenarios:
         path = (ROOT / name) if not Path(name).is_absolute() else Path(name)
         print(f"== {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")

@@ -45,6 +45,7 @@ REBUILD_NOTE = (
     "from day 0 on the same seed: a half-run is never continued under a new setting."
 )
 COMPARE_WIDTH = 8.0  # inches: each side's figures in a comparison (half the page)
+COMPARE_FORMAT = "jpeg"  # five pictures a frame: JPEG encodes several times faster than PNG
 
 
 def scenario_label(path: Path) -> str:
@@ -379,7 +380,8 @@ def ComparisonViews(comparison: Comparison, tick: int):
     """Two sides on one seed, each with its hierarchy and plots, over the difference strip."""
     series = comparison.difference_series()
     strip = solara.use_memo(
-        lambda: DifferenceCanvas(series, comparison.horizon, (comparison.left.name, comparison.right.name)),
+        lambda: DifferenceCanvas(series, comparison.horizon, (comparison.left.name, comparison.right.name),
+                                 image_format=COMPARE_FORMAT),
         [comparison],
     )
     strip_image = solara.use_memo(lambda: strip.render(comparison), [comparison, tick])
@@ -399,7 +401,7 @@ def ComparisonViews(comparison: Comparison, tick: int):
         with solara.Columns([1, 1], wrap=False):
             SideView(comparison.left, comparison.drawn[0], tick, "left")
             SideView(comparison.right, comparison.drawn[1], tick, "right")
-        solara.Image(strip_image, width="100%", classes=["tk-difference"])
+        solara.Image(strip_image, width="100%", format=COMPARE_FORMAT, classes=["tk-difference"])
         rows = []
         for key, label, kind in series:
             values = comparison.differences(key) * SCALE.get(kind, 1.0)
@@ -417,8 +419,8 @@ def SideView(session: Session, drawn, tick: int, side: str):
     with_stations = "station" in session.layout.row_y
     canvases = solara.use_memo(
         lambda: (
-            NetworkCanvas(session.layout, width=COMPARE_WIDTH),
-            PlotsCanvas(session.horizon, with_stations, width=COMPARE_WIDTH),
+            NetworkCanvas(session.layout, width=COMPARE_WIDTH, image_format=COMPARE_FORMAT),
+            PlotsCanvas(session.horizon, with_stations, width=COMPARE_WIDTH, image_format=COMPARE_FORMAT),
         ),
         [session],
     )
@@ -439,8 +441,8 @@ def SideView(session: Session, drawn, tick: int, side: str):
                 solara.Text("\u00b7 effort drawn so far:")
                 solara.Text("0" if last is None else f"{last.effort_total:,.1f}", classes=[f"tk-effort-{side}"])
                 solara.Text("staff-hours")
-        solara.Image(network_image, width="100%", classes=[f"tk-network-{side}"])
-        solara.Image(plots_image, width="100%", classes=[f"tk-plots-{side}"])
+        solara.Image(network_image, width="100%", format=COMPARE_FORMAT, classes=[f"tk-network-{side}"])
+        solara.Image(plots_image, width="100%", format=COMPARE_FORMAT, classes=[f"tk-plots-{side}"])
         with solara.Row(gap="4px"):
             solara.Text("Plotted days:")
             solara.Text(str(len(model.history)), classes=[f"tk-plotted-days-{side}"])

@@ -15,7 +15,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from .plots import encode_png, nice_ceiling, static_background
+from .plots import encode, nice_ceiling, static_background
 
 DAY_COLOUR = "#9e9e9e"
 MEAN_COLOUR = "#762a83"
@@ -54,8 +54,10 @@ class DifferenceCanvas:
         names: tuple[str, str] = ("left", "right"),
         width: float = 16.0,
         dpi: int = 90,
+        image_format: str = "jpeg",
     ):
         self.series = series
+        self.image_format = image_format
         self.horizon = max(int(horizon), 10)
         self.figure = Figure(figsize=(width, 2.5), dpi=dpi)
         self.figure.subplots_adjust(left=0.035, right=0.995, bottom=0.17, top=0.74, wspace=0.32)
@@ -106,8 +108,8 @@ class DifferenceCanvas:
                 self.values[k].set_text("")
             finite = np.abs(values[np.isfinite(values)])
             highest = float(finite.max()) if finite.size else 0.0
-            if highest > ax.get_ylim()[1]:
-                limit = nice_ceiling(highest * 1.05)
+            if highest > ax.get_ylim()[1]:  # grow with room to spare: each growth redraws the axes
+                limit = nice_ceiling(highest * 1.5)
                 ax.set_ylim(-limit, limit)
                 self.background = None
             if days.size and days[-1] > ax.get_xlim()[1]:
@@ -121,7 +123,7 @@ class DifferenceCanvas:
         renderer = self.canvas.get_renderer()
         for artist in self.dynamic:
             artist.draw(renderer)
-        return encode_png(self.canvas)
+        return encode(self.canvas, self.image_format)
 
     def render(self, comparison) -> bytes:
         """Draw a `Comparison`'s differences as they stand."""

@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from .layout import ROW_TITLES, Layout
-from .plots import encode_png, static_background
+from .plots import encode, static_background
 
 LOAD_BOUNDS = (0.0, 0.5, 1.0, 2.0, 5.0, 10.0, 1e12)
 LOAD_COLOURS = ("#1a9850", "#a6d96a", "#fee08b", "#fc8d59", "#d73027", "#67001f")
@@ -88,8 +88,9 @@ def node_areas(staff: np.ndarray) -> np.ndarray:
 class NetworkCanvas:
     """The hierarchy's figure for one layout, redrawn frame by frame (no pyplot)."""
 
-    def __init__(self, layout: Layout, width: float = 11.0, dpi: int = 90):
+    def __init__(self, layout: Layout, width: float = 11.0, dpi: int = 90, image_format: str = "png"):
         self.layout = layout
+        self.image_format = image_format
         rows = sorted(set(layout.row_y.values()), reverse=True)
         self.figure = Figure(figsize=(width, 0.9 + 0.95 * len(rows)), dpi=dpi, layout="constrained")
         ax = self.axes = self.figure.add_subplot()
@@ -154,7 +155,7 @@ class NetworkCanvas:
         renderer = self.canvas.get_renderer()
         for artist in self.dynamic:
             artist.draw(renderer)
-        return encode_png(self.canvas)
+        return encode(self.canvas, self.image_format)
 
     def savefig(self, path) -> None:
         """The whole figure, drawn afresh (for files; slower than `png`)."""

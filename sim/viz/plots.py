@@ -56,8 +56,10 @@ class PlotsCanvas:
     kept as pixels until they do. A frame draws only the lines and legends on top.
     """
 
-    def __init__(self, horizon: int = 250, with_stations: bool = True, width: float = 11.0, dpi: int = 90):
+    def __init__(self, horizon: int = 250, with_stations: bool = True, width: float = 11.0, dpi: int = 90,
+                 image_format: str = "png"):
         self.horizon = max(int(horizon), 10)
+        self.image_format = image_format
         self.figure = Figure(figsize=(width, 2.9), dpi=dpi)
         self.figure.subplots_adjust(left=0.055, right=0.99, bottom=0.16, top=0.9, wspace=0.28)
         self.axes = self.figure.subplots(1, len(PANELS))
@@ -118,7 +120,7 @@ class PlotsCanvas:
         for artist in self.dynamic:
             if artist.get_visible():
                 artist.draw(renderer)
-        return encode_png(self.canvas)
+        return encode(self.canvas, self.image_format)
 
     def render(self, history: list[dict]) -> bytes:
         self.update(history)
@@ -150,10 +152,22 @@ def static_background(canvas: FigureCanvasAgg, figure: Figure, dynamic) -> objec
 
 def encode_png(canvas: FigureCanvasAgg) -> bytes:
     """The canvas's pixels as PNG, compressed lightly: speed matters more than bytes here."""
+    return encode(canvas, "png")
+
+
+def encode(canvas: FigureCanvasAgg, image_format: str = "png") -> bytes:
+    """The canvas's pixels as PNG (lossless, lightly compressed) or JPEG.
+
+    JPEG (quality 92, no chroma subsampling, so thin coloured lines keep their colour) is
+    several times faster to encode than PNG; the side-by-side view, which draws five
+    pictures a frame, uses it to keep a Step under a second."""
     width, height = canvas.get_width_height()
     image = PIL.Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
     buffer = io.BytesIO()
-    image.save(buffer, format="png", compress_level=1)
+    if image_format == "jpeg":
+        image.convert("RGB").save(buffer, format="jpeg", quality=92, subsampling=0)
+    else:
+        image.save(buffer, format="png", compress_level=1)
     return buffer.getvalue()
 
 
