@@ -216,3 +216,16 @@ def test_a_missing_compare_scenario_is_refused_with_status_2(capsys):
     assert main(["viz", str(BASELINE), "--compare", "no/such/other.yaml", "--port", "1"]) == 2
     err = capsys.readouterr().err
     assert "no/such/other.yaml: file not found" in err and "Traceback" not in err
+
+
+def test_the_views_series_come_from_the_outcome_registry():
+    from sim.outcomes import DAILY, DAILY_KEYS
+    from sim.viz.plots import PANELS
+
+    labels = {o.name: o.label for o in DAILY}
+    for key, label, _ in DIFFERENCE_SERIES:
+        assert key in DAILY_KEYS and label == labels[key], key
+    assert len(DIFFERENCE_SERIES) >= 5
+    for _, series in PANELS:
+        for key, *_ in series:
+            assert key in DAILY_KEYS, key

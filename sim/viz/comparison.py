@@ -27,16 +27,41 @@ from .settings import DEFAULT_SEED
 EFFORT_KEY = "effort_created_hours_total"
 """The summary key for the effort of every task drawn so far (staff-hours)."""
 
-DIFFERENCE_SERIES: tuple[tuple[str, str, str], ...] = (
-    ("committee_self_governance_share", "committees' self-governance", "share"),
-    ("tasks_done_on_time_share", "tasks done on time", "share"),
-    ("unfunded_work_share", "work without resources", "share"),
-    ("committee_backlog_hours", "committee backlog per office", "hours"),
-    ("department_load", "departments' load", "ratio"),
-    ("open_tasks", "open tasks", "count"),
+STRIP_OUTCOMES = (
+    "committee_self_governance_share",
+    "tasks_done_on_time_share",
+    "unfunded_work_share",
+    "committee_backlog_hours",
+    "department_load",
+    "open_tasks",
 )
-"""The headline outcomes of the difference strip: per-day series key, label, kind of unit.
-A key the model's history lacks is left out of the strip."""
+"""The headline outcomes of the difference strip, by their per-day names in the outcome
+registry (`sim.outcomes.DAILY`), which gives their labels and units."""
+
+
+def unit_kind(unit: str) -> str:
+    """How the strip shows a difference in this unit: share (in percentage points),
+    hours, count or ratio."""
+    if unit.startswith("share"):
+        return "share"
+    if "hours" in unit and "/" not in unit:
+        return "hours"
+    if unit in ("tasks", "people"):
+        return "count"
+    return "ratio"
+
+
+def strip_series(names: tuple[str, ...] = STRIP_OUTCOMES) -> tuple[tuple[str, str, str], ...]:
+    """(per-day key, label, kind of unit) for each outcome, from the registry."""
+    from ..outcomes import DAILY
+
+    daily = {o.name: o for o in DAILY}
+    return tuple((name, daily[name].label, unit_kind(daily[name].unit)) for name in names if name in daily)
+
+
+DIFFERENCE_SERIES: tuple[tuple[str, str, str], ...] = strip_series()
+"""The difference strip's series: key, label, kind of unit. A key the model's history
+lacks is left out of the strip."""
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ the lines and the day's numbers over the kept pixels of everything else.
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -59,8 +61,8 @@ class DifferenceCanvas:
         self.series = series
         self.image_format = image_format
         self.horizon = max(int(horizon), 10)
-        self.figure = Figure(figsize=(width, 2.5), dpi=dpi)
-        self.figure.subplots_adjust(left=0.035, right=0.995, bottom=0.17, top=0.74, wspace=0.32)
+        self.figure = Figure(figsize=(width, 2.8), dpi=dpi)
+        self.figure.subplots_adjust(left=0.035, right=0.995, bottom=0.15, top=0.69, wspace=0.32)
         self.axes = np.atleast_1d(self.figure.subplots(1, max(len(series), 1)))
         left, right = names
         self.figure.text(
@@ -75,7 +77,8 @@ class DifferenceCanvas:
             (mean_line,) = ax.plot([], [], color=MEAN_COLOUR, linewidth=2.0, zorder=3)
             self.day_lines.append(day_line)
             self.mean_lines.append(mean_line)
-            ax.set_title(label + (" (pp)" if kind == "share" else ""), fontsize=8.5, loc="left", pad=14)
+            title = label + (" (pp)" if kind == "share" else "")
+            ax.set_title(textwrap.fill(title, 30, break_on_hyphens=False), fontsize=8.5, loc="left", pad=14)
             self.values.append(ax.text(0.0, 1.02, "", transform=ax.transAxes, fontsize=8, color=MEAN_COLOUR,
                                        ha="left", va="bottom"))
             ax.set_xlim(0, self.horizon)
