@@ -229,6 +229,55 @@ class Levers(Frozen):
     data_sharing: bool = Field(
         default=False, description="shared data: redundant data collection is never created"
     )
+    # ---- behaviour (issue 15; docs/behaviours.md) -------------------------------------
+    campaigns_per_year: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=50.0,
+        description="campaigns (运动式治理) per district per 250 working days, drawn once per run "
+        "from the exogenous demand stream; 0 = none (the model before issue 15, and the default: "
+        "campaigns are shocks, and the shipped scenarios' summaries assume a steady state)",
+    )
+    campaign_hours: float = Field(
+        default=300.0,
+        ge=0.0,
+        le=100000.0,
+        description="staff-hours of hard campaign work each street and committee of the district "
+        "must do over one campaign",
+    )
+    campaign_days: int = Field(
+        default=15, ge=1, le=250, description="working days a campaign lasts; its work arrives in equal daily parts"
+    )
+
+
+class SelfGovernance(Frozen):
+    """Communities that respond (issue 15, BEHAVIOUR.md §6): self-governance is latent
+    demand that committees take up with the hours they have to spare, scaled by a
+    participation stock that grows with self-governance hours and decays when neglected."""
+
+    latent_hours_per_committee_day: float = Field(
+        default=8.0,
+        ge=0.0,
+        le=1000.0,
+        description="latent self-governance demand per committee per working day at full "
+        "participation, staff-hours; 0 = none (the model before issue 15)",
+    )
+    initial_participation: float = Field(
+        default=0.5, ge=0.0, le=1.0, description="participation stock at the start (0..1)"
+    )
+    participation_growth: float = Field(
+        default=0.05,
+        ge=0.0,
+        le=1.0,
+        description="growth of participation per day per unit of self-governance served "
+        "(as a share of full latent demand), logistic towards 1",
+    )
+    participation_decay: float = Field(
+        default=0.05,
+        ge=0.0,
+        le=1.0,
+        description="share of participation lost per day when latent demand goes wholly unserved",
+    )
 
 
 class Scenario(Frozen):
@@ -245,6 +294,7 @@ class Scenario(Frozen):
     staff: Staff = Staff()
     task_kinds: tuple[TaskKind, ...] = Field(min_length=1)
     levers: Levers = Levers()
+    self_governance: SelfGovernance = SelfGovernance()
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:

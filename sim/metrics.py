@@ -62,6 +62,8 @@ def daily_values(tally: Tally) -> dict[str, float]:
         "department_load": day["backlog_hours"][DEPARTMENT] / max(day["hours_available"][DEPARTMENT], 1.0),
         "open_tasks": day["open_tasks"].sum(),
         "tasks_created": created[-1] - (created[-2] if len(created) > 1 else 0),
+        "committee_participation": day["participation"][COMMITTEE] / offices[COMMITTEE],
+        "committee_self_governance_hours": day["self_governance_hours"][COMMITTEE] / offices[COMMITTEE],
     }
     return {key: float(values[key]) for key in DAILY_KEYS}
 
@@ -155,10 +157,24 @@ def summarise(world: World) -> dict:
         s[f"staff_lost_{name}_total"] = int(tally.staff_lost[lv])
     s["overtime_hours_total"] = float(sum(d["overtime_hours"].sum() for d in tally.days))
     s["funded_hours_total"] = float(tally.funded_given)
+    s.update(behaviour_outcomes(sums, window, tally))
     ratio, stable = littles_law_check(open_series, departures_per_day, sojourn_mean)
     s["littles_law_ratio"] = ratio
     s["stable"] = stable
     return {key: s[key] for key in SUMMARY_KEYS}
+
+
+def behaviour_outcomes(sums: PerLevel, window: list[dict[str, np.ndarray]], tally: Tally) -> dict[str, float]:
+    """What the offices' behaviour leaves (issue 15), over the window after warm-up."""
+    committee_days = sums["offices"][COMMITTEE]
+    return {
+        "committee_self_governance_hours_mean": share(sums["self_governance_hours"][COMMITTEE], committee_days, empty=0.0),
+        "participation_mean": share(sums["participation"][COMMITTEE], committee_days),
+        "self_governance_unmet_share": 1.0 - share(
+            sums["self_governance_taken_hours"][COMMITTEE], sums["self_governance_demand_hours"][COMMITTEE], empty=1.0
+        ),
+        "campaign_hours_total": float(sum(d["campaign_hours"].sum() for d in tally.days)),
+    }
 
 
 def littles_law_check(open_series: np.ndarray, rate: float, sojourn: float) -> tuple[float, bool]:

@@ -73,6 +73,21 @@ def _backlog_and_utilisation() -> tuple[Outcome, ...]:
     return tuple(out)
 
 
+# issue 15: what the offices' behaviour leaves (docs/behaviours.md)
+_BEHAVIOUR_SUMMARY: tuple[Outcome, ...] = (
+    Outcome("committee_self_governance_hours_mean", "committee self-governance hours", "staff-hours per committee-day",
+            AFTER_WARMUP, "higher", Level.COMMITTEE,
+            meaning="absolute hours a committee spends on self-governance a day (its matters and the latent demand it takes up)"),
+    Outcome("participation_mean", "residents' participation", "0..1", AFTER_WARMUP, "higher", Level.COMMITTEE,
+            meaning="committees' participation stock (grows with self-governance served, decays when neglected)"),
+    Outcome("self_governance_unmet_share", "latent self-governance left unserved", "share of latent hours",
+            AFTER_WARMUP, "lower", Level.COMMITTEE,
+            meaning="share of committees' latent self-governance demand not taken up for want of spare hours"),
+    Outcome("campaign_hours_total", "campaign work imposed", "staff-hours", WHOLE_RUN,
+            meaning="hard campaign work imposed on streets and committees (levers.campaigns_per_year)"),
+)
+
+
 SUMMARY: tuple[Outcome, ...] = (
     Outcome("scenario", "scenario", "", RUN, meaning="the scenario's name"),
     Outcome("seed", "seed", "", RUN, meaning="the run's seed"),
@@ -133,6 +148,7 @@ SUMMARY: tuple[Outcome, ...] = (
     Outcome("overtime_hours_total", "overtime", "staff-hours", WHOLE_RUN, "lower", meaning="overtime worked"),
     Outcome("funded_hours_total", "funded hours sent down", "staff-hours", WHOLE_RUN,
             meaning="hours paid for by resources that followed tasks"),
+    *_BEHAVIOUR_SUMMARY,
     Outcome("littles_law_ratio", "Little's law ratio L/(λW)", "ratio", AFTER_WARMUP,
             meaning="open tasks / (departures per day × sojourn); 1 when the window is stationary"),
     Outcome("stable", "open tasks stopped growing", "yes/no", AFTER_WARMUP, "higher",
@@ -149,6 +165,9 @@ DAILY: tuple[Outcome, ...] = (
     Outcome("department_load", "departments' load", "backlog / hours available", ONE_DAY, "lower", Level.DEPARTMENT),
     Outcome("open_tasks", "open tasks", "tasks", ONE_DAY, "lower"),
     Outcome("tasks_created", "tasks created", "tasks", ONE_DAY),
+    Outcome("committee_participation", "residents' participation", "0..1", ONE_DAY, "higher", Level.COMMITTEE),
+    Outcome("committee_self_governance_hours", "committee self-governance hours", "staff-hours per committee",
+            ONE_DAY, "higher", Level.COMMITTEE),
 )
 
 SUMMARY_KEYS: tuple[str, ...] = tuple(o.name for o in SUMMARY)

@@ -30,6 +30,11 @@ DAY_COLUMNS = (
     "from_above_funded_hours",
     "blame",
     "staff_lost",
+    # behaviour (issue 15): stocks are sums over the level's offices at the end of the day
+    "participation",
+    "self_governance_demand_hours",
+    "self_governance_taken_hours",
+    "campaign_hours",
 )
 
 

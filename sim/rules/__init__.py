@@ -9,7 +9,7 @@ To add a mechanism: write its rule here (a function of the World, reading its le
 from __future__ import annotations
 
 from ..world import World
-from . import arrivals, budgets, escalation, evaluation, routing, staff, work
+from . import arrivals, budgets, campaigns, community, escalation, evaluation, routing, staff, work
 
 
 def play_day(world: World) -> None:
@@ -17,14 +17,17 @@ def play_day(world: World) -> None:
     world.begin_day()
     budgets.accrue_budgets(world)  # money arrives
     arrivals.arrive(world)  # departments, residents and assessments create tasks
+    campaigns.launch_campaigns(world)  # a running campaign's hard work hits its district
     routing.route_department_tasks(world)  # top down: each level decides what it newly holds
     routing.route_street_tasks(world)
     routing.route_committee_tasks(world)
     escalation.escalate(world)  # work needing authority goes back up
     work.spend_hours(world)  # every office works its queue
+    community.take_up_self_governance(world)  # spare hours go to latent self-governance
     world.tasks.tidy()
     work.close_the_day(world)  # residents give up; overdue work blames its holder
     staff.staff_turnover(world)  # strain, attrition, hiring
     if evaluation.is_rating_day(world):
         evaluation.rate_departments(world)
+    community.record_participation(world)
     world.close_day()  # the day's record

@@ -1,0 +1,92 @@
+"""What the offices remember and decide with (issue 15, shared/domain/BEHAVIOUR.md):
+each committee's participation stock and the district's calendar of campaigns.
+
+The state is built once per run with the world; the rules that change it live in
+`sim.rules.campaigns` and `sim.rules.community`. With every behaviour's lever
+off the state stays neutral (no campaign, participation never read)
+and the model is the one before issue 15.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .config import Scenario
+from .kinds import FROM_ASSESSMENT, KindTable
+from .levels import COMMITTEE
+
+# the campaign kind appended to the scenario's kinds when campaigns are on
+CAMPAIGN_KIND_NAME = "campaign"
+# a stream of its own for exogenous events drawn once per run (campaign calendar), spawned
+# from the run's seed, so every regime run on one seed faces the same campaigns and the
+# day-to-day draws of the model are not disturbed by them
+EXOGENOUS_STREAM = 15
+
+
+@dataclass
+class Behaviour:
+    """The offices' memory, one entry per roster row (committees only for participation)."""
+
+    participation: np.ndarray  # float64, 0..1: residents' participation (committees)
+    self_governance_taken: np.ndarray  # float64: latent self-governance hours taken up on the last day
+    campaign_active: np.ndarray  # bool (days + 1, districts): a campaign runs that day
+    campaign_kind: int  # kind index of campaign tasks, -1 when campaigns are off
+    committees: np.ndarray  # roster rows of committees
+
+    @classmethod
+    def new(cls, config: Scenario, level: np.ndarray, districts: int, kinds: KindTable, seed: int) -> Behaviour:
+        size = level.size
+        committees = np.flatnonzero(level == COMMITTEE)
+        participation = np.zeros(size)
+        participation[committees] = config.self_governance.initial_participation
+        lv = config.levers
+        calendar = np.zeros((config.days + 1, districts), dtype=bool)
+        kind = -1
+        if lv.campaigns_per_year > 0 and lv.campaign_hours > 0:
+            rng = exogenous_stream(seed)
+            calendar = campaign_calendar(rng, config.days, districts, lv.campaigns_per_year, lv.campaign_days)
+            kind = add_campaign_kind(kinds, lv.campaign_hours / lv.campaign_days)
+        return cls(
+            participation=participation,
+            self_governance_taken=np.zeros(size),
+            campaign_active=calendar,
+            campaign_kind=kind,
+            committees=committees,
+        )
+
+
+def exogenous_stream(seed: int) -> np.random.Generator:
+    """The run's generator for exogenous events drawn once (not the model's daily stream)."""
+    return np.random.default_rng(np.random.SeedSequence(entropy=int(seed), spawn_key=(EXOGENOUS_STREAM,)))
+
+
+def campaign_calendar(rng: np.random.Generator, days: int, districts: int, per_year: float, length: int) -> np.ndarray:
+    """Which days a campaign runs in each district: starts are a Poisson process of
+    `per_year` per 250 working days, each campaign lasting `length` working days."""
+    active = np.zeros((days + 1, districts), dtype=bool)
+    counts = rng.poisson(per_year * days / 250.0, size=districts)
+    for d, n in enumerate(counts.tolist()):
+        for start in rng.integers(1, days + 1, size=n).tolist():
+            active[start : start + length, d] = True
+    return active
+
+
+def add_campaign_kind(kinds: KindTable, daily_hours: float) -> int:
+    """Append the campaign kind to the kind table: hard, imposed work with a tight
+    deadline, never listed, never purchasable. Returns its index."""
+    values = {
+        "origin": FROM_ASSESSMENT, "rate": 0.0, "redundant_share": 0.0, "effort_mean": daily_hours,
+        "effort_cv": 0.0, "deadline": 2, "needs_authority": False, "authority_share": 0.0,
+        "street_listed": False, "committee_listed": False, "abandon_after": 0, "hard": True,
+        "self_governance": False, "purchasable": False, "is_administrative": True,
+    }
+    n = len(kinds.names)
+    for name, column in list(vars(kinds).items()):
+        if isinstance(column, np.ndarray) and column.shape == (n,):
+            if name not in values:
+                raise RuntimeError(f"add_campaign_kind: no campaign value for the kind column {name!r}")
+            setattr(kinds, name, np.append(column, np.array(values[name], dtype=column.dtype)))
+    kinds.names = (*kinds.names, CAMPAIGN_KIND_NAME)
+    return n
