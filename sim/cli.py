@@ -9,10 +9,15 @@ problem and exits with status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import sys
 
 from .errors import InputError
+
+# a full disk, a read-only or vanished folder: the user's to fix, so one line, not a traceback
+USER_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO,
+               errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG, errno.ENOENT, errno.EEXIST}
 
 PLUGINS = ("sim.cli_run", "sim.sweep.cli", "sim.viz.cli", "sim.sensitivity.cli", "sim.robustness.cli",
            "sim.calibration.cli")
@@ -50,6 +55,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except OSError as err:
+        if err.errno not in USER_ERRNOS:
+            raise
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"error: {where}{err.strerror or err}; results finished before this are kept "
+              "(a sweep resumes with the same command)", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -12,15 +12,32 @@ import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
+from .config import Scenario
 from .errors import InputError, Problem
 from .model import run
-from .scenario_io import load_scenario, parse_set
+from .resources import check_memory
+from .scenario_io import load_scenario, parse_set, read_yaml_mapping
+
+DAYS_MAX = next(m.le for m in Scenario.model_fields["days"].metadata if getattr(m, "le", None) is not None)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("validate", help="check scenario files; exit 2 listing every problem")
-    p.add_argument("files", nargs="+", metavar="SCENARIO.yaml")
+    p = sub.add_parser("validate", help="check scenario and experiment files; exit 2 listing every problem")
+    p.add_argument("files", nargs="+", metavar="FILE.yaml", help="scenario or experiment files")
     p.set_defaults(handler=validate_command)
+
+    p = sub.add_parser(
+        "show",
+        help="print a scenario as the model sees it (after extends: and --set), as YAML",
+        description="Print the resolved scenario: its `extends:` chain merged (paths relative to "
+        "each file, mappings merged deeply), the --set overrides applied, every default filled in.",
+    )
+    p.add_argument("scenario", metavar="SCENARIO.yaml")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                   help="override a field by dotted path (repeatable)")
+    p.set_defaults(handler=show_command)
 
     p = sub.add_parser("run", help="run one scenario with one seed")
     p.add_argument("scenario", metavar="SCENARIO.yaml")
@@ -43,13 +60,38 @@ def validate_command(args: argparse.Namespace) -> int:
     problems: list[Problem] = []
     for path in args.files:
         try:
-            scenario = load_scenario(path)
+            print(f"ok: {path} ({describe_file(path)})")
         except InputError as err:
             problems.extend(err.problems)
-            continue
-        print(f"ok: {path} ({scenario.name}: {len(scenario.task_kinds)} task kinds, {scenario.days} days)")
     if problems:
         raise InputError(problems)
+    return 0
+
+
+def looks_like_experiment(data: dict) -> bool:
+    """An experiment names a base scenario and replications; a scenario has task kinds."""
+    return "task_kinds" not in data and "extends" not in data and ("base" in data or "replications" in data)
+
+
+def describe_file(path: str) -> str:
+    """Validate a scenario or an experiment file (with every scenario it runs); one line about it."""
+    data = read_yaml_mapping(path)
+    if looks_like_experiment(data):
+        from sim.sweep.plan import build_plan
+
+        plan = build_plan(path)
+        exp = plan.experiment
+        return (f"experiment {exp.name}: {len(plan.runs):,} runs, {len(exp.arm_names)} sub-experiments x "
+                f"{exp.point_count:,} design points x {exp.replications:,} replications")
+    scenario = load_scenario(path)
+    check_memory(scenario, path)
+    return f"{scenario.name}: {len(scenario.task_kinds)} task kinds, {scenario.days} days"
+
+
+def show_command(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario, parse_set(args.overrides))
+    print(f"# {args.scenario} resolved (extends: merged, --set applied, defaults filled in)")
+    print(yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True), end="")
     return 0
 
 
@@ -65,22 +107,104 @@ def _non_negative_int(text: str | None, option: str) -> int | None:
     return value
 
 
+def horizon_overrides(path: str, days: int, overrides: dict) -> tuple[dict, str | None]:
+    """`--days N` as overrides: the schema's bounds apply, and unless warmup_days is set too,
+    the warm-up keeps its share of the horizon. Returns the overrides and a note to print."""
+    out = {**overrides, "days": days}
+    if "warmup_days" in overrides:
+        return out, None
+    base = load_scenario(path, {k: v for k, v in overrides.items() if k != "days"})
+    if days == base.days:
+        return out, None
+    warmup = min(days - 1, round(base.warmup_days * days / base.days))
+    out["warmup_days"] = warmup
+    note = None
+    if warmup != base.warmup_days:
+        note = (f"note: --days {days}: warm-up scaled to {warmup} days, the scenario's share "
+                f"({base.warmup_days} of {base.days}); choose it with --set warmup_days=N")
+    return out, note
+
+
+def check_writable_dir(out: str, option: str) -> None:
+    """Refuse, before anything runs, a folder that cannot be created or written: an existing
+    file, a path under a file, a read-only or pseudo filesystem (/proc, /sys, /dev)."""
+    path = Path(out)
+    if not str(out).strip() or "\0" in str(out):
+        raise InputError([Problem(option, "", "not a usable folder name", out)])
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError):
+        raise InputError([Problem(option, "", "not a usable folder name", out)]) from None
+    pseudo = _pseudo_filesystem(resolved)
+    if pseudo:
+        raise InputError([Problem(option, "", f"is on a {pseudo} pseudo filesystem; choose a folder on disk", out)])
+    existing = resolved
+    while not existing.exists():
+        existing = existing.parent
+    if existing == resolved and not existing.is_dir():
+        raise InputError([Problem(option, "", "exists and is not a folder", out)])
+    if not existing.is_dir():
+        raise InputError([Problem(option, "", f"{existing} is a file, so no folder can be made under it", out)])
+    try:  # the one sure test of writability; leaves nothing behind
+        probe = tempfile.mkdtemp(prefix=".tiaokuai-probe-", dir=existing)
+        os.rmdir(probe)
+    except OSError as exc:
+        raise InputError([Problem(option, "", f"cannot write in {existing}: {exc.strerror}", out)]) from None
+
+
+PSEUDO_FILESYSTEMS = {"proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "debugfs", "tracefs",
+                      "securityfs", "pstore", "bpf", "configfs", "fusectl", "mqueue", "hugetlbfs",
+                      "binfmt_misc", "autofs", "efivarfs", "selinuxfs"}
+
+
+def _pseudo_filesystem(path: Path) -> str | None:
+    """The type of the pseudo filesystem `path` lies on, if it does (from /proc/self/mounts)."""
+    try:
+        lines = Path("/proc/self/mounts").read_text().splitlines()
+    except OSError:
+        return None
+    best, kind = "", None
+    for line in lines:
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        mount = fields[1].replace("\\040", " ")
+        inside = str(path) == mount or str(path).startswith(mount.rstrip("/") + "/")
+        if inside and len(mount) >= len(best):
+            best, kind = mount, fields[2]
+    return kind if kind in PSEUDO_FILESYSTEMS else None
+
+
 def run_command(args: argparse.Namespace) -> int:
     seed = _non_negative_int(args.seed, "--seed")
+    if seed is not None and seed >= 2**63:
+        raise InputError([Problem("--seed", "", "must be less than 2**63", args.seed)])
     days = _non_negative_int(args.days, "--days")
     if days is not None and days < 1:
         raise InputError([Problem("--days", "", "must be at least 1", args.days)])
     overrides = parse_set(args.overrides)
+    note = None
+    if days is not None:
+        if not 1 <= days <= DAYS_MAX:
+            raise InputError([Problem("--days", "", f"must be between 1 and {DAYS_MAX}", args.days)])
+        overrides, note = horizon_overrides(args.scenario, days, overrides)
     scenario = load_scenario(args.scenario, overrides)
+    check_memory(scenario, args.scenario)
     out = Path(args.out) if args.out else None
-    if out is not None and out.exists() and not out.is_dir():
-        raise InputError([Problem("--out", "", "exists and is not a directory", str(out))])
+    if out is not None:
+        check_writable_dir(args.out, "--out")
+    if note:
+        print(note, file=sys.stderr)
     started = time.perf_counter()
-    result = run(scenario, seed, days=days, timeseries=out is not None)
+    result = run(scenario, seed, timeseries=out is not None)
     elapsed = time.perf_counter() - started
     summary = result.summary
     if out is not None:
-        _write_atomically(out, summary, result.timeseries)
+        try:
+            _write_atomically(out, summary, result.timeseries)
+        except OSError as exc:
+            raise InputError([Problem("--out", "", f"writing failed ({exc.strerror}); nothing was "
+                                      "written there", str(out))]) from None
     if args.json:
         print(json.dumps(_jsonable(summary), indent=2))
     else:
@@ -99,16 +223,24 @@ def _jsonable(summary: dict) -> dict:
 
 
 def _write_atomically(out: Path, summary: dict, timeseries) -> None:
-    """Write into a temporary sibling directory, then move the files in place."""
+    """Write into a temporary sibling directory, then move the files in place; a folder
+    this call created is removed again if writing fails (a full disk leaves nothing)."""
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-run-", dir=out))
+    tmp = None
     try:
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-run-", dir=out))
         (tmp / "summary.json").write_text(json.dumps(_jsonable(summary), indent=2) + "\n")
         timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
         for name in ("summary.json", "timeseries.parquet"):
             os.replace(tmp / name, out / name)
+    except BaseException:
+        if created:
+            shutil.rmtree(out, ignore_errors=True)
+        raise
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 HEADLINE = (

@@ -15,19 +15,25 @@ Probability = Field(ge=0.0, le=1.0)
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    """Immutable, refuses unknown keys, strict (no "3" for 3 or "yes" for true), finite numbers."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
+
+
+NAME_PATTERN = r"\S"  # a name must not be blank
 
 
 class TaskKind(Frozen):
     """A kind of work, e.g. a resident's service request or a department's data collection."""
 
-    name: str = Field(min_length=1, description="identifier used by gates and outputs")
+    name: str = Field(min_length=1, max_length=200, pattern=NAME_PATTERN, description="identifier used by gates and outputs")
     origin: Literal["department", "residents", "assessment"] = Field(
         description="who creates it: departments, residents (at their committee), or the "
         "assessment regime (imposed on streets and committees, see levers.assessment_intensity)"
     )
     rate_per_day: float = Field(
         ge=0.0,
+        le=1000.0,
         description="mean arrivals per originating agent per working day (Poisson); "
         "ignored for origin=assessment",
     )
@@ -56,6 +62,7 @@ class TaskKind(Frozen):
     abandon_after_days: int | None = Field(
         default=None,
         ge=1,
+        le=5000,
         description="resident kinds: residents give up after this many working days (unmet demand)",
     )
     hard: bool = Field(
@@ -98,6 +105,7 @@ class LevelStaff(Frozen):
     budget_per_day: float = Field(
         default=0.0,
         ge=0.0,
+        le=1e9,
         description="money per agent per working day available to fund work sent down or bought, yuan",
     )
 
@@ -105,7 +113,7 @@ class LevelStaff(Frozen):
 class Staff(Frozen):
     """Working time, overtime, strain and attrition (BRIEF 11; Homer's burnout model)."""
 
-    hours_per_day: float = Field(default=8.0, gt=0.0, le=24.0, description="hours per staff-day")
+    hours_per_day: float = Field(default=8.0, ge=0.5, le=24.0, description="hours per staff-day")
     overtime_ceiling: float = Field(
         default=0.25, ge=0.0, le=1.0, description="overtime at most this share of normal hours"
     )
@@ -125,7 +133,7 @@ class Staff(Frozen):
         default=60, ge=0, le=1000, description="working days before a vacancy is refilled"
     )
     hourly_cost: float = Field(
-        default=60.0, gt=0.0, description="yuan per staff-hour, converts budgets into funded hours"
+        default=60.0, ge=0.01, le=1e6, description="yuan per staff-hour, converts budgets into funded hours"
     )
 
 
@@ -144,6 +152,7 @@ class Gate(Frozen):
     )
     listed: tuple[str, ...] | None = Field(
         default=None,
+        strict=False,  # a YAML list becomes the tuple
         description="task kinds on this list; when absent, the kinds' own street_listed / "
         "committee_listed flags say",
     )
@@ -213,7 +222,7 @@ class Levers(Frozen):
         description="share of the potential social organisations kept out by registration rules",
     )
     social_organisation_staff: int = Field(default=4, ge=0, le=1000)
-    social_organisation_price_per_hour: float = Field(default=80.0, gt=0.0, description="yuan")
+    social_organisation_price_per_hour: float = Field(default=80.0, ge=0.01, le=1e6, description="yuan")
     social_organisation_quality: float = Field(
         default=0.85, ge=0.0, le=1.0, description="probability purchased work is accepted"
     )
@@ -283,16 +292,16 @@ class SelfGovernance(Frozen):
 class Scenario(Frozen):
     """A city, its work, its staff and its regime."""
 
-    name: str = Field(min_length=1)
-    description: str = ""
+    name: str = Field(min_length=1, max_length=200, pattern=NAME_PATTERN)
+    description: str = Field(default="", max_length=20_000)
     days: int = Field(default=250, ge=1, le=5000, description="working days simulated")
-    warmup_days: int = Field(default=50, ge=0, description="days left out of summaries")
+    warmup_days: int = Field(default=50, ge=0, le=5000, description="days left out of summaries")
     structure: Structure = Structure()
     department: LevelStaff = LevelStaff(staff=60, budget_per_day=30000.0)
     street: LevelStaff = LevelStaff(staff=30, budget_per_day=3000.0)
     committee: LevelStaff = LevelStaff(staff=5)
     staff: Staff = Staff()
-    task_kinds: tuple[TaskKind, ...] = Field(min_length=1)
+    task_kinds: tuple[TaskKind, ...] = Field(min_length=1, max_length=200, strict=False)
     levers: Levers = Levers()
     self_governance: SelfGovernance = SelfGovernance()
 

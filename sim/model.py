@@ -112,6 +112,8 @@ class TiaokuaiModel(mesa.Model):
         play_day(self.world)
         self.record_day()
         self.datacollector.collect(self)
+        if self.day >= self.config.days:  # the horizon: Mesa's `run_model()` and the viz stop here
+            self.running = False
 
     def record_day(self) -> None:
         values = daily_values(self.world.tally)

@@ -4,31 +4,19 @@ from the code (issue #7, part 1)."""
 from __future__ import annotations
 
 import re
-import typing
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from sim.config import Scenario
+from sim.scenario_io import schema_fields
 
 ODD = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
 
 
-def schema_paths(model: type[BaseModel], prefix: str = "") -> list[str]:
-    """Dotted paths of every field, descending into nested models; list items (task kinds)
-    as `task_kinds[].field`."""
-    out = []
-    for name, field in model.model_fields.items():
-        path = f"{prefix}{name}"
-        annotation = field.annotation
-        args = typing.get_args(annotation)
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            out += schema_paths(annotation, path + ".")
-        elif typing.get_origin(annotation) is tuple and args and isinstance(args[0], type) and issubclass(args[0], BaseModel):
-            out += schema_paths(args[0], path + "[].")
-        else:
-            out.append(path)
-    return out
+def schema_paths(model: type[BaseModel]) -> list[str]:
+    """Dotted paths of every field (the schema walker's; task kinds as `task_kinds[].field`)."""
+    return [path for path, _ in schema_fields(model)]
 
 
 def documented_paths() -> set[str]:

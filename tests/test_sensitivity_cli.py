@@ -107,11 +107,14 @@ def test_an_experiment_without_a_sampling_design_is_refused(tmp_path, capsys):
 
 
 def test_the_shipped_sensitivity_experiment_is_a_valid_sobol_design():
-    from sim.sensitivity.stages import stage_experiment
+    from sim.sensitivity.stages import stage_plan
+    from sim.sweep.plan import build_plan
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        staged = stage_experiment(ROOT / "experiments" / "sensitivity.yaml", "sobol", 256)
+        plan = stage_plan(build_plan(ROOT / "experiments" / "sensitivity.yaml"), "sobol", 256)
+    staged = plan.experiment
+    assert plan.design_matrix.shape == (staged.point_count, len(staged.design.ranges))
     assert staged.design.method == "sobol" and staged.point_count == 256 * (len(staged.design.ranges) + 2)
     assert {"committee_self_governance_share", "committee_utilisation_mean",
             "department_load_mean"} <= set(staged.outcomes)

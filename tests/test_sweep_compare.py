@@ -11,6 +11,7 @@ from scipy import stats
 
 from sim.cli import main
 from sim.sweep.compare import cell, compare
+from sim.sweep.plan import build_plan
 from sim.sweep.driver import sweep
 from sim.sweep.executors import SerialExecutor
 from sim.sweep.store import ResultStore
@@ -35,7 +36,7 @@ def run_experiment(directory: Path, **fields) -> Path:
     experiment = directory / "exp.yaml"
     experiment.write_text(yaml.safe_dump(spec, sort_keys=False))
     out = directory / "results"
-    sweep(experiment, out, SerialExecutor, quiet=True)
+    sweep(build_plan(experiment), out, SerialExecutor, quiet=True)
     return out
 
 

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from sim import run as sim_run
+from sim.sweep.plan import build_plan
 from sim.sweep.driver import SweepFailed, sweep
 from sim.sweep.executors import Batcher, LocalExecutor, RunRecord, RunTask, SerialExecutor, WorkerLost
 from sim.sweep.loopback import LoopbackCluster
@@ -66,7 +67,7 @@ def experiment(tmp_path_factory):
 @pytest.fixture(scope="module")
 def serial(experiment, tmp_path_factory):
     out = tmp_path_factory.mktemp("serial") / "r"
-    sweep(experiment, out, SerialExecutor, quiet=True)
+    sweep(build_plan(experiment), out, SerialExecutor, quiet=True)
     return results(out)
 
 
@@ -78,7 +79,7 @@ def test_the_serial_reference_is_complete(serial):
 
 def test_two_local_workers_give_exactly_the_serial_rows(experiment, serial, tmp_path):
     out = tmp_path / "r"
-    report = sweep(experiment, out, lambda: LocalExecutor(2), quiet=True)
+    report = sweep(build_plan(experiment), out, lambda: LocalExecutor(2), quiet=True)
     assert report.executor == "local" and report.workers == 2
     assert_same_results(results(out), serial)
 
@@ -134,12 +135,12 @@ def test_a_dead_worker_stops_the_sweep_and_the_same_command_completes_it(experim
     monkeypatch.setenv("SWEEP_TEST_SEED", str(replication_seed(99, 2)))
     out = tmp_path / "r"
     with pytest.raises(WorkerLost):
-        sweep(experiment, out, lambda: LocalExecutor(2), runner=f"{__name__}:die_once",
+        sweep(build_plan(experiment), out, lambda: LocalExecutor(2), runner=f"{__name__}:die_once",
               quiet=True, flush_seconds=0)
     assert (tmp_path / "died").exists()
     stored = len(ResultStore(out).stored_run_ids())
     assert stored < 16
-    report = sweep(experiment, out, lambda: LocalExecutor(2), quiet=True)
+    report = sweep(build_plan(experiment), out, lambda: LocalExecutor(2), quiet=True)
     assert report.skipped == stored and report.ran == 16 - stored
     assert_same_results(results(out), serial)
 
@@ -150,9 +151,9 @@ def test_a_run_that_raises_stops_the_sweep_naming_the_run_and_keeps_the_rest(exp
     monkeypatch.setenv("SWEEP_TEST_SEED", str(replication_seed(99, 3)))
     out = tmp_path / "r"
     with pytest.raises(SweepFailed, match=r"(?s)run unlimited/p000/r003 raised .*ZeroDivisionError"):
-        sweep(experiment, out, SerialExecutor, runner=f"{__name__}:raise_on_seed", quiet=True)
+        sweep(build_plan(experiment), out, SerialExecutor, runner=f"{__name__}:raise_on_seed", quiet=True)
     assert ResultStore(out).stored_run_ids() == {"unlimited/p000/r000", "unlimited/p000/r001", "unlimited/p000/r002"}
-    sweep(experiment, out, SerialExecutor, quiet=True)
+    sweep(build_plan(experiment), out, SerialExecutor, quiet=True)
     assert_same_results(results(out), serial)
 
 

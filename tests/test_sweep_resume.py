@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from sim.sweep.plan import build_plan
 from sim.sweep.driver import sweep
 from sim.sweep.executors import LocalExecutor
 from sim.sweep.store import ResultStore
@@ -47,7 +48,7 @@ def experiment(tmp_path_factory):
 @pytest.fixture(scope="module")
 def uninterrupted(experiment, tmp_path_factory):
     out = tmp_path_factory.mktemp("whole") / "r"
-    sweep(experiment, out, lambda: LocalExecutor(2), quiet=True)
+    sweep(build_plan(experiment), out, lambda: LocalExecutor(2), quiet=True)
     return rows(out)
 
 

@@ -9,6 +9,7 @@ import yaml
 
 from sim.cli import main
 from sim.sweep import driver
+from sim.sweep.plan import build_plan
 from sim.sweep.driver import sweep
 from sim.sweep.executors import SerialExecutor
 from sim.sweep.seeds import replication_seeds
@@ -46,7 +47,7 @@ def done(tmp_path):
     """A finished sweep of 6 runs: (experiment file, result folder)."""
     experiment = write_experiment(tmp_path / "exp.yaml")
     out = tmp_path / "results"
-    report = sweep(experiment, out, SerialExecutor, quiet=True)
+    report = sweep(build_plan(experiment), out, SerialExecutor, quiet=True)
     assert report.ran == 6
     return experiment, out
 
@@ -68,7 +69,7 @@ def test_a_finished_sweep_stores_one_row_per_run_with_its_inputs_seed_and_outcom
 def test_running_a_finished_sweep_again_runs_nothing_and_changes_no_result(done):
     experiment, out = done
     before = {k: v for k, v in snapshot(out).items() if k.startswith(("runs", "timeseries"))}
-    report = sweep(experiment, out, SerialExecutor, quiet=True)
+    report = sweep(build_plan(experiment), out, SerialExecutor, quiet=True)
     assert (report.ran, report.skipped) == (0, 6)
     after = {k: v for k, v in snapshot(out).items() if k.startswith(("runs", "timeseries"))}
     assert after == before
@@ -138,7 +139,7 @@ def test_leftovers_of_a_killed_writer_are_cleared_and_never_read(done):
     orphan = out / "timeseries" / "part-999999-abcdef.parquet"  # its runs part never arrived
     orphan.write_bytes((out / "timeseries" / part).read_bytes())
     assert store.read_timeseries()["run_id"].nunique() == 6  # uncommitted series are ignored
-    sweep(experiment, out, SerialExecutor, quiet=True)
+    sweep(build_plan(experiment), out, SerialExecutor, quiet=True)
     assert not orphan.exists()
     assert not list((out / "runs").glob(".tmp-*"))
 
@@ -149,7 +150,7 @@ def test_only_one_sweep_writes_a_folder_at_a_time(done):
     holder.lock()
     try:
         with pytest.raises(StoreBusy):
-            sweep(experiment, out, SerialExecutor, quiet=True)
+            sweep(build_plan(experiment), out, SerialExecutor, quiet=True)
     finally:
         holder.unlock()
 
@@ -179,13 +180,13 @@ def test_an_interrupt_while_a_run_is_being_stored_never_keeps_its_row_without_it
 
     monkeypatch.setattr(driver, "_label", label_then_interrupt)
     with pytest.raises(KeyboardInterrupt):
-        sweep(exp, tmp_path / "r", SerialExecutor, quiet=True)
+        sweep(build_plan(exp), tmp_path / "r", SerialExecutor, quiet=True)
     store = ResultStore(tmp_path / "r")
     assert store.stored_run_ids() == set(calls[:2])
     assert set(store.read_timeseries()["run_id"]) == set(calls[:2])
 
     monkeypatch.setattr(driver, "_label", real_label)
-    sweep(exp, tmp_path / "r", SerialExecutor, quiet=True)
+    sweep(build_plan(exp), tmp_path / "r", SerialExecutor, quiet=True)
     runs, ts = store.read_runs(), store.read_timeseries()
     assert len(runs) == 6
     assert set(ts["run_id"]) == set(runs["run_id"])

@@ -68,14 +68,14 @@ def run_study(source: str, exp: RobustnessExperiment, out: Path, workers: int | 
     """Sweep what is not yet stored, then read every run back as worlds."""
     import time
 
-    from sim.sweep import sweep
+    from sim.sweep import build_plan, sweep
     from sim.sweep.executors import make_executor
     from sim.sweep.store import ResultStore
 
     start = time.perf_counter()
     compiled, found = sweep_experiment(exp, source)
     spec = write_sweep_experiment(compiled, out / "experiment.yaml")
-    sweep(spec, out / "store", partial(make_executor, workers, scheduler), restart=restart, quiet=quiet,
+    sweep(build_plan(spec), out / "store", partial(make_executor, workers, scheduler), restart=restart, quiet=quiet,
           flush_seconds=flush_seconds)
     runs = ResultStore(out / "store").read_runs()
     expected = len(exp.policies) * exp.worlds.points * exp.replications

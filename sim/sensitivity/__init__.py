@@ -9,7 +9,7 @@ bootstrap confidence intervals; `report` writes the tables, figures and a short 
 """
 
 from .analysis import SampleWarning, morris_indices, point_means, screen, sobol_indices, top_levers
-from .stages import StageResult, run_stage, stage_experiment
+from .stages import StageResult, run_stage, stage_plan
 
 __all__ = [
     "SampleWarning",
@@ -19,6 +19,6 @@ __all__ = [
     "run_stage",
     "screen",
     "sobol_indices",
-    "stage_experiment",
+    "stage_plan",
     "top_levers",
 ]

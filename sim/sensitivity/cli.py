@@ -77,19 +77,27 @@ def _sizes(args: argparse.Namespace, file_method: str, file_samples: int) -> dic
 
 
 def sensitivity_command(args: argparse.Namespace) -> int:
-    from sim.sweep.spec import load_experiment
+    from functools import partial
+
+    from sim.sweep.executors import make_executor
+    from sim.sweep.plan import build_plan
 
     from .differences import ci_widths, parse_pairs, with_differences
     from .report import analyse_and_write
-    from .stages import run_stage, stage_experiment
+    from .stages import run_stage, stage_plan
 
-    exp = load_experiment(args.experiment)
+    plan = build_plan(args.experiment)
+    exp = plan.experiment
     if exp.design is None or exp.design.method not in ("morris", "sobol"):
         raise InputError([Problem(args.experiment, "design", "a sensitivity experiment needs a morris or "
                                   "sobol design with ranges", exp.design.method if exp.design else None)])
     sizes = _sizes(args, exp.design.method, exp.design.samples)
     pairs = parse_pairs(args.difference, exp.arm_names)
     out = Path(args.out)
+    from sim.sweep.cli import check_out_dir
+
+    check_out_dir(str(out))
+    executor_factory = partial(make_executor, args.workers, args.scheduler)
     stages = {}
     keep = None
     for method, n in sizes.items():
@@ -98,16 +106,13 @@ def sensitivity_command(args: argparse.Namespace) -> int:
             if not args.quiet:
                 print(f"sobol over the {len(keep)} parameters Morris ranks highest: {', '.join(keep)}",
                       file=sys.stderr)
-        try:
-            staged = stage_experiment(args.experiment, method, n, args.days, args.warmup_days,
-                                      args.replications, keep if method == "sobol" else None)
-        except ValueError as err:
-            raise InputError([Problem(args.experiment, "", str(err), None)]) from None
+        staged = stage_plan(plan, method, n, args.days, args.warmup_days,
+                            args.replications, keep if method == "sobol" else None)
         if not args.quiet:
-            print(f"{method}: {staged.run_count} runs ({staged.point_count} points x "
-                  f"{staged.replications} replications)", file=sys.stderr)
+            print(f"{method}: {len(staged.runs)} runs ({staged.experiment.point_count} points x "
+                  f"{staged.experiment.replications} replications)", file=sys.stderr)
         stages[method] = with_differences(
-            run_stage(staged, out, args.workers, args.scheduler, args.restart, args.quiet), pairs)
+            run_stage(staged, out, executor_factory, args.restart, args.quiet), pairs)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         report = analyse_and_write(stages, out, args.bootstrap)
@@ -117,7 +122,6 @@ def sensitivity_command(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(report, file=sys.stderr)
     return 0
-
 
 
 def _screened(stage, k: int) -> list[str]:

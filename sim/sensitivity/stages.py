@@ -3,8 +3,9 @@
 A sensitivity experiment is an ordinary sweep experiment (`sim.sweep.spec`) with a
 sampling `design`: its ranges say what varies, its base and arms what is fixed, its
 outcomes what is measured. Each stage (Morris screening, Sobol indices) is that experiment
-with the design's method and sample size set, written as its own experiment file under
-OUT/<method>/ (scenario paths made absolute) and swept into OUT/<method>/runs/. The sweep
+with the design's method and sample size set, planned from the validated plan of the file
+(no file is read again) and swept into OUT/<method>/runs/; the stage's plan carries the
+design matrix SALib analyses, so it is never recomputed. The sweep
 engine makes every stage resumable, parallel (local processes or Dask) and seeded: run the
 same command again and only the missing points run.
 """
@@ -12,16 +13,18 @@ same command again and only the missing points run.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-import yaml
+from pydantic import ValidationError
 
-from sim.sweep.designs import salib_problem, sample_matrix
-from sim.sweep.spec import Experiment, load_experiment, resolve
+from sim.errors import InputError, Problem
+from sim.scenario_io import problems_from_validation
+from sim.sweep.designs import salib_problem
+from sim.sweep.plan import Plan, plan_experiment
+from sim.sweep.spec import Experiment
 
 Method = Literal["morris", "sobol"]
 
@@ -37,67 +40,67 @@ class StageResult:
     runs: pd.DataFrame  # one row per run: sub_experiment, point, replication, outcomes
 
 
-def stage_experiment(
-    source: str | Path,
+def stage_plan(
+    plan: Plan,
     method: Method,
     samples: int,
     days: int | None = None,
     warmup_days: int | None = None,
     replications: int | None = None,
     keep: list[str] | None = None,
-) -> Experiment:
-    """The experiment file's design set to `method` with `samples` (Morris trajectories or
-    Sobol base N), scenario paths made absolute, optional horizon and replications; with
-    `keep`, only those ranges vary (the others stay at the arm's scenario values)."""
-    exp = load_experiment(source)
+) -> Plan:
+    """The plan's design set to `method` with `samples` (Morris trajectories or Sobol base
+    N), with an optional horizon and replications; with `keep`, only those ranges vary (the
+    others stay at the arm's scenario values). Works on the validated plan: no file is read,
+    and the new plan carries its own design matrix for SALib."""
+    exp = plan.experiment
     if exp.design is None:
-        raise ValueError(f"{source}: a sensitivity experiment needs a `design` with ranges")
+        raise InputError([Problem(plan.source, "design", "a sensitivity experiment needs a `design` with ranges", None)])
     data = exp.model_dump(mode="json")
     data["design"].update(method=method, samples=samples)
     if keep is not None:
         unknown = sorted(set(keep) - set(exp.design.ranges))
         if unknown:
-            raise ValueError(f"not among the design's ranges: {', '.join(unknown)}")
+            raise InputError([Problem(plan.source, "design.ranges", "not among the design's ranges", ", ".join(unknown))])
         data["design"]["ranges"] = {p: r for p, r in data["design"]["ranges"].items() if p in keep}
     if method == "sobol":
         data["design"]["second_order"] = False
-    data["base"] = str(resolve(source, exp.base).resolve())
-    for arm in data["sub_experiments"].values():
-        if arm.get("scenario"):
-            arm["scenario"] = str(resolve(source, arm["scenario"]).resolve())
     for key, value in (("days", days), ("warmup_days", warmup_days), ("replications", replications)):
         if value is not None:
             data[key] = value
     data["name"] = f"{exp.name}-{method}"
     data["timeseries"] = False
-    return Experiment.model_validate(data)
+    try:
+        staged = Experiment.model_validate(data)
+    except ValidationError as err:
+        raise InputError(_as_options(problems_from_validation(f"{plan.source} ({method} stage)", err))) from None
+    return plan_experiment(staged, plan.scenarios_read, f"{plan.source} ({method} stage)", timeseries=False)
 
 
-def write_experiment(experiment: Experiment, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = yaml.safe_dump(experiment.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
-    return path
+OPTION_OF = {"days": "--days", "warmup_days": "--warmup-days", "replications": "--replications",
+             "design.samples": "--morris-trajectories / --sobol-samples"}
+
+
+def _as_options(problems: list[Problem]) -> list[Problem]:
+    """Name the command-line option behind a problem where there is one."""
+    return [Problem(OPTION_OF[p.path], "", p.rule, p.value) if p.path in OPTION_OF else p for p in problems]
 
 
 def run_stage(
-    experiment: Experiment,
+    plan: Plan,
     out: Path,
-    workers: int | None = None,
-    scheduler: str | None = None,
+    executor_factory,
     restart: bool = False,
     quiet: bool = False,
 ) -> StageResult:
-    """Sweep the stage's design points (skipping stored ones) and read the runs back."""
-    from sim.sweep import sweep
-    from sim.sweep.executors import make_executor
+    """Sweep the stage's design points into OUT/<method>/runs (skipping stored ones) and
+    read the runs back. `executor_factory` makes the executor (see `sim.sweep.sweep`)."""
+    from sim.sweep.driver import sweep
     from sim.sweep.store import ResultStore
 
+    experiment = plan.experiment
     method = experiment.design.method
-    stage_dir = out / method
-    spec = write_experiment(experiment, stage_dir / "experiment.yaml")
-    sweep(spec, stage_dir / "runs", partial(make_executor, workers, scheduler), restart=restart, quiet=quiet)
-    runs = ResultStore(stage_dir / "runs").read_runs()
-    return StageResult(method, experiment, salib_problem(experiment.design),
-                       sample_matrix(experiment.design, experiment.master_seed), runs)
+    store = ResultStore(out / method / "runs")
+    sweep(plan, store, executor_factory, restart=restart, quiet=quiet)
+    return StageResult(method, experiment, salib_problem(experiment.design), plan.design_matrix,
+                       store.read_runs())

@@ -17,6 +17,8 @@ _WHERE = {
     "Plan": "plan",
     "PlannedRun": "plan",
     "build_plan": "plan",
+    "plan_experiment": "plan",
+    "read_scenarios": "plan",
     "replication_seed": "seeds",
     "replication_seeds": "seeds",
     "ResultStore": "store",

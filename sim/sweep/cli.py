@@ -20,7 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "started again with the same command, it runs only what is missing.",
     )
     p.add_argument("experiment", metavar="EXPERIMENT.yaml")
-    p.add_argument("--out", required=True, metavar="DIR", help="result folder (Parquet + manifest)")
+    p.add_argument("--out", default=None, metavar="DIR", help="result folder (Parquet + manifest); "
+                   "required unless --dry-run")
     p.add_argument(
         "--workers", type=str, default=None, metavar="N",
         help=f"local worker processes (default: the number of cores, {os.cpu_count()}); 1 runs serially",
@@ -33,7 +34,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--timeseries", action="store_true", default=None,
         help="also store per-day, per-level time series (default: the experiment's `timeseries`)",
     )
-    p.add_argument("--restart", action="store_true", help="discard what DIR holds and start over")
+    p.add_argument("--restart", action="store_true",
+                   help="discard the results DIR holds and start over (only a tiaokuai result folder)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="validate and print the number of runs, the horizon and an estimate of the "
+                   "CPU time; write nothing, run nothing")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.add_argument("--flush-seconds", type=float, default=5.0, metavar="S",
                    help="seconds between writes of finished runs to DIR (default 5; long sweeps "
@@ -56,6 +61,19 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="also export the stored rows as DIR/figures/runs.csv and timeseries.csv")
     p.set_defaults(handler=compare_command)
 
+    p = sub.add_parser(
+        "store",
+        help="inspect and repair a sweep's result folder",
+        description="`store check DIR` lists the parts of DIR a sweep cannot use (truncated, "
+        "zeroed, copied, stray files) and moves them aside to DIR/damaged/; the same sweep "
+        "command then re-runs exactly the runs they held.",
+    )
+    store_sub = p.add_subparsers(dest="store_command", metavar="ACTION", required=True)
+    c = store_sub.add_parser("check", help="list damaged parts and move them aside")
+    c.add_argument("dir", metavar="DIR")
+    c.add_argument("--dry-run", action="store_true", help="list only, move nothing")
+    c.set_defaults(handler=store_check_command)
+
 
 def _workers(text: str | None, scheduler: str | None) -> int | None:
     if text is None:
@@ -74,19 +92,28 @@ def _workers(text: str | None, scheduler: str | None) -> int | None:
 def sweep_command(args: argparse.Namespace) -> int:
     from .driver import SweepFailed, sweep
     from .executors import WorkerLost, make_executor
+    from .plan import build_plan
 
     workers = _workers(args.workers, args.scheduler)
     if args.scheduler and "://" not in args.scheduler and ":" not in args.scheduler:
         raise InputError([Problem("--scheduler", "", "expected an address like tcp://HOST:PORT", args.scheduler)])
+    if args.out is None and not args.dry_run:
+        raise InputError([Problem("--out", "", "required: the result folder (or --dry-run)", None)])
+    flush = _finite_seconds(args.flush_seconds)
+    plan = build_plan(args.experiment, timeseries=args.timeseries)
+    check_plan_memory(plan)
+    if args.dry_run:
+        print(dry_run_text(plan, workers))
+        return 0
+    check_out_dir(args.out)
     try:
         report = sweep(
-            args.experiment,
+            plan,
             args.out,
             partial(make_executor, workers, args.scheduler),
-            timeseries=args.timeseries,
             restart=args.restart,
             quiet=args.quiet,
-            flush_seconds=max(0.0, args.flush_seconds),
+            flush_seconds=flush,
         )
     except (SweepFailed, WorkerLost, StoreBusy, ConnectionError) as err:
         print(f"error: {err}", file=sys.stderr)
@@ -100,6 +127,91 @@ def sweep_command(args: argparse.Namespace) -> int:
             f"{1000 * report.overhead_per_run:.1f} ms overhead per run)",
             file=sys.stderr,
         )
+    return 0
+
+
+def _finite_seconds(value: float) -> float:
+    import math
+
+    if not math.isfinite(value) or value < 0 or value > 86_400:
+        raise InputError([Problem("--flush-seconds", "", "must be between 0 and 86400 seconds", value)])
+    return value
+
+
+def dry_run_text(plan, workers: int | None) -> str:
+    """What `--dry-run` prints: runs, horizon, and a CPU-time estimate from the model's pace."""
+    from sim.resources import estimate_run
+
+    runs = len(plan.runs)
+    days = sorted({r.scenario.days for r in plan.runs})
+    horizon = f"{days[0]} days" if len(days) == 1 else f"{days[0]}-{days[-1]} days"
+    # every distinct (arm, point) scenario may differ in size; estimate each once
+    seconds = 0.0
+    per_point: dict[tuple[str, int], float] = {}
+    for run in plan.runs:
+        key = (run.sub_experiment, run.point)
+        if key not in per_point:
+            per_point[key] = estimate_run(run.scenario).cpu_seconds
+        seconds += per_point[key]
+    cores = workers or os.cpu_count() or 1
+    exp = plan.experiment
+    return (
+        f"{plan.source}: {runs:,} runs ({len(exp.arm_names)} sub-experiments x {exp.point_count:,} "
+        f"design points x {exp.replications:,} replications), horizon {horizon}; "
+        f"estimated CPU time {_duration(seconds)} (about {_duration(seconds / cores)} on {cores} "
+        f"cores; a rough guide from the model's measured pace); nothing was run or written"
+    )
+
+
+def check_plan_memory(plan) -> None:
+    """Refuse a plan any of whose scenarios would not fit in this machine's memory."""
+    from sim.resources import check_memory
+
+    seen = set()
+    for run in plan.runs:
+        key = (run.sub_experiment, run.point)
+        if key not in seen:
+            seen.add(key)
+            check_memory(run.scenario, f"{plan.source}: sub-experiment {run.sub_experiment}, point {run.point}")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def check_out_dir(out: str) -> None:
+    """Refuse an --out folder that cannot be one before anything runs."""
+    from sim.cli_run import check_writable_dir
+
+    check_writable_dir(out, "--out")
+
+
+def store_check_command(args: argparse.Namespace) -> int:
+    from .store import ResultStore
+
+    store = ResultStore(args.dir)
+    if not store.dir.is_dir():
+        raise InputError([Problem(args.dir, "", "no such folder", None)])
+    manifest = store.manifest()  # a damaged manifest is refused here, naming what to do
+    damaged = store.damaged_parts()
+    if not damaged:
+        stored = store.stored_run_ids()
+        print(f"{args.dir}: ok, {len(store.run_parts())} parts, {len(stored)} of "
+              f"{manifest['total_runs']} runs stored, nothing damaged")
+        return 0
+    for path, why in damaged:
+        print(f"damaged: {path}: {why}")
+    if args.dry_run:
+        print(f"{len(damaged)} damaged file(s); nothing was moved (--dry-run)")
+        return 1
+    target = store.move_aside(damaged)
+    stored = store.stored_run_ids()
+    print(f"moved {len(damaged)} file(s) to {target}; {len(stored)} of {manifest['total_runs']} runs "
+          f"remain stored; run the same sweep command to re-run the rest")
     return 0
 
 

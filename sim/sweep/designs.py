@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from sim.scenario_io import coerce_for_field
+
 from .spec import Design, Experiment
 
 
@@ -61,12 +63,17 @@ def sample_matrix(design: Design, master_seed: int) -> np.ndarray:
 
 
 def sampled_points(design: Design, master_seed: int) -> list[dict[str, Any]]:
-    matrix = sample_matrix(design, master_seed)
+    return points_from_matrix(design, sample_matrix(design, master_seed))
+
+
+def points_from_matrix(design: Design, matrix: np.ndarray) -> list[dict[str, Any]]:
+    """The sample's rows as design points (integer ranges rounded)."""
     paths = list(design.ranges)
     points = []
     for row in matrix:
         point: dict[str, Any] = {}
         for path, value in zip(paths, row):
-            point[path] = int(round(value)) if design.ranges[path].integer else float(value)
+            number = int(round(value)) if design.ranges[path].integer else float(value)
+            point[path] = coerce_for_field(path, number)
         points.append(point)
     return points

@@ -20,7 +20,7 @@ from sim.errors import InputError, Problem
 from sim.scenario_io import with_overrides
 
 from .executors import DEFAULT_RUNNER, RunRecord, RunTask, resolve_runner
-from .plan import Plan, build_plan, model_code_hash
+from .plan import Plan, model_code_hash
 from .progress import Progress
 from .store import FORMAT, ResultStore
 
@@ -204,28 +204,36 @@ def _label(frame: pd.DataFrame, labels: dict) -> pd.DataFrame:
 
 
 def sweep(
-    experiment_file: str | Path,
-    out: str | Path,
-    executor_factory,
-    timeseries: bool | None = None,
+    plan: Plan,
+    store: ResultStore | str | Path,
+    executor,
     restart: bool = False,
     runner: str = DEFAULT_RUNNER,
     progress_stream=None,
     quiet: bool = False,
     flush_seconds: float = 5.0,
 ) -> SweepReport:
-    """Validate, open DIR, run what is missing. Raises InputError before writing anything."""
-    plan = build_plan(experiment_file, timeseries=timeseries)
+    """Run a validated plan into a result store: check, open, run what is missing.
+
+    `plan` comes from `build_plan(file)` or `plan_experiment(experiment, scenarios)`;
+    `store` is a `ResultStore` or its folder; `executor` is an executor or a zero-argument
+    callable making one (e.g. `SerialExecutor`, `partial(make_executor, 4, None)`). A
+    callable is preferred for local processes: it is called only once every check has
+    passed, so a refused sweep starts nothing, and before Parquet I/O starts threads (the
+    workers fork). Raises InputError before writing anything."""
     check_outcomes(plan, runner)
-    store = ResultStore(out)
-    manifest = manifest_for(plan, str(experiment_file))
+    store = store if isinstance(store, ResultStore) else ResultStore(store)
+    manifest = manifest_for(plan, plan.source)
     if not restart:  # refuse before anything is written or started
-        store.check_compatible(manifest, str(experiment_file))
-    executor = executor_factory()  # forks local workers now, before Parquet I/O threads exist
+        store.check_compatible(manifest, plan.source)
+        store.stored_run_ids()  # a damaged part is refused now, naming it
+    else:
+        store.check_clearable()
+    executor = executor() if isinstance(executor, type) or not hasattr(executor, "map") else executor
     try:
         store.lock()
         if not restart:  # again, now that no other sweep can write here
-            store.check_compatible(manifest, str(experiment_file))
+            store.check_compatible(manifest, plan.source)
         check_same_code(executor, manifest["model_code"])
         store.start(manifest, restart=restart)
     except BaseException:

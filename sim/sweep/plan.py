@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from sim.config import Scenario
 from sim.errors import InputError, Problem
-from sim.scenario_io import load_scenario, with_overrides
+from sim.scenario_io import coerce_for_field, load_scenario, with_overrides
 
-from .designs import design_points
+from .designs import factorial_points, points_from_matrix, sample_matrix
 from .seeds import replication_seeds
 from .spec import Experiment, check_files, load_experiment, resolve
 
@@ -41,15 +43,19 @@ class PlannedRun:
     scenario: Scenario
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Plan:
+    """A validated experiment expanded into its runs: all a sweep needs, no file behind it."""
+
     experiment: Experiment
-    source: str
+    source: str  # where the experiment came from, for messages and the manifest
     runs: tuple[PlannedRun, ...]
     inputs: dict[tuple[str, int], dict[str, Any]]  # (arm, point) -> varied input values
     fingerprint: str
     spec_fingerprint: str  # the same without the time-series flag
     timeseries: bool
+    scenarios_read: dict[str, Scenario]  # each arm's scenario as read, before the experiment's overrides
+    design_matrix: np.ndarray | None = None  # a sampling design's raw sample, one row per point
 
     @property
     def input_columns(self) -> list[str]:
@@ -69,18 +75,49 @@ class Plan:
 
 
 def build_plan(path: str | Path, timeseries: bool | None = None) -> Plan:
-    """Read, validate and expand an experiment file. Raises InputError; writes nothing."""
+    """Read, validate and expand an experiment file. Raises InputError; writes nothing.
+
+    The one place a sweep reads files: the experiment and the scenarios its arms name.
+    Everything after works on the validated objects (`plan_experiment`, `sweep`)."""
     experiment = load_experiment(path)
-    check_files(experiment, path)
-    source = str(path)
-    arms = arm_scenarios(experiment, source)
-    points = design_points(experiment)
-    scenarios = point_scenarios(experiment, source, arms, points)
+    return plan_experiment(experiment, read_scenarios(experiment, path), str(path), timeseries)
+
+
+def read_scenarios(experiment: Experiment, source: str | Path) -> dict[str, Scenario]:
+    """Each arm's scenario file, read and validated (paths relative to the experiment file)."""
+    check_files(experiment, source)
+    out, problems = {}, []
+    for name, arm in experiment.arms.items():
+        try:
+            out[name] = load_scenario(resolve(source, arm.scenario or experiment.base))
+        except InputError as err:
+            problems.extend(err.problems)
+    if problems:
+        raise InputError(_unique(problems)[:MAX_PROBLEMS])
+    return out
+
+
+def plan_experiment(
+    experiment: Experiment,
+    scenarios: dict[str, Scenario],
+    source: str = "<experiment>",
+    timeseries: bool | None = None,
+) -> Plan:
+    """Expand a validated experiment over its arms' scenarios (as `read_scenarios` gives
+    them) into every seeded run, checking each override. Pure: reads and writes nothing."""
+    arms = arm_scenarios(experiment, source, scenarios)
+    matrix = None
+    if experiment.design is not None:
+        matrix = sample_matrix(experiment.design, experiment.master_seed)
+        points = points_from_matrix(experiment.design, matrix)
+    else:
+        points = factorial_points(experiment.factors)
+    scenarios_by_point = point_scenarios(experiment, source, arms, points)
     seeds = replication_seeds(experiment.master_seed, experiment.replications)
     pw = max(3, len(str(len(points) - 1)))
     rw = max(3, len(str(experiment.replications - 1)))
     runs = tuple(
-        PlannedRun(f"{arm}/p{p:0{pw}d}/r{r:0{rw}d}", arm, p, r, seed, scenarios[(arm, p)])
+        PlannedRun(f"{arm}/p{p:0{pw}d}/r{r:0{rw}d}", arm, p, r, seed, scenarios_by_point[(arm, p)])
         for arm in arms
         for p in range(len(points))
         for r, seed in enumerate(seeds)
@@ -94,11 +131,19 @@ def build_plan(path: str | Path, timeseries: bool | None = None) -> Plan:
         fingerprint=fingerprint(experiment, arms, keep_ts),
         spec_fingerprint=fingerprint(experiment, arms, None),
         timeseries=keep_ts,
+        scenarios_read=dict(scenarios),
+        design_matrix=matrix,
     )
 
 
-def arm_scenarios(experiment: Experiment, source: str) -> dict[str, Scenario]:
-    """Each sub-experiment's scenario: its file, the experiment's days, its own overrides."""
+def arm_scenarios(
+    experiment: Experiment, source: str, scenarios: dict[str, Scenario] | None = None
+) -> dict[str, Scenario]:
+    """Each sub-experiment's scenario: its file's, the experiment's days, its own overrides.
+    `scenarios` are the arms' scenarios as read (`read_scenarios`); without them, they are
+    read from the files the experiment names."""
+    if scenarios is None:
+        scenarios = read_scenarios(experiment, source)
     common: dict[str, Any] = {}
     if experiment.days is not None:
         common["days"] = experiment.days
@@ -106,9 +151,10 @@ def arm_scenarios(experiment: Experiment, source: str) -> dict[str, Scenario]:
         common["warmup_days"] = experiment.warmup_days
     out, problems = {}, []
     for name, arm in experiment.arms.items():
-        file = resolve(source, arm.scenario or experiment.base)
+        if name not in scenarios:
+            raise ValueError(f"no scenario given for sub-experiment {name!r}")
         try:
-            scenario = load_scenario(file)
+            scenario = scenarios[name]
             overrides = {**common, **arm.set}
             if overrides:
                 scenario = with_overrides(scenario, overrides, source=f"{source}: sub_experiments.{name}")
@@ -136,7 +182,7 @@ def point_scenarios(
         for path, rng in experiment.design.ranges.items():
             for name, scenario in arms.items():
                 for end in (rng.low, rng.high):
-                    value = int(round(end)) if rng.integer else end
+                    value = coerce_for_field(path, int(round(end)) if rng.integer else end)
                     try:
                         with_overrides(scenario, {path: value}, source=f"{source}: design.ranges")
                     except InputError as err:

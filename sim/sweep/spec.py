@@ -23,7 +23,8 @@ from sim.errors import InputError, Problem
 from sim.scenario_io import problems_from_validation, read_yaml_mapping
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
-MAX_RUNS = 2_000_000
+MAX_RUNS = 250_000  # a plan holds every run in memory: ~1 KB and ~50 us each
+MAX_SCENARIOS = 50_000  # design points x arms: each is a validated scenario
 
 
 class SubExperiment(Frozen):
@@ -43,8 +44,8 @@ class SubExperiment(Frozen):
 class Range(Frozen):
     """A continuous (or integer) interval a sampling design draws a lever from."""
 
-    low: float
-    high: float
+    low: float = Field(ge=-1e12, le=1e12)
+    high: float = Field(ge=-1e12, le=1e12)
     integer: bool = Field(default=False, description="round sampled values to whole numbers")
 
     @model_validator(mode="before")
@@ -90,7 +91,7 @@ class Design(Frozen):
 class Experiment(Frozen):
     """A sweep: sub-experiments x design points x replications, each run seeded."""
 
-    name: str = Field(min_length=1, description="identifier, used in the result manifest")
+    name: str = Field(min_length=1, max_length=200, pattern=r"\S", description="identifier, used in the result manifest")
     description: str = ""
     base: str = Field(min_length=1, description="base scenario file, relative to the experiment file")
     sub_experiments: dict[str, SubExperiment] = Field(
@@ -143,7 +144,14 @@ class Experiment(Frozen):
                 f"baseline {self.baseline!r} is not a sub-experiment (have: {', '.join(self.arm_names)})"
             )
         if self.run_count > MAX_RUNS:
-            raise ValueError(f"{self.run_count} runs is more than the limit of {MAX_RUNS}")
+            raise ValueError(
+                f"{self.run_count:,} runs ({len(self.arm_names)} arms x {self.point_count:,} points x "
+                f"{self.replications:,} replications) is more than one sweep plans ({MAX_RUNS:,}); "
+                "split it into several experiments")
+        if self.point_count * len(self.arm_names) > MAX_SCENARIOS:
+            raise ValueError(
+                f"{self.point_count:,} design points x {len(self.arm_names)} arms is more scenarios "
+                f"than one sweep plans ({MAX_SCENARIOS:,}); use fewer samples, levels or arms")
         return self
 
     @property

@@ -18,6 +18,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import secrets
 import shutil
 import time
@@ -32,6 +33,15 @@ from sim.errors import InputError, Problem
 
 FORMAT = "tiaokuai-sweep/1"
 MANIFEST = "manifest.json"
+PART = re.compile(r"^part-(\d{6})-[0-9a-f]{6}\.parquet$")
+REQUIRED = ("format", "name", "fingerprint", "spec_fingerprint", "model_code", "total_runs",
+            "sub_experiments", "outcomes")
+DAMAGED = "damaged"
+
+
+def _check_hint(directory: Path) -> str:
+    return (f"run `tiaokuai store check {directory}` to move damaged parts aside, then the same "
+            "sweep command re-runs exactly those runs")
 
 
 class StoreBusy(RuntimeError):
@@ -91,32 +101,68 @@ class ResultStore:
             raise InputError(
                 [Problem(str(self.dir), "", "no sweep results here (manifest.json missing)", str(self.dir))]
             ) from None
-        except json.JSONDecodeError as err:
-            raise InputError([Problem(str(self.manifest_path), "", f"not valid JSON: {err}", None)]) from None
-        if data.get("format") != FORMAT:
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise InputError([Problem(
+                str(self.manifest_path), "", f"damaged manifest, not valid JSON ({str(err).splitlines()[0]}); "
+                "start over with --restart or a new --out folder", None)]) from None
+        except OSError as err:
+            raise InputError([Problem(str(self.manifest_path), "", f"cannot read: {err.strerror}", None)]) from None
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            got = data.get("format") if isinstance(data, dict) else type(data).__name__
             raise InputError(
-                [Problem(str(self.manifest_path), "format", f"not a result store of format {FORMAT}", data.get("format"))]
+                [Problem(str(self.manifest_path), "format", f"not a result store of format {FORMAT}", got)]
             )
+        missing = [k for k in REQUIRED if k not in data]
+        if missing:
+            raise InputError([Problem(
+                str(self.manifest_path), "", f"damaged manifest, keys missing: {', '.join(missing)}; "
+                "start over with --restart or a new --out folder", None)])
         return data
 
     def run_parts(self) -> list[Path]:
         return sorted(self.runs_dir.glob("part-*.parquet")) if self.runs_dir.is_dir() else []
 
     def stored_run_ids(self) -> set[str]:
+        """The runs stored; a damaged part or a run stored twice is an InputError naming the part."""
         ids: set[str] = set()
         for part in self.run_parts():
-            ids.update(pq.read_table(part, columns=["run_id"]).column("run_id").to_pylist())
+            got = self._read(part, columns=["run_id"]).column("run_id").to_pylist()
+            if len(ids) + len(got) != len(ids | set(got)):
+                twice = next(i for i in got if i in ids or got.count(i) > 1)
+                raise InputError([Problem(str(part), "", f"run {twice} is stored twice; "
+                                          + _check_hint(self.dir), None)])
+            ids.update(got)
         return ids
+
+    def _read(self, part: Path, columns: list[str] | None = None) -> pa.Table:
+        """One part, or an InputError naming it and saying how to recover."""
+        if not PART.match(part.name):
+            raise InputError([Problem(str(part), "", "stray file, not a part this store wrote; "
+                                      + _check_hint(self.dir), None)])
+        try:
+            return pq.read_table(part, columns=columns)
+        except (pa.ArrowException, OSError, KeyError, ValueError):
+            raise InputError([Problem(str(part), "", "damaged part (not readable Parquet: truncated, "
+                                      "zeroed or overwritten); " + _check_hint(self.dir), None)]) from None
 
     def read_runs(self) -> pd.DataFrame:
         """All stored runs, one row each, in run-id order."""
-        frames = [pq.read_table(p).to_pandas() for p in self.run_parts()]
+        frames = []
+        seen: dict[str, Path] = {}
+        for part in self.run_parts():
+            frame = self._read(part).to_pandas()
+            if "run_id" not in frame.columns:
+                raise InputError([Problem(str(part), "", "damaged part (no run_id column); "
+                                          + _check_hint(self.dir), None)])
+            for run_id in frame["run_id"]:
+                if run_id in seen:
+                    raise InputError([Problem(str(part), "", f"run {run_id} is stored twice (also in "
+                                              f"{seen[run_id].name}); " + _check_hint(self.dir), None)])
+                seen[run_id] = part
+            frames.append(frame)
         if not frames:
             return pd.DataFrame(columns=["run_id"])
         runs = pd.concat(frames, ignore_index=True)
-        dup = runs["run_id"][runs["run_id"].duplicated()]
-        if len(dup):
-            raise RuntimeError(f"{self.dir}: run {dup.iloc[0]} is stored twice; the store is damaged")
         return runs.sort_values("run_id", kind="stable").reset_index(drop=True)
 
     def read_timeseries(self, columns: list[str] | None = None) -> pd.DataFrame | None:
@@ -125,10 +171,73 @@ class ResultStore:
         parts = [p for p in sorted(self.ts_dir.glob("part-*.parquet")) if p.name in committed] if self.ts_dir.is_dir() else []
         if not parts:
             return None
-        frame = pd.concat([pq.read_table(p, columns=columns).to_pandas() for p in parts], ignore_index=True)
+        frame = pd.concat([self._read(p, columns=columns).to_pandas() for p in parts], ignore_index=True)
         if {"run_id", "day"} <= set(frame.columns):
             frame = frame.sort_values(["run_id", "day"], kind="stable").reset_index(drop=True)
         return frame
+
+    def damaged_parts(self) -> list[tuple[Path, str]]:
+        """Every file in runs/ or timeseries/ a sweep could not use, and why: a stray name,
+        an unreadable or truncated part, a part without run ids, a run stored twice."""
+        out: list[tuple[Path, str]] = []
+        seen: set[str] = set()
+        for folder in (self.runs_dir, self.ts_dir):
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.iterdir()):
+                if path.name.startswith(".tmp-"):
+                    continue
+                if not path.is_file() or not PART.match(path.name):
+                    out.append((path, "stray file, not a part this store wrote"))
+                    continue
+                try:
+                    table = pq.read_table(path)
+                except (pa.ArrowException, OSError, ValueError):
+                    out.append((path, "not readable Parquet (truncated, zeroed or overwritten)"))
+                    continue
+                if "run_id" not in table.column_names:
+                    out.append((path, "no run_id column"))
+                    continue
+                if folder == self.runs_dir:
+                    ids = table.column("run_id").to_pylist()
+                    twice = [i for i in ids if i in seen]
+                    if twice or len(set(ids)) != len(ids):
+                        out.append((path, f"runs stored twice (e.g. {(twice or ids)[0]})"))
+                        continue
+                    seen.update(ids)
+        bad_runs = {p.name for p, _ in out if p.parent == self.runs_dir}
+        for path in sorted(self.ts_dir.glob("part-*.parquet")) if self.ts_dir.is_dir() else []:
+            if path.name in bad_runs and all(path != p for p, _ in out):
+                out.append((path, "time series of a damaged runs part"))
+        return out
+
+    def move_aside(self, damaged: list[tuple[Path, str]]) -> Path:
+        """Move damaged files under DIR/damaged/<time>/ (kept, not deleted); returns that folder."""
+        target = self.dir / DAMAGED / time.strftime("%Y%m%dT%H%M%S")
+        for path, _ in damaged:
+            dest = target / path.parent.name
+            dest.mkdir(parents=True, exist_ok=True)
+            os.replace(path, dest / path.name)
+        return target
+
+    def check_clearable(self) -> None:
+        """`--restart` clears only a folder that is recognisably a result store (or empty)."""
+        if not self.dir.exists():
+            return
+        if not self.dir.is_dir():
+            raise InputError([Problem(str(self.dir), "", "exists and is not a folder", None)])
+        if not any(p.name != ".lock" for p in self.dir.iterdir()):
+            return
+        try:
+            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            ok = isinstance(data, dict) and data.get("format") == FORMAT
+        except (OSError, ValueError):
+            ok = False
+        if not ok:
+            raise InputError([Problem(
+                str(self.dir), "", "--restart clears only a tiaokuai result folder (one with a "
+                f"manifest.json of format {FORMAT}); this folder is not one, nothing was deleted; "
+                "choose a new --out folder", None)])
 
     # -- writing -------------------------------------------------------------------------
 
@@ -178,6 +287,7 @@ class ResultStore:
     def start(self, manifest: dict, restart: bool = False) -> None:
         """Prepare DIR for writing: clear it on restart, tidy debris, write the manifest."""
         if restart:
+            self.check_clearable()
             for sub in (self.runs_dir, self.ts_dir, self.dir / "figures"):
                 shutil.rmtree(sub, ignore_errors=True)
             self.manifest_path.unlink(missing_ok=True)
@@ -189,7 +299,10 @@ class ResultStore:
             manifest = {**manifest, "created": old.get("created", manifest.get("created"))}
         write_json(self.manifest_path, manifest)
         parts = self.run_parts()
-        self._seq = max((int(p.name.split("-")[1]) for p in parts), default=0)
+        for part in parts:
+            if not PART.match(part.name):
+                self._read(part)  # refuses the stray file with a clear message
+        self._seq = max((int(PART.match(p.name).group(1)) for p in parts), default=0)
 
     def _tidy(self) -> None:
         committed = {p.name for p in self.run_parts()}

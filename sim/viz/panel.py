@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from ..config import Scenario
+from ..scenario_io import field_at
 
 
 @dataclass(frozen=True)
@@ -70,19 +71,7 @@ CANDIDATE_LEVERS = (
 
 def schema_field(path: str, model: type[BaseModel] = Scenario):
     """The pydantic FieldInfo at a dotted path, or None when the schema has no such field."""
-    annotation: Any = model
-    field = None
-    for part in path.split("."):
-        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
-            return None
-        field = annotation.model_fields.get(part)
-        if field is None:
-            return None
-        annotation = field.annotation
-        if typing.get_origin(annotation) in (typing.Union, getattr(__import__("types"), "UnionType")):
-            args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            annotation = args[0] if len(args) == 1 else annotation
-    return field
+    return field_at(path, model)
 
 
 def schema_bounds(path: str) -> tuple[float | None, float | None]:

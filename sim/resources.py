@@ -1,0 +1,123 @@
+"""What a run will cost before it is built: memory and CPU time, estimated from the scenario.
+
+A scenario can be valid and still too large for the machine (a million committees, a
+million arrivals a day per department). Building it would exhaust memory minutes later,
+deep in NumPy; estimating first lets the command line refuse it in one line, with the
+estimate and the way to override.
+
+The estimates follow the model's own layout: one Mesa agent per office, the task ledger's
+columns (84 bytes a task row, allocated for eight days of arrivals and grown by doubling),
+and the cost model measured in docs/performance.md (≈ 1 ms a day of fixed work per ten
+thousand offices and ≈ 0.31 µs of CPU per task). They are rough guides (a factor of two
+either way), meant to tell a minute from an hour and a gigabyte from a terabyte.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from .config import Scenario
+from .errors import InputError, Problem
+
+MiB = 1024**2
+GiB = 1024**3
+OVERRIDE_ENV = "TIAOKUAI_MAX_MEMORY"  # e.g. 64GiB, 5000MiB; 0 turns the check off
+
+INTERPRETER_BYTES = 160 * MiB  # Python, NumPy, pandas, Mesa, pydantic loaded (docs/performance.md)
+OFFICE_BYTES = 4 * 1024  # a Mesa agent with its label, plus its roster entries
+TASK_ROW_BYTES = 84  # sum of the ledger's column widths (sim/ledger.py COLUMNS)
+LEDGER_DAYS = 30  # rows held: a month of arrivals (the ledger starts at eight days and doubles)
+WORKING_COPIES = 3  # sorts, gathers and the doubling copy hold the columns more than once
+DAY_SECONDS_PER_OFFICE = 1e-3 / 10_000
+DAY_SECONDS_FIXED = 5e-4
+TASK_SECONDS = 0.31e-6
+BUILD_SECONDS_FIXED = 0.005  # a run's set-up: the city, its agents, the ledger
+BUILD_SECONDS_PER_OFFICE = 20e-6
+
+
+@dataclass(frozen=True)
+class RunEstimate:
+    offices: int
+    tasks_per_day: float
+    memory_bytes: float
+    cpu_seconds: float
+
+
+def estimate_run(scenario: Scenario, days: int | None = None) -> RunEstimate:
+    """Offices, arrivals a day, peak memory and CPU seconds of one run of `scenario`."""
+    st, lv = scenario.structure, scenario.levers
+    departments = st.districts * st.departments_per_district
+    streets = st.districts * st.streets_per_district
+    committees = streets * st.committees_per_street
+    stations = streets * lv.service_stations_per_street
+    organisations = st.districts * st.social_organisation_pool_per_district
+    offices = departments + streets + committees + stations + organisations
+    per_day = 0.0
+    for kind in scenario.task_kinds:
+        if kind.origin == "department":
+            per_day += kind.rate_per_day * departments
+        elif kind.origin == "residents":
+            per_day += kind.rate_per_day * committees
+    committee_intensity = (
+        lv.committee_assessment_intensity
+        if lv.committee_assessment_intensity is not None
+        else lv.assessment_intensity
+    )
+    per_day += lv.assessment_intensity * streets + committee_intensity * committees
+    horizon = days if days is not None else scenario.days
+    rows = max(16.0, per_day) * LEDGER_DAYS
+    memory = INTERPRETER_BYTES + offices * OFFICE_BYTES + rows * TASK_ROW_BYTES * WORKING_COPIES
+    cpu = (BUILD_SECONDS_FIXED + offices * BUILD_SECONDS_PER_OFFICE
+           + horizon * (DAY_SECONDS_FIXED + offices * DAY_SECONDS_PER_OFFICE)
+           + TASK_SECONDS * per_day * horizon)
+    return RunEstimate(offices, per_day, memory, cpu)
+
+
+def memory_limit() -> float | None:
+    """Bytes a run may take: TIAOKUAI_MAX_MEMORY if set (0: no limit), else 80% of the machine."""
+    text = os.environ.get(OVERRIDE_ENV, "").strip()
+    if text:
+        value = parse_bytes(text)
+        return None if value == 0 else value
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+    return 0.8 * total
+
+
+def parse_bytes(text: str) -> float:
+    """`64GiB`, `5000MiB`, `2e9` -> bytes; an InputError naming the variable otherwise."""
+    units = {"kib": 1024, "mib": MiB, "gib": GiB, "tib": 1024**4, "kb": 1e3, "mb": 1e6, "gb": 1e9,
+             "tb": 1e12, "b": 1}
+    raw = text.strip().lower().replace(" ", "")
+    factor = 1
+    for suffix, size in units.items():
+        if raw.endswith(suffix):
+            raw, factor = raw[: -len(suffix)], size
+            break
+    try:
+        value = float(raw) * factor
+    except ValueError:
+        value = -1.0
+    if not (value >= 0 and value < float("inf")):
+        raise InputError([Problem(OVERRIDE_ENV, "", "expected a size like 64GiB or 0 (no limit)", text)])
+    return value
+
+
+def check_memory(scenario: Scenario, source: str, days: int | None = None) -> RunEstimate:
+    """Refuse a run whose estimated memory exceeds what this machine allows."""
+    estimate = estimate_run(scenario, days)
+    limit = memory_limit()
+    if limit is not None and estimate.memory_bytes > limit:
+        raise InputError([Problem(
+            source, "", f"a run of this scenario needs about {_size(estimate.memory_bytes)} of memory "
+            f"({estimate.offices:,} offices, {estimate.tasks_per_day:,.0f} tasks a day), more than "
+            f"this machine allows ({_size(limit)}); shrink the scenario, or set "
+            f"{OVERRIDE_ENV}=<size> (0: no limit) to run it anyway", None)])
+    return estimate
+
+
+def _size(n: float) -> str:
+    return f"{n / GiB:,.1f} GiB" if n >= GiB else f"{n / MiB:,.0f} MiB"
