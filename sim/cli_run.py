@@ -76,6 +76,16 @@ def looks_like_experiment(data: dict) -> bool:
 def describe_file(path: str) -> str:
     """Validate a scenario or an experiment file (with every scenario it runs); one line about it."""
     data = read_yaml_mapping(path)
+    if "patterns" in data and "parameters" in data:
+        from sim.calibration.spec import load_spec
+
+        spec = load_spec(path)
+        return f"calibration file: {len(spec.parameters)} parameters"
+    if "policies" in data and "worlds" in data:
+        from sim.robustness.spec import load_robustness
+
+        exp = load_robustness(path)
+        return f"robustness experiment {exp.name}: {len(exp.policies)} policies"
     if looks_like_experiment(data):
         from sim.sweep.plan import build_plan
 
