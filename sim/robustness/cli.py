@@ -42,13 +42,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def reduced_note(args: argparse.Namespace, file_exp) -> str:
+    """Provenance: the command that made the outputs, and whether the study was reduced."""
     changed = [f"--{k} {v}" for k, v in (("points", args.points), ("replications", args.replications),
                                           ("days", args.days)) if v is not None]
+    made = f"Made with `tiaokuai robustness {args.experiment} --out {args.out}{''.join(' ' + c for c in changed)}`."
     if not changed:
-        return ""
-    return (f"**Reduced study** ({' '.join(changed)}; the file asks for {file_exp.worlds.points} worlds × "
+        return made
+    return made + " " + (f"**Reduced study** ({' '.join(changed)}; the file asks for {file_exp.worlds.points} worlds × "
             f"{file_exp.replications} replications × {file_exp.days or 'scenario'} days). "
-            f"Full study: `tiaokuai robustness {args.experiment} --out {args.out}`.")
+            f"Full study: `tiaokuai robustness {args.experiment} --out {str(args.out).rstrip('/')}-full`.")
 
 
 def robustness_command(args: argparse.Namespace) -> int:

@@ -65,7 +65,11 @@ def regret_chart(regret: pd.DataFrame, outcome: str, path: Path) -> Path:
         ax.scatter([values.mean()], [i], marker="D", color="tab:red", s=18, zorder=3)
     ax.set_yticks(range(1, len(order) + 1))
     ax.set_yticklabels(order, fontsize=8)
-    ax.set_xlabel(f"regret on {outcome} (outcome units; box 25-75%, whiskers 5-95%, red: mean)")
+    everything = np.concatenate(data)
+    typical = float(np.quantile(everything, 0.75))
+    if everything.max() > 20 * max(typical, 1e-12):  # a few collapsed worlds would hide the rest
+        ax.set_xscale("symlog", linthresh=max(typical, 1e-9))
+    ax.set_xlabel(f"regret ({outcome} units); box 25-75%, whiskers 5-95%, red: mean", fontsize=8)
     ax.set_title(f"Regret against the best regime in each world: {outcome}", fontsize=10)
     return _save(fig, path)
 
@@ -116,11 +120,12 @@ def response_chart(x: pd.DataFrame, adv: pd.Series, top: list[str], labels: dict
         ax.set_xlabel(labels.get(u, u), fontsize=8)
         ax.set_ylabel(f"advantage on {outcome}", fontsize=8)
     if len(top) >= 2:
-        lim = float(np.nanmax(np.abs(adv))) or 1.0
+        lim = float(np.nanquantile(np.abs(adv), 0.9)) or float(np.nanmax(np.abs(adv))) or 1.0
         sc = axes[2].scatter(x[top[0]], x[top[1]], c=adv, cmap="RdBu", vmin=-lim, vmax=lim, s=18)
         axes[2].set_xlabel(labels.get(top[0], top[0]), fontsize=8)
         axes[2].set_ylabel(labels.get(top[1], top[1]), fontsize=8)
-        fig.colorbar(sc, ax=axes[2], label="advantage (blue: better than baseline)")
+        fig.colorbar(sc, ax=axes[2], label="advantage (blue: better; colour capped at the 90th pct)",
+                     extend="both")
     fig.suptitle(f"{regime}: advantage over the baseline on {outcome} (score units, > 0 = better)",
                  fontsize=10)
     return _save(fig, path)
