@@ -179,28 +179,30 @@ def tiny_study(tmp_path):
 
 
 def command(study: Path, out: Path) -> list[str]:
-    return [sys.executable, "-m", "sim", "robustness", str(study), "--out", str(out), "--workers", "2",
-            "--flush-seconds", "0", "--no-plots", "--quiet"]
+    return ["robustness", str(study), "--out", str(out), "--workers", "2", "--flush-seconds", "0",
+            "--no-plots", "--quiet"]
 
 
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_killed_study_resumes_and_matches_an_uninterrupted_one(tiny_study, tmp_path):
-    out = tmp_path / "killed"
-    proc = subprocess.Popen(command(tiny_study, out), cwd=REPO, stdout=subprocess.PIPE,
+    out, gate = tmp_path / "killed", tmp_path / "gate"
+    # runs past the 20th ticket wait at the gate, so the study cannot finish before the kill
+    proc = subprocess.Popen([sys.executable, "-m", "tests.support.gated_sweep", str(gate), "20",
+                             *command(tiny_study, out)], cwd=REPO, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.monotonic() + 120
     while not list((out / "store" / "runs").glob("part-*.parquet")):
         assert proc.poll() is None, proc.stderr.read().decode()
         assert time.monotonic() < deadline
-        time.sleep(0.02)
+        time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)  # no chance to tidy up
     proc.wait(timeout=30)
     stored = len(ResultStore(out / "store").stored_run_ids())
     assert 0 < stored < 48, "the study finished before it could be killed"
     assert not (out / "ranking.csv").exists()
 
-    again = subprocess.run(command(tiny_study, out), cwd=REPO, capture_output=True, text=True, timeout=300)
+    again = subprocess.run([sys.executable, "-m", "sim", *command(tiny_study, out)], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
     manifest = ResultStore(out / "store").manifest()
     assert manifest["last_session"]["skipped"] == stored
@@ -209,7 +211,7 @@ def test_a_killed_study_resumes_and_matches_an_uninterrupted_one(tiny_study, tmp
     assert len(runs) == 48 and runs.run_id.is_unique
 
     whole = tmp_path / "whole"
-    done = subprocess.run(command(tiny_study, whole), cwd=REPO, capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-m", "sim", *command(tiny_study, whole)], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     pd.testing.assert_frame_equal(pd.read_csv(out / "ranking.csv"), pd.read_csv(whole / "ranking.csv"))
     assert (out / "boxes.md").exists() and (out / "summary.md").exists()
