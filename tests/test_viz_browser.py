@@ -56,7 +56,8 @@ def day(page) -> int:
 
 def wait_for_day(page, expected: int, timeout_ms: int = 15_000) -> None:
     page.wait_for_function(
-        "n => { const e = document.querySelector('.tk-day'); return e && e.innerText.trim().startsWith('Day ' + n + ' '); }",
+        "n => { const e = document.querySelector('.tk-day');"
+        " return e && e.innerText.trim().startsWith('Day ' + n + ' '); }",
         arg=expected,
         timeout=timeout_ms,
     )
@@ -211,8 +212,9 @@ def test_two_regimes_side_by_side_in_a_real_browser(chromium_path, tmp_path):
                         arg=[f"tk-plotted-days-{side}", n],
                     )
                 page.locator(".tk-differences").wait_for()
-                page.wait_for_function("n => document.querySelector('.tk-differences')?.innerText.includes('on day ' + n)",
-                                       arg=n)
+                page.wait_for_function(
+                    "n => document.querySelector('.tk-differences')?.innerText.includes('on day ' + n)", arg=n
+                )
                 strips.append(image_source(page, "tk-difference"))
                 tables.append(text(page, "tk-differences"))
                 arrivals.append((int(text(page, "tk-tasks-today-left")), int(text(page, "tk-tasks-today-right"))))

@@ -29,7 +29,8 @@ from mesa.visualization.utils import force_update
 from ..errors import InputError
 from ..scenario_io import load_scenario
 from .comparison import Comparison
-from .difference_strip import DifferenceCanvas, running_mean, shown as shown_difference, SCALE
+from .difference_strip import SCALE, DifferenceCanvas, running_mean
+from .difference_strip import shown as shown_difference
 from .network import NetworkCanvas, frame_of, most_loaded
 from .panel import CANDIDATE_LEVERS, Lever, levers_for
 from .plots import PlotsCanvas, latest
@@ -270,7 +271,9 @@ def Page():
 
 
 @solara.component
-def RunCard(session: Session | Comparison | None, tick: int, playing, days_per_frame, play_delay, reset, step, can_reset: bool):
+def RunCard(
+    session: Session | Comparison | None, tick: int, playing, days_per_frame, play_delay, reset, step, can_reset: bool
+):
     """The day counter, Reset / Play / Step, and how fast Play runs."""
     with solara.Card("Run"):
         if session is None:
@@ -406,7 +409,8 @@ def ComparisonViews(comparison: Comparison, tick: int):
         for key, label, kind in series:
             values = comparison.differences(key) * SCALE.get(kind, 1.0)
             if values.size:
-                rows.append((label, f"{shown_difference(values[-1], kind)} (mean {shown_difference(running_mean(values)[-1], kind)})"))
+                today, mean = shown_difference(values[-1], kind), shown_difference(running_mean(values)[-1], kind)
+                rows.append((label, f"{today} (mean {mean})"))
         if rows:
             with solara.Row():
                 Table(f"right \u2212 left on day {comparison.day} (mean since day 1)", rows, "tk-differences")

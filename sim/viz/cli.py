@@ -18,11 +18,11 @@ from pathlib import Path
 
 from ..errors import InputError, Problem
 from .settings import (
+    DEFAULT_SEED,
+    ENV_COMPARE,
     ENV_PRESETS,
     ENV_SCENARIO,
-    ENV_COMPARE,
     ENV_SEED,
-    DEFAULT_SEED,
     MAX_SEED,
     default_presets_dir,
     default_scenario,
@@ -93,6 +93,7 @@ def server_command(args: argparse.Namespace) -> tuple[list[str], dict[str, str]]
     presets = Path(args.presets) if args.presets else default_presets_dir()
     if args.presets and not presets.is_dir():
         problems.append(Problem("--presets", "", "not a folder", args.presets))
+    scenario_path: Path | None
     if args.scenario:
         scenario_path = Path(args.scenario)
     else:
@@ -105,7 +106,7 @@ def server_command(args: argparse.Namespace) -> tuple[list[str], dict[str, str]]
         problems.append(Problem("--seed", "", f"must be a whole number from 0 to {MAX_SEED}", args.seed))
     if not 1 <= args.port <= 65535:
         problems.append(Problem("--port", "", "must be from 1 to 65535", args.port))
-    if problems:
+    if problems or scenario_path is None:
         raise InputError(problems)
     load_scenario(scenario_path)  # refuses a missing or invalid file with its own problems
     compare_path = Path(args.compare) if getattr(args, "compare", None) else None

@@ -11,6 +11,7 @@ the lines and the day's numbers over the kept pixels of everything else.
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -70,7 +71,9 @@ class DifferenceCanvas:
             f"Difference {right} \u2212 {left}: each day (grey) and the mean since day 1 (purple)",
             ha="left", va="top", fontsize=10, fontweight="bold",
         )
-        self.day_lines, self.mean_lines, self.values = [], [], []
+        self.day_lines: list[Any] = []
+        self.mean_lines: list[Any] = []
+        self.values: list[Any] = []
         for ax, (_, label, kind) in zip(self.axes, series):
             ax.axhline(0.0, color="#333333", linewidth=0.8, zorder=1)
             (day_line,) = ax.plot([], [], color=DAY_COLOUR, linewidth=0.9, zorder=2)
@@ -93,8 +96,8 @@ class DifferenceCanvas:
         for ax in self.axes[len(series):]:
             ax.set_visible(False)
         self.canvas = FigureCanvasAgg(self.figure)
-        self.dynamic = self.day_lines + self.mean_lines + self.values
-        self.background = None
+        self.dynamic: list[Any] = self.day_lines + self.mean_lines + self.values
+        self.background: Any = None  # the kept pixels of the static part
 
     def update(self, days: np.ndarray, differences: dict[str, np.ndarray]) -> None:
         """Give each panel its series of right - left (one value per day in `days`)."""

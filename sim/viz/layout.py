@@ -1,10 +1,10 @@
 """The fixed layered drawing of the hierarchy: where each office sits, computed once.
 
 Departments form the top row, streets the next, then service stations, residents'
-committees and, at the bottom, social organisations (rows with no offices are left out). Each district owns a band of the
-width; inside it each street owns a span wide enough for the committees (or stations)
-under it, and sits above their middle, so the lines of command are short and never
-cross between districts.
+committees and, at the bottom, social organisations (rows with no offices are left out).
+Each district owns a band of the width; inside it each street owns a span wide enough
+for the committees (or stations) under it, and sits above their middle, so the lines of
+command are short and never cross between districts.
 
 A city-scale scenario has thousands of committees, and one dot each would be neither
 readable nor fast. Above `max_row_nodes` offices in a row, the offices of that row are
@@ -124,7 +124,7 @@ def layered_layout(offices: Sequence[OfficeLike], max_row_nodes: int = MAX_ROW_N
 
     # Group key of each office: offices with the same key become one node.
     group: list[tuple] = []
-    for i, o in enumerate(offices):
+    for i in range(len(offices)):
         lv = level[i]
         if lv not in merged:
             group.append((lv, "office", i))

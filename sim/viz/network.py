@@ -15,6 +15,7 @@ laying out text is most of matplotlib's cost, and it would otherwise be paid eve
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -95,7 +96,7 @@ class NetworkCanvas:
         self.figure = Figure(figsize=(width, 0.9 + 0.95 * len(rows)), dpi=dpi, layout="constrained")
         ax = self.axes = self.figure.add_subplot()
         _draw_districts(ax, layout)
-        self.edges = LineCollection([], zorder=2)
+        self.edges: Any = LineCollection([], zorder=2)  # (matplotlib's stubs refuse arrays of segments)
         ax.add_collection(self.edges)
         self.nodes = ax.scatter(
             layout.x, layout.y, s=np.full(layout.n_nodes, AREA_RANGE[0]), c=np.zeros(layout.n_nodes),

@@ -9,7 +9,6 @@ left out, so the panel follows the model as levers land.
 
 from __future__ import annotations
 
-import typing
 from dataclasses import dataclass
 from typing import Any, Literal
 

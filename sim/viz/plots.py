@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import PIL.Image
@@ -63,7 +64,7 @@ class PlotsCanvas:
         self.figure = Figure(figsize=(width, 2.9), dpi=dpi)
         self.figure.subplots_adjust(left=0.055, right=0.99, bottom=0.16, top=0.9, wspace=0.28)
         self.axes = self.figure.subplots(1, len(PANELS))
-        self.lines: list[tuple[str, object]] = []
+        self.lines: list[tuple[str, Any]] = []  # (series key, its matplotlib line)
         self.legends = []
         for ax, (title, panel_series) in zip(self.axes, PANELS):
             for key, label, colour, style in panel_series:
@@ -89,8 +90,8 @@ class PlotsCanvas:
         self.hint = self.figure.text(0.5, 0.5, "press Step or Play", ha="center", va="center",
                                      color="#888888", fontsize=10)
         self.canvas = FigureCanvasAgg(self.figure)
-        self.dynamic = [line for _, line in self.lines] + self.legends + [self.hint]
-        self.background = None
+        self.dynamic: list[Any] = [line for _, line in self.lines] + self.legends + [self.hint]
+        self.background: Any = None  # the kept pixels of the static part
 
     def update(self, history: list[dict]) -> None:
         days = series(history, "day")
