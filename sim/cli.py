@@ -23,8 +23,15 @@ PLUGINS = ("sim.cli_run", "sim.sweep.cli", "sim.viz.cli", "sim.sensitivity.cli",
            "sim.calibration.cli")
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with its usage errors as one `error:` line like every other refusal."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="tiaokuai",
         description="Agent-based simulation of work flowing between departments, streets, "
         "residents' committees and social organisations.",
@@ -45,7 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # usage errors (2) and --help (0) end here, as argparse intends
+        return int(exit_.code or 0)
     try:
         return int(args.handler(args) or 0)
     except InputError as err:

@@ -194,6 +194,10 @@ CORPUS = {
         "sweep", str(experiment(t)), "--out", str(not_a_store(t)), "--restart", "--quiet"],
     "sweep --flush-seconds nan": lambda t: ["sweep", str(experiment(t)), "--out", str(t / "out"), "--flush-seconds", "nan"],
     "sweep --workers 0": lambda t: ["sweep", str(experiment(t)), "--out", str(t / "out"), "--workers", "0"],
+    "an unknown option": lambda t: ["run", str(tiny(t)), "--bogus"],
+    "no scenario given": lambda t: ["run"],
+    "an unknown command": lambda t: ["frobnicate"],
+    "sensitivity --morris-trajectories abc": lambda t: ["sensitivity", str(experiment(t)), "--morris-trajectories", "abc"],
     # -- experiments --------------------------------------------------------------------------
     "experiment with a bad factor path": lambda t: ["validate", str(experiment(t, factors={"levers.nope": [1, 2]}))],
     "experiment with a factor level out of bounds": lambda t: ["validate", str(experiment(t, factors={"levers.rework_share": [0.5, 2]}))],
@@ -211,6 +215,12 @@ CORPUS = {
 
 class Hang(Exception):
     pass
+
+
+@pytest.fixture(autouse=True)
+def machine(monkeypatch):
+    """The same memory limit on every machine, so the memory cases do not depend on its size."""
+    monkeypatch.setenv("TIAOKUAI_MAX_MEMORY", "8GiB")
 
 
 @pytest.fixture

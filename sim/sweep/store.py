@@ -34,8 +34,7 @@ from sim.errors import InputError, Problem
 FORMAT = "tiaokuai-sweep/1"
 MANIFEST = "manifest.json"
 PART = re.compile(r"^part-(\d{6})-[0-9a-f]{6}\.parquet$")
-REQUIRED = ("format", "name", "fingerprint", "spec_fingerprint", "model_code", "total_runs",
-            "sub_experiments", "outcomes")
+REQUIRED = ("format", "name", "total_runs", "sub_experiments", "outcomes")  # what every reader needs
 DAMAGED = "damaged"
 
 
