@@ -84,8 +84,8 @@ def describe_file(path: str) -> str:
     if "policies" in data and "worlds" in data:
         from sim.robustness.spec import load_robustness
 
-        exp = load_robustness(path)
-        return f"robustness experiment {exp.name}: {len(exp.policies)} policies"
+        robust = load_robustness(path)
+        return f"robustness experiment {robust.name}: {len(robust.policies)} policies"
     if looks_like_experiment(data):
         from sim.sweep.plan import build_plan
 
@@ -206,7 +206,7 @@ def run_command(args: argparse.Namespace) -> int:
     if note:
         print(note, file=sys.stderr)
     started = time.perf_counter()
-    result = run(scenario, seed, timeseries=out is not None)
+    result = run(scenario, seed or 0, timeseries=out is not None)
     elapsed = time.perf_counter() - started
     summary = result.summary
     if out is not None:

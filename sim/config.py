@@ -26,7 +26,9 @@ NAME_PATTERN = r"\S"  # a name must not be blank
 class TaskKind(Frozen):
     """A kind of work, e.g. a resident's service request or a department's data collection."""
 
-    name: str = Field(min_length=1, max_length=200, pattern=NAME_PATTERN, description="identifier used by gates and outputs")
+    name: str = Field(
+        min_length=1, max_length=200, pattern=NAME_PATTERN, description="identifier used by gates and outputs"
+    )
     origin: Literal["department", "residents", "assessment"] = Field(
         description="who creates it: departments, residents (at their committee), or the "
         "assessment regime (imposed on streets and committees, see levers.assessment_intensity)"

@@ -92,7 +92,7 @@ def parse_bytes(text: str) -> float:
     units = {"kib": 1024, "mib": MiB, "gib": GiB, "tib": 1024**4, "kb": 1e3, "mb": 1e6, "gb": 1e9,
              "tb": 1e12, "b": 1}
     raw = text.strip().lower().replace(" ", "")
-    factor = 1
+    factor: float = 1
     for suffix, size in units.items():
         if raw.endswith(suffix):
             raw, factor = raw[: -len(suffix)], size

@@ -10,11 +10,10 @@ from __future__ import annotations
 import copy
 import os
 import stat
-from pathlib import Path
-from typing import Any
-
 import types
 import typing
+from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -138,7 +137,8 @@ def read_text_file(path: str | Path, what: str = "YAML file") -> str:
     if stat.S_ISDIR(st.st_mode):
         raise InputError([Problem(source, "", f"is a directory, expected a {what}", None)])
     if not stat.S_ISREG(st.st_mode):
-        raise InputError([Problem(source, "", f"not a regular file (a device, pipe or socket), expected a {what}", None)])
+        raise InputError([Problem(source, "", f"not a regular file (a device, pipe or socket), expected a {what}",
+                                  None)])
     if st.st_size > MAX_FILE_BYTES:
         raise InputError([Problem(source, "", f"{st.st_size:,} bytes is larger than a {what} may be "
                                   f"({MAX_FILE_BYTES:,})", None)])
@@ -269,7 +269,7 @@ def set_dotted(data: dict, overrides: dict[str, Any], source: str = "--set") -> 
             if not isinstance(nxt, (dict, list)):
                 nxt = {}
                 node[part] = nxt
-            node = nxt
+            node = nxt  # type: ignore[assignment]  # a list is handled at the loop's top
         else:
             if isinstance(node, list):
                 try:

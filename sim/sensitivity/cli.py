@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import typing
 import warnings
 from pathlib import Path
 
@@ -33,7 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default="results/sensitivity", metavar="DIR")
     p.add_argument("--method", choices=("morris", "sobol", "both"), default="both")
     p.add_argument("--morris-trajectories", type=int, default=None, metavar="R",
-                   help=f"Morris trajectories (default: the file's, if its method is morris, else {DEFAULT_TRAJECTORIES})")
+                   help="Morris trajectories (default: the file's, if its method is morris, "
+                   f"else {DEFAULT_TRAJECTORIES})")
     p.add_argument("--sobol-samples", type=int, default=None, metavar="N",
                    help=f"Sobol base sample, a power of 2 (default: the file's, if sobol, else {DEFAULT_SOBOL_BASE})")
     p.add_argument("--sobol-top", type=int, default=0, metavar="K",
@@ -84,7 +86,7 @@ def sensitivity_command(args: argparse.Namespace) -> int:
 
     from .differences import ci_widths, parse_pairs, with_differences
     from .report import analyse_and_write
-    from .stages import run_stage, stage_plan
+    from .stages import Method, StageResult, run_stage, stage_plan
 
     plan = build_plan(args.experiment)
     exp = plan.experiment
@@ -98,7 +100,7 @@ def sensitivity_command(args: argparse.Namespace) -> int:
 
     check_out_dir(str(out))
     executor_factory = partial(make_executor, args.workers, args.scheduler)
-    stages = {}
+    stages: dict[str, StageResult] = {}
     keep = None
     for method, n in sizes.items():
         if method == "sobol" and args.sobol_top and "morris" in stages:
@@ -106,7 +108,7 @@ def sensitivity_command(args: argparse.Namespace) -> int:
             if not args.quiet:
                 print(f"sobol over the {len(keep)} parameters Morris ranks highest: {', '.join(keep)}",
                       file=sys.stderr)
-        staged = stage_plan(plan, method, n, args.days, args.warmup_days,
+        staged = stage_plan(plan, typing.cast(Method, method), n, args.days, args.warmup_days,
                             args.replications, keep if method == "sobol" else None)
         if not args.quiet:
             print(f"{method}: {len(staged.runs)} runs ({staged.experiment.point_count} points x "

@@ -55,13 +55,15 @@ def stage_plan(
     and the new plan carries its own design matrix for SALib."""
     exp = plan.experiment
     if exp.design is None:
-        raise InputError([Problem(plan.source, "design", "a sensitivity experiment needs a `design` with ranges", None)])
+        raise InputError([Problem(plan.source, "design", "a sensitivity experiment needs a `design` with ranges",
+                                  None)])
     data = exp.model_dump(mode="json")
     data["design"].update(method=method, samples=samples)
     if keep is not None:
         unknown = sorted(set(keep) - set(exp.design.ranges))
         if unknown:
-            raise InputError([Problem(plan.source, "design.ranges", "not among the design's ranges", ", ".join(unknown))])
+            raise InputError([Problem(plan.source, "design.ranges", "not among the design's ranges",
+                                      ", ".join(unknown))])
         data["design"]["ranges"] = {p: r for p, r in data["design"]["ranges"].items() if p in keep}
     if method == "sobol":
         data["design"]["second_order"] = False
@@ -99,8 +101,11 @@ def run_stage(
     from sim.sweep.store import ResultStore
 
     experiment = plan.experiment
-    method = experiment.design.method
+    design = experiment.design
+    if design is None or design.method == "latin_hypercube" or plan.design_matrix is None:
+        raise ValueError("a sensitivity stage is a Morris or Sobol plan (stage_plan makes one)")
+    method: Method = design.method
     store = ResultStore(out / method / "runs")
     sweep(plan, store, executor_factory, restart=restart, quiet=quiet)
-    return StageResult(method, experiment, salib_problem(experiment.design), plan.design_matrix,
+    return StageResult(method, experiment, salib_problem(design), plan.design_matrix,
                        store.read_runs())

@@ -172,7 +172,7 @@ def point_scenarios(
     """Every (arm, point) scenario; factor levels are checked one by one first for clear errors."""
     problems: list[Problem] = []
     for path, levels in experiment.factors.items():
-        for name, scenario in arms.items():
+        for scenario in arms.values():
             for level in levels:
                 try:
                     with_overrides(scenario, {path: level}, source=f"{source}: factors")
@@ -180,7 +180,7 @@ def point_scenarios(
                     problems.extend(err.problems)
     if experiment.design is not None:
         for path, rng in experiment.design.ranges.items():
-            for name, scenario in arms.items():
+            for scenario in arms.values():
                 for end in (rng.low, rng.high):
                     value = coerce_for_field(path, int(round(end)) if rng.integer else end)
                     try:
@@ -265,7 +265,7 @@ def _unique(problems: list[Problem]) -> list[Problem]:
     return out
 
 
-def fingerprint(experiment: Experiment, arms: dict[str, Scenario], timeseries: bool) -> str:
+def fingerprint(experiment: Experiment, arms: dict[str, Scenario], timeseries: bool | None) -> str:
     """Hash of what decides the rows: the experiment, the scenarios run, the time-series flag."""
     spec = experiment.model_dump(mode="json", exclude={"description"})
     for arm in spec["sub_experiments"].values():

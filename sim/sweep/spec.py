@@ -91,7 +91,8 @@ class Design(Frozen):
 class Experiment(Frozen):
     """A sweep: sub-experiments x design points x replications, each run seeded."""
 
-    name: str = Field(min_length=1, max_length=200, pattern=r"\S", description="identifier, used in the result manifest")
+    name: str = Field(min_length=1, max_length=200, pattern=r"\S",
+                      description="identifier, used in the result manifest")
     description: str = ""
     base: str = Field(min_length=1, description="base scenario file, relative to the experiment file")
     sub_experiments: dict[str, SubExperiment] = Field(

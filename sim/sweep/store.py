@@ -23,7 +23,7 @@ import secrets
 import shutil
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import pandas as pd
 import pyarrow as pa
@@ -81,7 +81,7 @@ class ResultStore:
         self.dir = Path(directory)
         self.runs_dir = self.dir / "runs"
         self.ts_dir = self.dir / "timeseries"
-        self._lock_fh = None
+        self._lock_fh: TextIO | None = None
         self._seq = 0
 
     # -- reading -------------------------------------------------------------------------
@@ -167,7 +167,8 @@ class ResultStore:
     def read_timeseries(self, columns: list[str] | None = None) -> pd.DataFrame | None:
         """The per-day rows of every stored run (those committed by a runs part), or None."""
         committed = {p.name for p in self.run_parts()}
-        parts = [p for p in sorted(self.ts_dir.glob("part-*.parquet")) if p.name in committed] if self.ts_dir.is_dir() else []
+        found = sorted(self.ts_dir.glob("part-*.parquet")) if self.ts_dir.is_dir() else []
+        parts = [p for p in found if p.name in committed]
         if not parts:
             return None
         frame = pd.concat([self._read(p, columns=columns).to_pandas() for p in parts], ignore_index=True)
@@ -243,13 +244,14 @@ class ResultStore:
     def lock(self) -> None:
         """Hold DIR for this process (released on exit, even on SIGKILL)."""
         self.dir.mkdir(parents=True, exist_ok=True)
-        self._lock_fh = open(self.dir / ".lock", "w")
+        fh = open(self.dir / ".lock", "w")  # held until unlock()
         try:
-            fcntl.flock(self._lock_fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            self._lock_fh.close()
+            fh.close()
             self._lock_fh = None
             raise StoreBusy(f"{self.dir} is in use by another sweep") from None
+        self._lock_fh = fh
 
     def unlock(self) -> None:
         if self._lock_fh is not None:
@@ -301,7 +303,8 @@ class ResultStore:
         for part in parts:
             if not PART.match(part.name):
                 self._read(part)  # refuses the stray file with a clear message
-        self._seq = max((int(PART.match(p.name).group(1)) for p in parts), default=0)
+        numbers = [m.group(1) for m in (PART.match(p.name) for p in parts) if m]
+        self._seq = max((int(n) for n in numbers), default=0)
 
     def _tidy(self) -> None:
         committed = {p.name for p in self.run_parts()}
