@@ -14,15 +14,21 @@ import pytest
 
 pytest.importorskip("pyabc")
 
-from sim import load_scenario  # noqa: E402
-from sim.calibration.abc import finished_generations, posterior_frame, run_abc  # noqa: E402
-from sim.calibration.distance import PatternDistance  # noqa: E402
-from sim.calibration.patterns import MISFIT_CAP, Pattern, load_patterns, misfit, statistic  # noqa: E402
-from sim.calibration.report import calibrated_scenario_text  # noqa: E402
-from sim.calibration.spec import Parameter, load_scenarios, load_spec  # noqa: E402
-from sim.calibration.simulator import PatternSimulator  # noqa: E402
-from sim.cli import main  # noqa: E402
-from sim.sweep.executors import SerialExecutor  # noqa: E402
+from sim import load_scenario
+from sim.calibration.abc import finished_generations, posterior_frame, run_abc
+from sim.calibration.distance import PatternDistance
+from sim.calibration.patterns import (
+    MISFIT_CAP,
+    Pattern,
+    load_patterns,
+    misfit,
+    statistic,
+)
+from sim.calibration.report import calibrated_scenario_text
+from sim.calibration.simulator import PatternSimulator
+from sim.calibration.spec import Parameter, load_scenarios, load_spec
+from sim.cli import main
+from sim.sweep.executors import SerialExecutor
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPERIMENT = ROOT / "experiments" / "calibration.yaml"

@@ -160,6 +160,6 @@ def propagation_table(runs: pd.DataFrame, baseline: str, outcomes: Sequence[str]
                 "difference_mean": float(diff.mean()),
                 "q025": float(diff.quantile(0.025)), "q975": float(diff.quantile(0.975)),
                 "parameter_variance_share": between / total if total > 0 else 0.0,
-                "n": int(len(diff)),
+                "n": len(diff),
             })
     return pd.DataFrame(out)

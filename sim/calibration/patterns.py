@@ -27,6 +27,7 @@ No I/O here beyond reading the pattern file at the door (`load_patterns`).
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -216,7 +217,7 @@ def statistic(pattern: Pattern, runs: Runs) -> float:
         return means[0]
     sign = 1.0 if getattr(t, "direction", None) == "increasing" or getattr(t, "change", None) == "up" else -1.0
     steps = []
-    for before, after in zip(means, means[1:]):
+    for before, after in itertools.pairwise(means):
         step = sign * (after - before)
         if t.relative:
             step /= max(abs(before), 1e-12)

@@ -120,7 +120,7 @@ def calibrated_scenario_text(
     tree: dict = {}
     for _, row in summary.iterrows():
         par = spec.parameters[row["parameter"]]
-        value = int(round(row["median"])) if par.integer else float(f"{row['median']:.4g}")
+        value = round(row["median"]) if par.integer else float(f"{row['median']:.4g}")
         comment = (f"posterior median {row['median']:.3g}, 90% interval [{row['q05']:.3g}, {row['q95']:.3g}]; "
                    f"prior {row['prior']}; shipped {row['default']:g}")
         node = tree

@@ -180,10 +180,10 @@ class Calibration:
             f"# Calibration: {self.spec.name} (budget `{self.budget_name}`)",
             "",
             f"Command: `tiaokuai calibrate {self.spec_path} --out {self.out} --budget {self.budget_name}`",
-            f"({getattr(executor, 'kind', '?')} executor x{getattr(executor, 'workers', 1)}). "
-            f"Horizon {self.days} days ({self.warmup} warm-up), {self.spec.replications} run(s) per scenario "
+            (f"({getattr(executor, 'kind', '?')} executor x{getattr(executor, 'workers', 1)}). "
+             f"Horizon {self.days} days ({self.warmup} warm-up), {self.spec.replications} run(s) per scenario "
             f"per particle, population {self.budget.population}, up to {self.budget.generations} generations; "
-            f"{int(history.total_nr_simulations)} particles simulated.",
+            f"{int(history.total_nr_simulations)} particles simulated."),
             "",
             "Time (s; on a shared, loaded machine): " + ", ".join(f"{k} {v:.0f}" for k, v in seconds.items()),
             "",

@@ -71,7 +71,7 @@ class PatternSimulator:
         for path in self._inherits[name]:
             if path in values:
                 par = self.spec.parameters[path]
-                overrides[path] = int(round(values[path])) if par.integer else float(values[path])
+                overrides[path] = round(values[path]) if par.integer else float(values[path])
         scenario = self.scenarios[name]
         return with_overrides(scenario, overrides, source="calibration") if overrides else scenario
 

@@ -20,7 +20,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from sim.config import Scenario
 from sim.errors import InputError, Problem
-from sim.scenario_io import load_scenario, problems_from_validation, read_yaml_mapping, with_overrides
+from sim.scenario_io import (
+    load_scenario,
+    problems_from_validation,
+    read_yaml_mapping,
+    with_overrides,
+)
 from sim.sweep.plan import flatten
 
 
@@ -153,5 +158,5 @@ def apply_parameters(
         par = spec.parameters[path]
         if par.applies == "inherited" and mine.get(path) != theirs.get(path):
             continue
-        overrides[path] = int(round(value)) if par.integer else float(value)
+        overrides[path] = round(value) if par.integer else float(value)
     return with_overrides(scenario, overrides, source=source) if overrides else scenario
