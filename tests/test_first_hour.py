@@ -200,3 +200,15 @@ def test_a_sensitivity_stage_plan_carries_its_design_matrix(tmp_path):
     assert staged.design_matrix.shape == (3 * 3, 2)
     assert np.array_equal(staged.design_matrix, sample_matrix(staged.experiment.design, 1))
     assert {type(r.scenario.levers.data_sharing) for r in staged.runs} == {bool}
+
+
+def test_sweep_refuses_a_plan_too_large_for_the_memory_before_writing(tmp_path, monkeypatch):
+    from sim import InputError
+    from sim.sweep import ResultStore, build_plan, sweep
+    from sim.sweep.executors import SerialExecutor
+
+    plan = build_plan(experiment(tmp_path))
+    monkeypatch.setenv("TIAOKUAI_MAX_MEMORY", "10MiB")
+    with pytest.raises(InputError, match="TIAOKUAI_MAX_MEMORY"):
+        sweep(plan, ResultStore(tmp_path / "r"), SerialExecutor)
+    assert not (tmp_path / "r").exists()

@@ -90,7 +90,7 @@ def _workers(text: str | None, scheduler: str | None) -> int | None:
 
 
 def sweep_command(args: argparse.Namespace) -> int:
-    from .driver import SweepFailed, sweep
+    from .driver import SweepFailed, check_plan_memory, sweep
     from .executors import WorkerLost, make_executor
     from .plan import build_plan
 
@@ -101,7 +101,7 @@ def sweep_command(args: argparse.Namespace) -> int:
         raise InputError([Problem("--out", "", "required: the result folder (or --dry-run)", None)])
     flush = _finite_seconds(args.flush_seconds)
     plan = build_plan(args.experiment, timeseries=args.timeseries)
-    check_plan_memory(plan)
+    check_plan_memory(plan)  # sweep() checks again; --dry-run should refuse it too
     if args.dry_run:
         print(dry_run_text(plan, workers))
         return 0
@@ -161,18 +161,6 @@ def dry_run_text(plan, workers: int | None) -> str:
         f"estimated CPU time {_duration(seconds)} (about {_duration(seconds / cores)} on {cores} "
         f"cores; a rough guide from the model's measured pace); nothing was run or written"
     )
-
-
-def check_plan_memory(plan) -> None:
-    """Refuse a plan any of whose scenarios would not fit in this machine's memory."""
-    from sim.resources import check_memory
-
-    seen = set()
-    for run in plan.runs:
-        key = (run.sub_experiment, run.point)
-        if key not in seen:
-            seen.add(key)
-            check_memory(run.scenario, f"{plan.source}: sub-experiment {run.sub_experiment}, point {run.point}")
 
 
 def _duration(seconds: float) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.errors import InputError, Problem
+from sim.resources import check_memory
 from sim.scenario_io import with_overrides
 
 from .executors import DEFAULT_RUNNER, RunRecord, RunTask, resolve_runner
@@ -174,6 +175,17 @@ def run_sweep(
     return report
 
 
+def check_plan_memory(plan: Plan) -> None:
+    """Refuse a plan any of whose scenarios would not fit in this machine's memory
+    (sim.resources; TIAOKUAI_MAX_MEMORY overrides)."""
+    seen = set()
+    for run in plan.runs:
+        key = (run.sub_experiment, run.point)
+        if key not in seen:
+            seen.add(key)
+            check_memory(run.scenario, f"{plan.source}: sub-experiment {run.sub_experiment}, point {run.point}")
+
+
 def check_same_code(executor, expected: str) -> None:
     """Refuse remote workers whose model code differs from ours: their rows would not match."""
     ask = getattr(executor, "worker_values", None)
@@ -221,6 +233,7 @@ def sweep(
     callable is preferred for local processes: it is called only once every check has
     passed, so a refused sweep starts nothing, and before Parquet I/O starts threads (the
     workers fork). Raises InputError before writing anything."""
+    check_plan_memory(plan)
     check_outcomes(plan, runner)
     store = store if isinstance(store, ResultStore) else ResultStore(store)
     manifest = manifest_for(plan, plan.source)
