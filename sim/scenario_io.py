@@ -73,6 +73,8 @@ class _Loader(yaml.SafeLoader):
 def parse_yaml(text: str, source: str) -> Any:
     """YAML text -> Python data, bounded: no duplicate keys, at most MAX_NODES values once
     aliases are expanded and MAX_DEPTH levels of nesting. Raises InputError."""
+    if _bracket_depth(text) > 2 * MAX_DEPTH:  # refused before the parser recurses into it
+        raise InputError([Problem(source, "", f"nested too deeply (more than {MAX_DEPTH} levels)", None)])
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.YAMLError as exc:
@@ -84,6 +86,18 @@ def parse_yaml(text: str, source: str) -> Any:
         raise InputError([Problem(source, "", f"nested too deeply (more than {MAX_DEPTH} levels)", None)]) from None
     check_bounded(data, source)
     return data
+
+
+def _bracket_depth(text: str) -> int:
+    """The deepest nesting of flow brackets ([ and {) in the text, quotes not considered."""
+    depth = deepest = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+    return deepest
 
 
 def check_bounded(data: Any, source: str) -> None:

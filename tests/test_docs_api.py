@@ -22,6 +22,7 @@ def test_the_api_page_code_runs_in_order(monkeypatch, capsys):
     assert namespace["report"].ran == 4
 
 
+@pytest.mark.slow  # a kernel starts: ~25 s on a loaded machine
 def test_the_first_hour_notebook_executes():
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
