@@ -11,6 +11,8 @@ leave, so nothing needs the dead rows afterwards.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 OPEN, DONE, ABANDONED = 0, 1, 2
@@ -49,6 +51,31 @@ DEFAULTS = {"buyer": -1, "fresh": True}
 
 class TaskLedger:
     """Columnar store of tasks; grows by doubling, shrinks by compaction."""
+
+    if TYPE_CHECKING:  # the column views set up at the end of this module, for the type checker
+        task_id: np.ndarray
+        kind: np.ndarray
+        holder: np.ndarray
+        territory: np.ndarray
+        responsible: np.ndarray
+        buyer: np.ndarray
+        created: np.ndarray
+        deadline: np.ndarray
+        ready_day: np.ndarray
+        effort_total: np.ndarray
+        effort_left: np.ndarray
+        authority_left: np.ndarray
+        funded: np.ndarray
+        handoffs: np.ndarray
+        refusals: np.ndarray
+        bounces: np.ndarray
+        reworks: np.ndarray
+        state: np.ndarray
+        fresh: np.ndarray
+        pinned: np.ndarray
+        from_above: np.ndarray
+        leaked: np.ndarray
+        hard: np.ndarray
 
     def __init__(self, capacity: int = 1024):
         self.size = 0

@@ -42,6 +42,8 @@ class RunResult:
     """
 
     __slots__ = ("_summary", "_timeseries")
+    _summary: Summary
+    _timeseries: pd.DataFrame | None
 
     def __init__(self, summary: Mapping[str, Any], timeseries: pd.DataFrame | None = None):
         object.__setattr__(self, "_summary", summary if isinstance(summary, Summary) else Summary(summary))
