@@ -8,11 +8,13 @@ VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 
-.PHONY: help setup demo test browser screenshot bench clean ci-demo
+.PHONY: help setup demo test test-fast lint browser screenshot bench clean ci-demo
 
 help:
 	@echo "make demo    set up .venv and run the headline comparison (writes results/)"
-	@echo "make test    set up .venv (and Chromium) and run the whole test suite"
+	@echo "make test    set up .venv (and Chromium) and run the whole test suite (< 5 min)"
+	@echo "make test-fast  the inner loop: every test not marked slow or browser (< 1 min)"
+	@echo "make lint    ruff and mypy on sim/"
 	@echo "make bench   run the benchmark scripts in benchmarks/"
 	@echo "make screenshot  refresh docs/screenshot-viz.png from the browser test"
 
@@ -44,6 +46,14 @@ demo: setup
 
 test: setup browser
 	$(PY) -m pytest -q
+
+# the inner loop: no statistical studies, no whole sweeps, no browser
+test-fast: setup
+	$(PY) -m pytest -q -m "not slow and not browser"
+
+lint: setup
+	$(PY) -m ruff check sim
+	$(PY) -m mypy
 
 # refresh docs/screenshot-viz.png (the browser test's fixed state) after changing the app
 screenshot: setup browser

@@ -16,7 +16,9 @@ about a minute and a half on two free cores.
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -25,25 +27,44 @@ from scipy import stats
 
 from sim import load_scenario, run
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 PRESETS = ROOT / "scenarios"
 CASES = PRESETS / "cases"
 REPLICATIONS = 30
 DAYS, WARMUP = 120, 30
-SEEDS = tuple(int(s.generate_state(1)[0]) for s in np.random.SeedSequence(20240606).spawn(REPLICATIONS))
+
+
+def seeds(n: int) -> tuple[int, ...]:
+    """The first n child seeds of one SeedSequence (the same n whatever the pool size)."""
+    return tuple(int(s.generate_state(1)[0]) for s in np.random.SeedSequence(20240606).spawn(n))
+
+
+SEEDS = seeds(REPLICATIONS)
 
 _pool: ProcessPoolExecutor | None = None
 _runs: dict[tuple, list[dict]] = {}
 
 
+@contextmanager
+def runs_in_parallel(workers: int = 2) -> Iterator[ProcessPoolExecutor]:
+    """Worker processes for `arm` while the block runs."""
+    global _pool
+    # spawn: this test process has threads (pyarrow, BLAS), which fork() would copy mid-lock;
+    # spawned workers are this process's own children, so their CPU time counts in its rusage
+    _pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        yield _pool
+    finally:
+        _pool.shutdown()
+        _pool = None
+
+
 @pytest.fixture(scope="module", autouse=True)
 def pool():
-    global _pool
-    # forkserver: this test process has threads (pyarrow, BLAS), which fork() would copy mid-lock
-    _pool = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("forkserver"))
-    yield _pool
-    _pool.shutdown()
-    _pool = None
+    with runs_in_parallel() as workers:
+        yield workers
 
 
 def _one(args: tuple) -> dict:
@@ -139,26 +160,13 @@ def test_resources_following_tasks_soften_the_gating_trade_off():
     assert paired(res, unlimited, "department_utilisation_mean")[2] < 0.01
 
 
-@pytest.mark.parametrize(
-    "outcome",
-    [
-        pytest.param(
-            "committee_utilisation_mean",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="utilisation saturates: under unlimited responsibility committees' demand "
-                "exceeds their hours plus overtime, so hours used understate it and the measured "
-                "benefit is concave in compliance (at c = 0.5, 0.65 of it is kept); the "
-                "demand-side measure, the self-governance share, is proportional",
-            ),
-        ),
-        "committee_self_governance_share",
-    ],
-)
-def test_a_leaky_gate_gives_away_benefit_roughly_in_proportion_to_the_leak(outcome):
+def test_a_leaky_gate_gives_away_benefit_roughly_in_proportion_to_the_leak():
     """The benefit kept at compliance c, (m(c) - m(0)) / (m(1) - m(0)), is within 0.15 of c
-    for c = 0.25, 0.5, 0.75. Compliance 0 is the unlimited preset (the gate draws the same
-    numbers whatever the compliance, so an all-leaking gate is the same run)."""
+    for c = 0.25, 0.5, 0.75, on committees' self-governance share (the demand-side measure).
+    Compliance 0 is the unlimited preset (the gate draws the same numbers whatever the
+    compliance, so an all-leaking gate is the same run). Committees' utilisation is not
+    proportional (it saturates): benchmarks/leaky_gate_benefit.py shows both."""
+    outcome = "committee_self_governance_share"
     m0 = values(arm(UNLIMITED), outcome).mean()
     m1 = values(arm(GATE), outcome).mean()
     for c in (0.25, 0.5, 0.75):

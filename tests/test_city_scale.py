@@ -7,7 +7,6 @@ import numpy as np
 
 from sim import TiaokuaiModel
 from sim.agents import COMMITTEE, STREET
-
 from tests.support.cities import preset
 
 

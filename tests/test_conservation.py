@@ -1,12 +1,10 @@
 """Invariants that hold on every day of every run, whatever the levers (DESIGN §6)."""
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from sim import TiaokuaiModel, with_overrides
 from sim.agents import LEVELS
-
 from tests.support.cities import preset
 
 LEVER_SPACE = {

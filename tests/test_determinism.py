@@ -5,7 +5,6 @@ import multiprocessing as mp
 import pandas as pd
 
 from sim import run
-
 from tests.support.cities import small
 
 

@@ -4,10 +4,13 @@ Each law is checked on six seeds with common random numbers: the 95% CI of the p
 difference must exclude zero in the stated direction.
 """
 
-from sim import with_overrides
+import pytest
 
+from sim import with_overrides
 from tests.support.cities import small
 from tests.support.paired import assert_higher, paired
+
+pytestmark = pytest.mark.slow  # paired runs of a 90-day city on six seeds per law
 
 
 def test_closing_the_street_gate_moves_load_from_streets_back_to_departments():

@@ -4,11 +4,13 @@ Six seeds, common random numbers; the 95% CI of the paired difference must exclu
 """
 
 import numpy as np
+import pytest
 
 from sim import run, with_overrides
-
 from tests.support.cities import small
 from tests.support.paired import assert_higher, paired
+
+pytestmark = pytest.mark.slow  # paired runs of a 90-day city per lever; the rule tests (test_rules) are the fast tier
 
 
 def test_more_escalation_acceptance_means_fewer_bounces():

@@ -21,6 +21,8 @@ import pytest
 from sim import run, with_overrides
 from tests.support.cities import ROOT, small
 
+pytestmark = pytest.mark.slow  # 12 seeds of two cities, one of them object-per-task
+
 SEEDS = range(12)
 DAYS = 30
 OUTCOMES = ("tasks_created", "tasks_done", "escalations_total", "refusals_total", "lead_time_days_mean")

@@ -10,7 +10,6 @@ import weakref
 import pytest
 
 from sim import TiaokuaiModel, run
-
 from tests.support.cities import small
 
 

@@ -13,7 +13,6 @@ import pytest
 
 from sim.cli import main
 from sim.sensitivity import SampleWarning, point_means, sobol_indices, top_levers
-
 from tests.support.cities import TINY
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,6 +77,7 @@ def test_missing_design_points_are_refused():
         point_means(runs, ["out"], 3)
 
 
+@pytest.mark.slow  # a whole Morris sweep and its figures
 def test_sensitivity_command_writes_indices_figures_and_warns(tmp_path, capsys):
     spec = tmp_path / "tiny.yaml"
     spec.write_text(spec_text())
@@ -137,6 +137,7 @@ def test_morris_screening_keeps_the_parameters_that_matter_for_any_outcome():
     assert screen(morris, 2) == ["x", "z"]
 
 
+@pytest.mark.slow  # a whole Sobol sweep
 def test_sobol_can_run_over_only_the_screened_parameters(tmp_path):
     spec = tmp_path / "tiny.yaml"
     spec.write_text(spec_text().replace("replications: 2", "replications: 1"))

@@ -15,7 +15,6 @@ from sim.sweep.plan import build_plan
 from sim.sweep.driver import sweep
 from sim.sweep.executors import SerialExecutor
 from sim.sweep.store import ResultStore
-
 from tests.support.cities import TINY
 
 REPO = Path(__file__).resolve().parents[1]

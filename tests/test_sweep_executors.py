@@ -20,7 +20,6 @@ from sim.sweep.driver import SweepFailed, sweep
 from sim.sweep.executors import Batcher, LocalExecutor, RunRecord, RunTask, SerialExecutor, WorkerLost
 from sim.sweep.loopback import LoopbackCluster
 from sim.sweep.store import ResultStore
-
 from tests.support.cities import TINY
 
 REPO = Path(__file__).resolve().parents[1]
@@ -84,6 +83,7 @@ def test_two_local_workers_give_exactly_the_serial_rows(experiment, serial, tmp_
     assert_same_results(results(out), serial)
 
 
+@pytest.mark.slow  # starts a Dask scheduler and two workers
 def test_a_loopback_dask_cluster_gives_exactly_the_serial_rows(experiment, serial, tmp_path):
     out = tmp_path / "r"
     with LoopbackCluster(workers=2, log_dir=tmp_path) as address:

@@ -18,14 +18,16 @@ from sim.sweep.plan import build_plan
 from sim.sweep.driver import sweep
 from sim.sweep.executors import LocalExecutor
 from sim.sweep.store import ResultStore
-
 from tests.support.cities import TINY
 from tests.support.gated_sweep import blocked
 
 REPO = Path(__file__).resolve().parents[1]
 TOTAL = 2 * 16
 
-pytestmark = pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+pytestmark = [
+    pytest.mark.slow,  # five sweep commands, each a fresh interpreter
+    pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning"),
+]
 
 
 @pytest.fixture(scope="module")

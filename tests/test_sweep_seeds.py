@@ -4,12 +4,10 @@ from pathlib import Path
 
 import numpy as np
 import yaml
-from hypothesis import given, settings
-from hypothesis import strategies as hs
+from hypothesis import given, settings, strategies as hs
 
 from sim.sweep.plan import build_plan
 from sim.sweep.seeds import replication_seed, replication_seeds
-
 from tests.support.cities import TINY
 
 REPO = Path(__file__).resolve().parents[1]

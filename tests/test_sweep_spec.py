@@ -8,7 +8,6 @@ import yaml
 
 from sim.cli import main
 from sim.sweep.plan import build_plan
-
 from tests.support.cities import TINY
 
 REPO = Path(__file__).resolve().parents[1]

@@ -14,7 +14,6 @@ from sim.sweep.driver import sweep
 from sim.sweep.executors import SerialExecutor
 from sim.sweep.seeds import replication_seeds
 from sim.sweep.store import ResultStore, StoreBusy
-
 from tests.support.cities import TINY
 
 REPO = Path(__file__).resolve().parents[1]

@@ -28,6 +28,8 @@ import pytest
 
 from sim import load_scenario, run
 
+pytestmark = pytest.mark.slow  # a year of every shipped scenario
+
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("**/*.yaml"))
 SEED = 1

@@ -29,6 +29,8 @@ from tests.support.queueing import (
     lindley_window_means,
 )
 
+pytestmark = pytest.mark.slow  # 2,000-day runs of 100 offices: the tolerance needs the queue-days
+
 OFFICES, DAYS, WARMUP = 100, 2000, 100
 Z = 4.0
 

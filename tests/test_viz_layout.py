@@ -171,6 +171,7 @@ def test_the_most_loaded_list_ranks_nodes_by_load():
     assert all(label in layout.label for label, _, _ in top)
 
 
+@pytest.mark.slow  # builds and draws every shipped city, the city-scale one too
 @pytest.mark.parametrize("preset", sorted(p.name for p in (ROOT / "scenarios").glob("*.yaml")))
 def test_every_preset_opens_and_draws(preset):
     from sim.viz.session import Session
