@@ -19,10 +19,10 @@ from typing import Any
 
 import annotated_types
 import yaml
-from pydantic import BaseModel
 
 from sim.config import Scenario
 from sim.errors import InputError, Problem
+from sim.scenario_io import field_at
 from sim.sweep.plan import arm_scenarios, flatten
 from sim.sweep.spec import Design, Experiment, Range, SubExperiment, resolve
 
@@ -81,24 +81,7 @@ def assumption_values(scenario_file: str | Path) -> dict[str, Any]:
 
 def field_of(parts: list[str]):
     """The pydantic FieldInfo a dotted path names in the scenario schema, or None."""
-    model: Any = Scenario
-    info = None
-    for part in parts:
-        if typing.get_origin(model) in (tuple, list):
-            if not part.isdigit():
-                return None
-            model = typing.get_args(model)[0]
-            continue
-        if not (isinstance(model, type) and issubclass(model, BaseModel)):
-            return None
-        info = model.model_fields.get(part)
-        if info is None:
-            return None
-        model = info.annotation
-        if typing.get_origin(model) in (typing.Union, getattr(__import__("types"), "UnionType")):
-            args = [a for a in typing.get_args(model) if a is not type(None)]
-            model = args[0] if len(args) == 1 else model
-    return info
+    return field_at(parts)  # the one schema walker (sim.scenario_io)
 
 
 def schema_bounds(path: str) -> tuple[float, float, bool]:
