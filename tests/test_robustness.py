@@ -202,7 +202,8 @@ def test_a_killed_study_resumes_and_matches_an_uninterrupted_one(tiny_study, tmp
     assert 0 < stored < 48, "the study finished before it could be killed"
     assert not (out / "ranking.csv").exists()
 
-    again = subprocess.run([sys.executable, "-m", "sim", *command(tiny_study, out)], cwd=REPO, capture_output=True, text=True, timeout=300)
+    again = subprocess.run([sys.executable, "-m", "sim", *command(tiny_study, out)], cwd=REPO,
+                           capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
     manifest = ResultStore(out / "store").manifest()
     assert manifest["last_session"]["skipped"] == stored
@@ -211,7 +212,8 @@ def test_a_killed_study_resumes_and_matches_an_uninterrupted_one(tiny_study, tmp
     assert len(runs) == 48 and runs.run_id.is_unique
 
     whole = tmp_path / "whole"
-    done = subprocess.run([sys.executable, "-m", "sim", *command(tiny_study, whole)], cwd=REPO, capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-m", "sim", *command(tiny_study, whole)], cwd=REPO,
+                          capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     pd.testing.assert_frame_equal(pd.read_csv(out / "ranking.csv"), pd.read_csv(whole / "ranking.csv"))
     assert (out / "boxes.md").exists() and (out / "summary.md").exists()

@@ -84,6 +84,10 @@ def field_of(parts: list[str]):
     return field_at(parts)  # the one schema walker (sim.scenario_io)
 
 
+def _num(bound: Any) -> float:
+    return float(bound)
+
+
 def schema_bounds(path: str) -> tuple[float, float, bool]:
     """The schema's lower and upper bound of a field and whether it is a whole number."""
     info = field_of(path.split("."))
@@ -92,13 +96,13 @@ def schema_bounds(path: str) -> tuple[float, float, bool]:
         return low, high, False
     for m in info.metadata:
         if isinstance(m, annotated_types.Ge):
-            low = max(low, float(m.ge))
+            low = max(low, _num(m.ge))
         elif isinstance(m, annotated_types.Gt):
-            low = max(low, float(m.gt) + 1e-9)
+            low = max(low, _num(m.gt) + 1e-9)
         elif isinstance(m, annotated_types.Le):
-            high = min(high, float(m.le))
+            high = min(high, _num(m.le))
         elif isinstance(m, annotated_types.Lt):
-            high = min(high, float(m.lt) - 1e-9)
+            high = min(high, _num(m.lt) - 1e-9)
     integer = info.annotation is int or typing.get_args(info.annotation)[:1] == (int,)
     return low, high, integer
 

@@ -41,16 +41,16 @@ def _registry() -> dict[str, int | None]:
     except ImportError:
         return {}
     by_name = getattr(registry, "BY_NAME", {})
-    sign = {"higher": 1, "lower": -1}
+    sign: dict[str | None, int] = {"higher": 1, "lower": -1}
     return {name: sign.get(getattr(entry, "better", None)) for name, entry in by_name.items()}
 
 
 def directions(outcomes: list[str], source: str = "outcomes") -> dict[str, int]:
     """+1 or -1 per outcome; an outcome with no known direction is refused."""
-    known = {**LOCAL, **_registry()}
+    known: dict[str, int | None] = {**LOCAL, **_registry()}
     missing = [o for o in outcomes if known.get(o) is None]
     if missing:
         raise InputError([Problem(source, "outcomes", "no desired direction is declared for this outcome "
                                   "(the registry's `better` is neither higher nor lower), so regimes "
                                   "cannot be ranked on it", o) for o in missing])
-    return {o: known[o] for o in outcomes}
+    return {o: int(known[o] or 0) for o in outcomes}

@@ -43,8 +43,9 @@ def crisis_flags(runs: pd.DataFrame, crisis: Crisis) -> pd.Series:
     values = runs[crisis.outcome].astype(float)
     if crisis.at_least is not None:
         return values >= crisis.at_least
-    limit = runs["days"].astype(float) if crisis.at_most == "horizon" else float(crisis.at_most)
-    return values <= limit
+    if crisis.at_most == "horizon":
+        return values <= runs["days"].astype(float)
+    return values <= float(crisis.at_most or 0.0)
 
 
 def worlds_from_runs(exp: RobustnessExperiment, uncertainties: list[Uncertainty],

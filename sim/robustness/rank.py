@@ -21,7 +21,8 @@ RANKING_COLUMNS = ["regime", "outcome", "p_best", "p_beats_baseline", "regret_me
 TIE = 1e-9  # relative tolerance: scores closer than this (times the outcome's scale) are equal
 
 
-def world_means(runs: pd.DataFrame, outcomes: list[str], world: str = "point", policy: str = "sub_experiment") -> pd.DataFrame:
+def world_means(runs: pd.DataFrame, outcomes: list[str], world: str = "point",
+                policy: str = "sub_experiment") -> pd.DataFrame:
     """Mean of each outcome over a world's replications: one row per (world, policy)."""
     means = runs.groupby([world, policy], sort=True)[outcomes].mean().reset_index()
     return means.rename(columns={world: "world", policy: "policy"})
