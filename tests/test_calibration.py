@@ -119,6 +119,7 @@ def toy(values, seed):
     return {"sum": a + b + rng.normal(0, 0.01), "diff": a - b + rng.normal(0, 0.01), "prod": a * b}
 
 
+@pytest.mark.slow  # ABC runs: ~10-30 s on the shared machine
 def test_abc_recovers_the_parameters_of_a_tiny_synthetic_model_and_resumes(tmp_path):
     db = tmp_path / "abc.db"
     h = run_abc(toy, TOY_PARAMS, PatternDistance(TOY), db, population=40, generations=3, seed=3)
@@ -152,7 +153,8 @@ def test_shipped_pattern_file_has_enough_patterns_sources_and_held_out_ones():
 def test_a_calibrated_value_reaches_only_scenarios_that_inherit_it():
     spec = load_spec(EXPERIMENT)
     base, scenarios = load_scenarios(spec, EXPERIMENT, days=20, warmup=5)
-    chosen = [pattern("p", {"type": "direction", "change": "up"}, scenarios=("unlimited-responsibility", "guiyang-2012"))]
+    pair = ("unlimited-responsibility", "guiyang-2012")
+    chosen = [pattern("p", {"type": "direction", "change": "up"}, scenarios=pair)]
     sim = PatternSimulator(spec, base, scenarios, chosen, SerialExecutor())
     values = {"levers.assessment_intensity": 1.3, "levers.push_down_propensity": 0.6}
     u = sim.scenario_for("unlimited-responsibility", values)
@@ -255,6 +257,7 @@ def test_an_outcome_that_is_not_a_summary_key_is_refused_before_anything_is_writ
     assert not out.exists()
 
 
+@pytest.mark.slow  # ABC runs: ~10-30 s on the shared machine
 def test_calibrate_end_to_end_on_a_tiny_experiment(tmp_path):
     exp = tiny_experiment(tmp_path)
     out = tmp_path / "out"
@@ -272,6 +275,7 @@ def test_calibrate_end_to_end_on_a_tiny_experiment(tmp_path):
 
 
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded")  # pyabc's imports start threads
+@pytest.mark.slow  # ABC runs: ~10-30 s on the shared machine
 def test_the_posterior_does_not_depend_on_the_executor(tmp_path):
     """Particles draw their seeds in this process and runs are pure, so a calibration on
     local worker processes gives the same posterior as one run serially."""

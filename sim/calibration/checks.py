@@ -52,7 +52,9 @@ def default_values(base: Scenario, spec: CalibrationSpec) -> dict[str, float]:
     return {path: float(flat[path]) for path in spec.parameters}
 
 
-def predictive_check(simulator, draws: Sequence[Mapping[str, float]], defaults: Mapping[str, float], seed: int) -> pd.DataFrame:
+def predictive_check(
+    simulator, draws: Sequence[Mapping[str, float]], defaults: Mapping[str, float], seed: int
+) -> pd.DataFrame:
     """One row per (set, draw, pattern): statistic, misfit, hit. `simulator` covers every pattern."""
     rows = []
     for label, sets in (("posterior", draws), ("default", [defaults] * len(draws))):

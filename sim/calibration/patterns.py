@@ -137,7 +137,9 @@ class Pattern(Frozen):
         if self.outcomes and self.outcome:
             raise ValueError("give either outcome or outcomes, not both")
         if isinstance(t, OrderingTarget) and n < 2 and not self.outcomes:
-            raise ValueError("an ordering needs two or more scenarios (or one scenario and outcomes), in the claimed order")
+            raise ValueError(
+                "an ordering needs two or more scenarios (or one scenario and outcomes), in the claimed order"
+            )
         if isinstance(t, DirectionTarget) and n != 2:
             raise ValueError("a direction of change needs exactly two scenarios: before, after")
         if isinstance(t, (ValueTarget, IntervalTarget, ShapeTarget)) and n != 1:
@@ -192,7 +194,9 @@ def load_patterns(path: str | Path, scenarios: Sequence[str] | None = None) -> l
         named += [("divide_by", p.divide_by)] if p.divide_by else []
         for field, key in named:
             if key not in known_keys:
-                problems.append(Problem(source, f"patterns.{i}.{field}", "not a summary outcome (sim/outcomes.py)", key))
+                problems.append(
+                    Problem(source, f"patterns.{i}.{field}", "not a summary outcome (sim/outcomes.py)", key)
+                )
     if problems:
         raise InputError(problems)
     return list(parsed.patterns)

@@ -52,11 +52,13 @@ class Calibration:
         spec = load_spec(spec_path)
         name = budget_name or next(iter(spec.budgets))
         if name not in spec.budgets:
-            raise InputError([Problem("--budget", "", f"not a budget of {spec_path} ({', '.join(spec.budgets)})", name)])
+            rule = f"not a budget of {spec_path} ({', '.join(spec.budgets)})"
+            raise InputError([Problem("--budget", "", rule, name)])
         budget = spec.budgets[name]
         patterns = load_patterns(resolve(spec_path, spec.patterns), scenarios=list(spec.scenarios))
         if all(p.held_out for p in patterns):
-            raise InputError([Problem(str(resolve(spec_path, spec.patterns)), "patterns", "every pattern is held out; none to calibrate on")])
+            where = str(resolve(spec_path, spec.patterns))
+            raise InputError([Problem(where, "patterns", "every pattern is held out; none to calibrate on")])
         days, warmup = horizon(spec, budget)
         base, scenarios = load_scenarios(spec, spec_path, days, warmup)
         if spec.propagation is not None:
@@ -211,10 +213,12 @@ def _propagation_arms(spec: CalibrationSpec, spec_path: str):
     from sim.sweep.plan import arm_scenarios
     from sim.sweep.spec import load_experiment
 
-    path = resolve(spec_path, spec.propagation.experiment)
+    prop = spec.propagation
+    assert prop is not None
+    path = resolve(spec_path, prop.experiment)
     experiment = load_experiment(path)
     arms = arm_scenarios(experiment, str(path))
-    outcomes = list(spec.propagation.outcomes or experiment.outcomes)
+    outcomes = list(prop.outcomes or experiment.outcomes)
     baseline = experiment.baseline or next(iter(arms))
     return arms, baseline, outcomes
 

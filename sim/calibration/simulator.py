@@ -82,14 +82,14 @@ class PatternSimulator:
             for name in self.needed
             for r, s in enumerate(seeds)
         ]
-        out: dict[str, list[_Result]] = {name: [None] * self.replications for name in self.needed}
+        out: dict[str, list[_Result | None]] = {name: [None] * self.replications for name in self.needed}
         for batch in self.executor.map(self.runner, tasks):
             for rec in batch:
                 if rec.error:
                     raise RuntimeError(f"run {rec.run_id} failed:\n{rec.error}")
                 name, _, rep = rec.run_id.rpartition("/r")
                 out[name][int(rep)] = _Result(rec.summary, rec.timeseries)
-        return out
+        return {name: [r for r in rows if r is not None] for name, rows in out.items()}
 
     def statistics(self, runs: Mapping[str, Sequence[Any]]) -> dict[str, float]:
         return {p.id: statistic(p, runs) for p in self.patterns}

@@ -113,7 +113,9 @@ def horizon(spec: CalibrationSpec, budget: Budget) -> tuple[int, int]:
     return days, min(warmup, days - 1)
 
 
-def load_scenarios(spec: CalibrationSpec, spec_path: str | Path, days: int, warmup: int) -> tuple[Scenario, dict[str, Scenario]]:
+def load_scenarios(
+    spec: CalibrationSpec, spec_path: str | Path, days: int, warmup: int
+) -> tuple[Scenario, dict[str, Scenario]]:
     """The base and every named scenario at the calibration's horizon; parameter paths checked."""
     problems: list[Problem] = []
     common = {"days": days, "warmup_days": warmup}
@@ -132,7 +134,8 @@ def load_scenarios(spec: CalibrationSpec, spec_path: str | Path, days: int, warm
         flat = flatten(base.model_dump(mode="json"))
         for path, par in spec.parameters.items():
             if path not in flat:
-                problems.append(Problem(str(spec_path), f"parameters.{path}", "not a scalar field of the base scenario", path))
+                rule = "not a scalar field of the base scenario"
+                problems.append(Problem(str(spec_path), f"parameters.{path}", rule, path))
                 continue
             for end in (par.prior.low, par.prior.high):
                 value = round(end) if par.integer else end
@@ -140,7 +143,7 @@ def load_scenarios(spec: CalibrationSpec, spec_path: str | Path, days: int, warm
                     with_overrides(base, {path: value}, source=f"{spec_path}: parameters.{path}")
                 except InputError as err:
                     problems.extend(err.problems)
-    if problems:
+    if problems or base is None:
         raise InputError(problems)
     return base, out
 
