@@ -123,22 +123,16 @@ def pictures(rc) -> dict[str, bytes]:
     return {w._dom_classes[-1]: bytes(w.value) for w in rc.find(ipywidgets.Image).widgets}
 
 
-def test_the_comparison_opens_with_both_sides_on_day_zero(compare_page):
+def test_the_comparison_opens_on_day_zero_and_one_step_advances_both_sides(compare_page):
     rc = compare_page
     assert text_of(rc, "tk-day") == "Day 0 of 250"
     assert text_of(rc, "tk-running-left") == "left: unlimited-responsibility, seed 7"
     assert text_of(rc, "tk-running-right") == "right: admission-list, seed 7"
     assert "rebuilds both sides from day 0 on the same seed" in text_of(rc, "tk-rebuild-note")
-    drawn = pictures(rc)
-    for name in ("tk-network-left", "tk-network-right", "tk-plots-left", "tk-plots-right", "tk-difference"):
-        assert drawn[name][:3] == b"\xff\xd8\xff", name  # JPEG: five pictures a frame
     assert rc.find(v.Select, label="Compare with").widget.v_model == "admission-list"
-    assert rc.find(v.Alert, type="error").widgets == []
-
-
-def test_one_step_advances_both_sides_and_the_difference_strip(compare_page):
-    rc = compare_page
     before = pictures(rc)
+    for name in ("tk-network-left", "tk-network-right", "tk-plots-left", "tk-plots-right", "tk-difference"):
+        assert before[name][:3] == b"\xff\xd8\xff", name  # JPEG: five pictures a frame
     for _ in range(3):
         button(rc, "Step").click()
     assert text_of(rc, "tk-day") == "Day 3 of 250"
@@ -151,6 +145,7 @@ def test_one_step_advances_both_sides_and_the_difference_strip(compare_page):
     assert rc.find(v.Alert, type="error").widgets == []
 
 
+@pytest.mark.slow  # a second page with two cities
 def test_a_lever_on_either_side_applies_at_reset_which_rebuilds_both_from_day_zero(compare_page):
     rc = compare_page
     button(rc, "Step").click()
@@ -169,6 +164,7 @@ def test_a_lever_on_either_side_applies_at_reset_which_rebuilds_both_from_day_ze
     assert text_of(rc, "tk-day") == "Day 1 of 250"
 
 
+@pytest.mark.slow  # a second page with two cities
 def test_compare_with_none_returns_to_the_single_view(compare_page):
     rc = compare_page
     rc.find(v.Select, label="Compare with").widget.v_model = "(none)"
@@ -177,6 +173,7 @@ def test_compare_with_none_returns_to_the_single_view(compare_page):
     assert rc.find(v.Html, class_="tk-running-left").widgets == []
 
 
+@pytest.mark.slow  # a second page with two cities
 def test_compare_with_a_preset_chosen_in_the_page(monkeypatch):
     monkeypatch.setenv(ENV_PRESETS, str(SCENARIOS))
     monkeypatch.setenv(ENV_SCENARIO, str(BASELINE))

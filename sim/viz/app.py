@@ -29,8 +29,7 @@ from mesa.visualization.utils import force_update
 from ..errors import InputError
 from ..scenario_io import load_scenario
 from .comparison import Comparison
-from .difference_strip import SCALE, DifferenceCanvas, running_mean
-from .difference_strip import shown as shown_difference
+from .difference_strip import SCALE, DifferenceCanvas, running_mean, shown as shown_difference
 from .network import NetworkCanvas, frame_of, most_loaded
 from .panel import CANDIDATE_LEVERS, Lever, levers_for
 from .plots import PlotsCanvas, latest
