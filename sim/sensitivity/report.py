@@ -49,15 +49,16 @@ def analyse_and_write(stages: dict[str, StageResult], out: Path, bootstrap: int 
         lines += ["", "## Morris screening: top 5 by mu* per outcome", ""]
         for (arm, outcome), t in morris.groupby(["sub_experiment", "outcome"]):
             top = t.sort_values("mu_star", ascending=False).head(5)
-            lines.append(f"- {outcome}: " + ", ".join(f"{p} ({m:.3g})" for p, m in zip(top.parameter, top.mu_star)))
+            lines.append(f"- {arm} / {outcome}: " + ", ".join(
+                f"{p} ({m:.3g})" for p, m in zip(top.parameter, top.mu_star)))
     if collected["sobol"]:
         sobol = pd.concat(collected["sobol"], ignore_index=True)
         sobol.to_csv(out / "sobol_indices.csv", index=False)
         top = pd.concat([top_levers(t) for _, t in sobol.groupby("sub_experiment")], ignore_index=True)
         top.to_csv(out / "sobol_top5.csv", index=False)
         lines += ["", "## Sobol: top 5 by total index per outcome (95% bootstrap CI)", ""]
-        for outcome, t in top.groupby("outcome", sort=False):
-            lines.append(f"- {outcome}: " + ", ".join(
+        for (arm, outcome), t in top.groupby(["sub_experiment", "outcome"], sort=False):
+            lines.append(f"- {arm} / {outcome}: " + ", ".join(
                 f"{p} (ST {st:.2f} ± {c:.2f})" for p, st, c in zip(t.parameter, t.ST, t.ST_conf)))
     text = "\n".join(lines) + "\n"
     (out / "report.md").write_text(text, encoding="utf-8")
