@@ -54,14 +54,17 @@ def fmt(x: float, signed: bool = False, decimals: int | None = None) -> str:
         return "–"
     sign = "+" if signed else ""
     if decimals is None:
-        return f"{x:{sign}.4g}"
+        return f"{x:{sign},.0f}" if abs(x) >= 1e4 else f"{x:{sign}.4g}"
     return f"{x:{sign},.{decimals}f}"
 
 
 def cell(mean: float, half: float, signed: bool = False) -> str:
-    """`mean ± half-width`, the mean shown to the precision its interval supports."""
+    """`mean ± half-width`, the mean shown to the precision its interval supports
+    (an interval narrower than rounding error, 1e-9 of the mean, counts as zero width)."""
     if math.isnan(half):
         return fmt(mean, signed)
+    if not math.isnan(mean) and half <= 1e-9 * abs(mean):
+        half = 0.0
     if half == 0 or math.isnan(mean):
         return f"{fmt(mean, signed)} ± 0"
     decimals = min(8, max(0, 1 - math.floor(math.log10(half))))
@@ -164,9 +167,10 @@ def compare(
 
 
 PER_10K_NOTE = (
-    "Where an arm costs more than the baseline (`regime_cost_yuan_per_day`), a cell also gives the "
-    "effect per 10,000 yuan a day of that extra cost (ratio of mean paired differences, delta-method "
-    "95% CI); `–` where the cost difference is under 1 yuan a day or not distinguishable from zero.")
+    "Where an arm costs more than the baseline (`regime_cost_yuan_per_day`), a cell of an outcome with a "
+    "better direction also gives the effect per 10,000 yuan a day of that extra cost (ratio of mean paired "
+    "differences, delta-method 95% CI; all of them in differences.csv); none where the cost difference is "
+    "under 1 yuan a day or not distinguishable from zero, or the difference is exactly zero.")
 
 
 def export_csv(store: ResultStore, runs: pd.DataFrame, figures: Path) -> list[Path]:
@@ -226,13 +230,22 @@ def summary_table(summary: pd.DataFrame, arms: list[str], factors: list[str], ou
     return markdown(wide[["sub_experiment"] + factors + [o for o in outcomes if o in wide.columns]])
 
 
+def directional(outcome: str) -> bool:
+    """Whether an outcome has a better direction (sim.outcomes); effects per yuan are shown only
+    for those (not for utilisation, staff counts or the cost itself). Unknown names: yes."""
+    from sim.outcomes import BY_NAME
+
+    declared = BY_NAME.get(outcome)
+    return declared is None or declared.better is not None
+
+
 def differences_table(diffs: pd.DataFrame, arms: list[str], baseline: str, factors: list[str],
                       outcomes: list[str]) -> str:
     def one(r) -> str:
         rel = "" if math.isnan(r.relative_change) else f" ({r.relative_change:+.1%})"
         text = cell(r.mean_difference, r.half_width, signed=True) + rel
         per = getattr(r, "per_10k_yuan", math.nan)
-        if not math.isnan(per):
+        if not math.isnan(per) and directional(r.outcome) and not (r.mean_difference == 0 and not r.half_width):
             text += f"; {cell(per, r.per_10k_half_width, signed=True)} per 10k ¥/day"
         return text
 

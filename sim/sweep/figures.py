@@ -25,8 +25,9 @@ STYLES = ["-", "--", "-.", ":", (0, (8, 2)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 2,
 
 
 def colours(names: list[str]) -> dict[str, tuple]:
-    cmap = plt.get_cmap("tab10")
-    return {n: cmap(i % 10) for i, n in enumerate(names)}
+    """Distinct colours: tab10, or tab20 when there are more than ten names."""
+    cmap, n = (plt.get_cmap("tab10"), 10) if len(names) <= 10 else (plt.get_cmap("tab20"), 20)
+    return {name: cmap(i % n) for i, name in enumerate(names)}
 
 
 def _save(fig, path: Path) -> Path:
@@ -214,7 +215,7 @@ def response_curves(summary: pd.DataFrame, diffs: pd.DataFrame | None, factor: s
         others = [a for a in arms if a != baseline]
         draw(ax2, diffs[diffs["outcome"] == outcome], "mean_difference", "ci_low", "ci_high", others)
         ax2.axhline(0.0, color="black", linewidth=0.8)
-        ax2.set_ylabel(f"difference from {baseline}" + (f" ({unit})" if unit else ""), fontsize=9)
+        ax2.set_ylabel("arm − baseline" + (f" ({unit})" if unit else ""), fontsize=9)
         ax2.set_title(f"paired difference from {baseline} (same seeds), 95% band", fontsize=10)
     handles, names = ax.get_legend_handles_labels()
     fig.suptitle(f"{label} against {short}, by sub-experiment", fontsize=11)
