@@ -87,9 +87,11 @@ def describe_file(path: str) -> str:
         robust = load_robustness(path)
         return f"robustness experiment {robust.name}: {len(robust.policies)} policies"
     if looks_like_experiment(data):
+        from sim.sweep.driver import check_plan_memory
         from sim.sweep.plan import build_plan
 
         plan = build_plan(path)
+        check_plan_memory(plan)
         exp = plan.experiment
         return (f"experiment {exp.name}: {len(plan.runs):,} runs, {len(exp.arm_names)} sub-experiments x "
                 f"{exp.point_count:,} design points x {exp.replications:,} replications")

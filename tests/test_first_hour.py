@@ -212,3 +212,10 @@ def test_sweep_refuses_a_plan_too_large_for_the_memory_before_writing(tmp_path, 
     with pytest.raises(InputError, match="TIAOKUAI_MAX_MEMORY"):
         sweep(plan, ResultStore(tmp_path / "r"), SerialExecutor)
     assert not (tmp_path / "r").exists()
+
+
+def test_validate_checks_an_experiments_scenarios_against_the_memory(tmp_path, monkeypatch, capsys):
+    path = experiment(tmp_path)
+    monkeypatch.setenv("TIAOKUAI_MAX_MEMORY", "10MiB")
+    assert main(["validate", str(path)]) == 2
+    assert "TIAOKUAI_MAX_MEMORY" in capsys.readouterr().err
