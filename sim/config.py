@@ -240,6 +240,19 @@ class Levers(Frozen):
     data_sharing: bool = Field(
         default=False, description="shared data: redundant data collection is never created"
     )
+    demand_multiplier: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=10.0,
+        description="scales every arrival rate (departments', residents' and assessments'); 1 = as calibrated",
+    )
+    extra_committee_staff_per_street: int = Field(
+        default=0,
+        ge=0,
+        le=10000,
+        description="staff added to each street's committees, spread evenly (the first committees get "
+        "one more when it does not divide); for arms matched in cost to stations or money",
+    )
     # ---- behaviour (issue 15; docs/behaviours.md) -------------------------------------
     campaigns_per_year: float = Field(
         default=0.0,

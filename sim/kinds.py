@@ -17,12 +17,9 @@ class KindTable:
         kinds = scenario.task_kinds
         self.names = tuple(k.name for k in kinds)
         self.origin = np.array([ORIGIN_CODES[k.origin] for k in kinds], dtype=np.int8)
-        rate = np.array([k.rate_per_day for k in kinds], dtype=float)
-        redundant = np.array([k.redundant_share for k in kinds], dtype=float)
-        if scenario.levers.data_sharing:
-            rate = rate * (1.0 - redundant)
-        self.rate = rate
-        self.redundant_share = redundant
+        # the calibrated rates: data sharing and the demand multiplier act in the arrival rule
+        self.rate = np.array([k.rate_per_day for k in kinds], dtype=float)
+        self.redundant_share = np.array([k.redundant_share for k in kinds], dtype=float)
         self.effort_mean = np.array([k.effort_mean_hours for k in kinds], dtype=float)
         self.effort_cv = np.array([k.effort_cv for k in kinds], dtype=float)
         self.deadline = np.array([k.deadline_days for k in kinds], dtype=np.int32)

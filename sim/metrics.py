@@ -19,6 +19,10 @@ from .tally import DAY_COLUMNS, LEAD_BINS, Tally
 from .world import World
 
 NAN = float("nan")
+# days_to_first_crisis: the first day after warm-up whose rolling on-time share of the
+# tasks committees finished falls below CRISIS_ON_TIME_SHARE (docs/ODD.md §7)
+CRISIS_WINDOW_DAYS = 5
+CRISIS_ON_TIME_SHARE = 0.8
 # per-day table columns that count things (integers in the table)
 COUNT_COLUMNS = ("open_tasks", "offices", "staff", "tasks_done", "tasks_done_on_time", "blame", "staff_lost")
 
@@ -107,9 +111,8 @@ def summarise(world: World) -> dict:
     if lead_n:
         lead_days = np.arange(LEAD_BINS)
         lead_mean = float((tally.lead_hist * lead_days).sum() / lead_n)
-        lead_p90 = float(np.searchsorted(np.cumsum(tally.lead_hist), 0.9 * lead_n))
     else:
-        lead_mean = lead_p90 = NAN
+        lead_mean = NAN
     departures_per_day = tally.departed / w
     sojourn_mean = share(tally.sojourn_sum, tally.departed)
     last = tally.days[-1] if tally.days else None
@@ -125,7 +128,7 @@ def summarise(world: World) -> dict:
         "tasks_open": int(last["open_tasks"].sum()) if last is not None else 0,
         "tasks_done_on_time_share": share(tally.on_time_after_warmup, tally.done_after_warmup),
         "lead_time_days_mean": lead_mean,
-        "lead_time_days_p90": lead_p90,
+        "lead_time_days_p90": quantile_of(tally.lead_hist, 0.9),
         "sojourn_days_mean": sojourn_mean,
         "departures_per_day": departures_per_day,
         "open_tasks_mean": float(open_series.mean()) if open_series.size else 0.0,
@@ -161,6 +164,15 @@ def summarise(world: World) -> dict:
     ratio, stable = littles_law_check(open_series, departures_per_day, sojourn_mean)
     s["littles_law_ratio"] = ratio
     s["stable"] = stable
+    # outcomes that separate regimes (issue 13)
+    s["effort_created_hours_total"] = float(tally.effort_created)
+    s["resident_lead_time_days_p90"] = quantile_of(tally.resident_lead_hist, 0.9)
+    s["resident_lead_time_days_p99"] = quantile_of(tally.resident_lead_hist, 0.99)
+    s["committee_overload_days_share"] = share(tally.overloaded_office_days[COMMITTEE], sums["offices"][COMMITTEE])
+    s["days_to_first_crisis"] = days_to_first_crisis(tally.days, warm)
+    s["blame_committee_share"] = share(tally.blame[COMMITTEE], tally.blame.sum(), empty=0.0)
+    s["regime_cost_yuan_per_day"] = regime_cost_per_day(world, days)
+    s["staff_total"] = int(world.roster.posts.sum())
     return {key: s[key] for key in SUMMARY_KEYS}
 
 
@@ -175,6 +187,41 @@ def behaviour_outcomes(sums: PerLevel, window: list[dict[str, np.ndarray]], tall
         ),
         "campaign_hours_total": float(sum(d["campaign_hours"].sum() for d in tally.days)),
     }
+
+
+def quantile_of(hist: np.ndarray, q: float) -> float:
+    """The q-quantile of whole-day lead times counted in `hist` (NaN when empty)."""
+    n = hist.sum()
+    return float(np.searchsorted(np.cumsum(hist), q * n)) if n else NAN
+
+
+def days_to_first_crisis(days: list[dict[str, np.ndarray]], warm: int) -> int:
+    """The first day after warm-up on which the share of committees' tasks done on time
+    over the last CRISIS_WINDOW_DAYS days (that day included) falls below
+    CRISIS_ON_TIME_SHARE; the horizon + 1 if it never does. Days without any task done by
+    committees in the window are no crisis."""
+    done = np.array([d["tasks_done"][COMMITTEE] for d in days])
+    on_time = np.array([d["tasks_done_on_time"][COMMITTEE] for d in days])
+    k = CRISIS_WINDOW_DAYS
+    done_w = np.convolve(done, np.ones(k))[: len(days)]
+    on_time_w = np.convolve(on_time, np.ones(k))[: len(days)]
+    crisis = (done_w > 0) & (on_time_w < CRISIS_ON_TIME_SHARE * done_w)
+    crisis[:warm] = False
+    hits = np.flatnonzero(crisis)
+    return int(hits[0]) + 1 if hits.size else len(days) + 1
+
+
+def regime_cost_per_day(world: World, days: int) -> float:
+    """Yuan a day the regime spends on top of the baseline's staff: funded hours and
+    purchases (over the run), and the posts of service stations and of extra committee
+    staff at staff.hourly_cost for a normal day."""
+    cfg = world.config
+    cost, hours = cfg.staff.hourly_cost, cfg.staff.hours_per_day
+    r = world.roster
+    streets = int((r.level == STREET).sum())
+    extra_posts = int(r.posts[r.level == STATION].sum()) + cfg.levers.extra_committee_staff_per_street * streets
+    money = (world.tally.funded_given * cost + world.tally.purchase_spend) / max(days, 1)
+    return float(money + extra_posts * hours * cost)
 
 
 def littles_law_check(open_series: np.ndarray, rate: float, sojourn: float) -> tuple[float, bool]:

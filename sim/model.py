@@ -39,7 +39,7 @@ class TiaokuaiModel(mesa.Model):
         super().__init__(rng=int(seed))
         self.config = scenario
         self.seed = int(seed)
-        self.world = World.build(scenario, self.seed, self.rng)
+        self.world = World.build(scenario, self.seed)
         self.history: list[dict] = []
         self.offices = self._make_agents()
         for name in HEADLINE_SERIES:

@@ -153,6 +153,23 @@ SUMMARY: tuple[Outcome, ...] = (
             meaning="open tasks / (departures per day × sojourn); 1 when the window is stationary"),
     Outcome("stable", "open tasks stopped growing", "yes/no", AFTER_WARMUP, "higher",
             meaning="open tasks stopped growing (docs/ODD.md §7)"),
+    Outcome("effort_created_hours_total", "effort of all tasks created", "staff-hours", WHOLE_RUN,
+            meaning="sum of the efforts of the tasks created (equal across regimes on one seed: a check of common random numbers)"),
+    Outcome("resident_lead_time_days_p90", "residents' matters: 90th-percentile lead time", "working days",
+            AFTER_WARMUP, "lower", meaning="working days from a resident's matter to its completion, 90th percentile"),
+    Outcome("resident_lead_time_days_p99", "residents' matters: 99th-percentile lead time", "working days",
+            AFTER_WARMUP, "lower", meaning="working days from a resident's matter to its completion, 99th percentile"),
+    Outcome("committee_overload_days_share", "committee-days over normal hours", "share of committee-days",
+            AFTER_WARMUP, "lower", Level.COMMITTEE,
+            meaning="share of committee-days whose demand (workable hours not funded) exceeded normal staff hours"),
+    Outcome("days_to_first_crisis", "day of the first crisis", "day number", AFTER_WARMUP, "higher", Level.COMMITTEE,
+            meaning="first day after warm-up whose rolling 5-day on-time share of committees' tasks is below 0.8; days + 1 if none (docs/ODD.md §7)"),
+    Outcome("blame_committee_share", "blame falling on committees", "share of all blame", WHOLE_RUN, "lower",
+            Level.COMMITTEE, meaning="committees' share of all blame (overdue administrative tasks); 0 when there is none"),
+    Outcome("regime_cost_yuan_per_day", "regime's extra cost", "yuan per working day", WHOLE_RUN,
+            meaning="money spent on top of the baseline's staff: funded hours and purchases over the run, station and extra committee posts at staff.hourly_cost"),
+    Outcome("staff_total", "staff of all offices", "people", RUN,
+            meaning="posts (establishment) of all offices, stations and social organisations"),
 )
 
 DAILY: tuple[Outcome, ...] = (

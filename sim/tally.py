@@ -44,6 +44,7 @@ class Tally:
     def __init__(self, warmup_days: int):
         self.warmup = warmup_days
         self.created = 0
+        self.effort_created = 0.0  # staff-hours of every task created
         self.created_by_day: list[int] = []
         self.done = 0
         self.abandoned = 0
@@ -71,6 +72,8 @@ class Tally:
         self.done_after_warmup = 0
         self.on_time_after_warmup = 0
         self.lead_hist = np.zeros(LEAD_BINS, dtype=np.int64)
+        self.resident_lead_hist = np.zeros(LEAD_BINS, dtype=np.int64)
+        self.overloaded_office_days = np.zeros(N_LEVELS, dtype=np.int64)
         self.resident_departed = 0
         self.resident_abandoned = 0
         self.resident_done = 0
@@ -80,16 +83,23 @@ class Tally:
         self.today = {name: np.zeros(N_LEVELS) for name in DAY_COLUMNS}
         self.days: list[dict[str, np.ndarray]] = []
 
+    def record_created(self, n: int, effort: np.ndarray) -> None:
+        self.created += n
+        self.effort_created += float(effort.sum())
+
     def add_returned(self, level: np.ndarray, hours: np.ndarray) -> None:
         self.refusals += int(level.size)
         self.returned_hours += np.bincount(level, weights=hours, minlength=N_LEVELS)
 
-    def record_work(self, tasks: TaskLedger, self_governance: np.ndarray, rows, spent, finished, workable, level) -> None:
-        """Hours spent today on `rows` (held at `level`); `self_governance` is the kind table's flag."""
+    def record_work(
+        self, tasks: TaskLedger, self_governance: np.ndarray, rows, spent, finished, workable, funded, level
+    ) -> None:
+        """Hours spent today on `rows` (held at `level`; `funded`: the funded hours usable on
+        each); `self_governance` is the kind table's flag."""
         t = tasks
         sg = self_governance[t.kind[rows]]
         above = t.from_above[rows] & RECEIVES_FROM_ABOVE[level]
-        funded_used = np.where(finished, np.minimum(t.funded[rows], workable), 0.0)
+        funded_used = np.where(finished, np.minimum(funded, workable), 0.0)
         self.funded_used += float(funded_used.sum())
         day = self.today
         day["self_governance_hours"] += np.bincount(level, weights=spent * sg, minlength=N_LEVELS)
@@ -97,6 +107,11 @@ class Tally:
         day["from_above_funded_hours"] += np.bincount(
             level, weights=funded_used * above, minlength=N_LEVELS
         )
+
+    def record_demand(self, day: int, office_level: np.ndarray, overloaded: np.ndarray) -> None:
+        """Offices whose demand today exceeded their normal hours (counted after warm-up)."""
+        if day > self.warmup:
+            self.overloaded_office_days += np.bincount(office_level, weights=overloaded, minlength=N_LEVELS).astype(np.int64)
 
     def record_departures(
         self, tasks: TaskLedger, origin: np.ndarray, holder_level: np.ndarray, day: int, rows: np.ndarray, state: int
@@ -127,6 +142,7 @@ class Tally:
             self.lead_hist += np.bincount(np.minimum(sojourn, LEAD_BINS - 1), minlength=LEAD_BINS)
             self.resident_done += int(resident.sum())
             self.resident_lead_sum += float(sojourn[resident].sum())
+            self.resident_lead_hist += np.bincount(np.minimum(sojourn[resident], LEAD_BINS - 1), minlength=LEAD_BINS)
             self.resident_bounces_sum += int(t.bounces[rows][resident].sum())
         else:
             self.resident_abandoned += int(resident.sum())

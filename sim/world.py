@@ -1,6 +1,6 @@
 """The state of one run: what the rules read and change, and nothing else.
 
-A `World` holds the day, the random stream, the roster of offices (one row per office,
+A `World` holds the day, the random streams (sim.streams), the roster of offices (one row per office,
 as arrays), the task ledger, the kind table, the scenario (levers, staff, budgets), the
 topology (which offices belong to which district and street), the tally, and an optional
 flow recorder the interactive view attaches. The rules in `sim.rules` are functions of a
@@ -18,6 +18,7 @@ from .config import Scenario
 from .kinds import FROM_DEPARTMENT, FROM_RESIDENTS, KindTable
 from .ledger import TaskLedger
 from .levels import COMMITTEE, DEPARTMENT, N_LEVELS, SOCIAL_ORGANISATION, STATION, STREET
+from .streams import Streams, spawn_streams
 from .tally import Tally
 
 
@@ -102,7 +103,7 @@ class World:
         self,
         config: Scenario,
         seed: int,
-        rng: np.random.Generator,
+        streams: Streams,
         roster: Roster,
         topology: Topology,
         kinds: KindTable,
@@ -110,7 +111,7 @@ class World:
         self.config = config
         self.levers = config.levers
         self.seed = seed
-        self.rng = rng
+        self.streams = streams
         self.day = 0
         self.roster = roster
         self.topology = topology
@@ -132,9 +133,9 @@ class World:
         self.month_leaked_hours = np.zeros(roster.size)
 
     @classmethod
-    def build(cls, scenario: Scenario, seed: int, rng: np.random.Generator) -> World:
+    def build(cls, scenario: Scenario, seed: int) -> World:
         roster, topology = build_city(scenario)
-        return cls(scenario, seed, rng, roster, topology, KindTable(scenario))
+        return cls(scenario, seed, spawn_streams(seed), roster, topology, KindTable(scenario))
 
     def normal_hours(self) -> np.ndarray:
         """Each office's staff hours in a normal day, before overtime."""
@@ -191,6 +192,7 @@ def build_city(scenario: Scenario) -> tuple[Roster, Topology]:
         dtype=np.int64,
     )
     staff = staff_per_level[level]
+    staff[committee_ids] += extra_committee_staff(lv.extra_committee_staff_per_street, n_com, D * n_st)
     roster = Roster(
         level=level,
         district=district,
@@ -219,6 +221,14 @@ def build_city(scenario: Scenario) -> tuple[Roster, Topology]:
         org_count_by_district=np.full(D, n_org, dtype=np.int64),
     )
     return roster, topology
+
+
+def extra_committee_staff(per_street: int, committees_per_street: int, streets: int) -> np.ndarray:
+    """Extra staff of each committee, street by street: `per_street` spread evenly over the
+    street's committees, the first `per_street % committees_per_street` getting one more."""
+    base, rest = divmod(int(per_street), committees_per_street)
+    one_street = base + (np.arange(committees_per_street) < rest)
+    return np.tile(one_street, streets).astype(np.int64)
 
 
 def _expected_daily_tasks(kinds: KindTable, roster: Roster) -> int:

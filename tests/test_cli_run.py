@@ -64,7 +64,9 @@ def test_overrides_reach_into_the_task_catalogue():
 
 
 def test_resident_and_per_level_outcomes_are_reported(capsys):
-    assert main(["run", str(GOOD), "--days", "30", "--json", "--set", "structure.streets_per_district=2"]) == 0
+    # two departments for two streets: committees not swamped, so residents' matters get done
+    args = ["--set", "structure.streets_per_district=2", "--set", "structure.departments_per_district=2"]
+    assert main(["run", str(GOOD), "--days", "30", "--json", *args]) == 0
     s = json.loads(capsys.readouterr().out)
     assert s["resident_lead_time_days_mean"] >= 0
     levels = ("department", "street", "station", "committee", "social_organisation")

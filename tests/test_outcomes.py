@@ -7,6 +7,7 @@ import pickle
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from sim import TiaokuaiModel, load_scenario, run
@@ -77,3 +78,26 @@ def test_a_result_pickles_for_process_and_dask_workers(result):
     assert back.timeseries.equals(result.timeseries)
     with pytest.raises(TypeError):
         back.summary["seed"] = 0
+
+
+def day_record(done: float, on_time: float) -> dict:
+    from sim.levels import N_LEVELS
+
+    rec = {"tasks_done": np.zeros(N_LEVELS), "tasks_done_on_time": np.zeros(N_LEVELS)}
+    rec["tasks_done"][3], rec["tasks_done_on_time"][3] = done, on_time
+    return rec
+
+
+def test_the_first_crisis_is_the_first_day_after_warm_up_whose_rolling_on_time_share_falls_below_the_threshold():
+    from sim.metrics import days_to_first_crisis
+
+    calm = [day_record(10, 10)] * 12
+    assert days_to_first_crisis(calm, warm=2) == 13, "never: the horizon + 1"
+    # day 4 alone is bad, but its 5-day window (days 1-4: 40 done, 31 on time) is 0.775 < 0.8
+    days = [day_record(10, 10)] * 3 + [day_record(10, 1)] + [day_record(10, 10)] * 8
+    assert days_to_first_crisis(days, warm=0) == 4
+    # after warm-up (day 5 on) every window holding day 4 has 50 done, 41 on time: 0.82, no crisis
+    assert days_to_first_crisis(days, warm=4) == 13
+    # a bad day inside the window after warm-up counts
+    assert days_to_first_crisis(days, warm=3) == 4
+    assert days_to_first_crisis([day_record(0, 0)] * 6, warm=0) == 7, "days with nothing done are no crisis"

@@ -170,3 +170,34 @@ def test_one_day_of_play_keeps_every_task_accounted_for():
 def test_levels_are_numbered_top_down():
     world = tiny_world()
     assert world.roster.level.tolist() == [DEPARTMENT, STREET, COMMITTEE]
+
+
+def test_funded_hours_pay_for_work_below_but_never_for_a_departments_own_work_on_an_escalated_task():
+    world = tiny_world()
+    up = put_task(world, "chore", holder=DEPARTMENT_ROW, effort=4.0, funded=3.0, from_above=True)
+    below = put_task(world, "chore", holder=COMMITTEE_ROW, effort=4.0, funded=3.0, from_above=True)
+    work.spend_hours(world)
+    t, r = world.tasks, world.roster
+    assert t.state[up] == DONE and t.state[below] == DONE
+    assert r.hours_used[DEPARTMENT_ROW] == pytest.approx(4.0), "the department does all its own work"
+    assert r.hours_used[COMMITTEE_ROW] == pytest.approx(1.0), "the committee's work is paid for but one hour"
+    assert world.tally.funded_used == pytest.approx(3.0)
+    assert world.tally.funded_left_over == pytest.approx(3.0), "the department's task is finished with its funded hours unspent"
+
+
+def test_extra_committee_staff_are_spread_evenly_over_a_streets_committees():
+    world = tiny_world(structure={"districts": 1, "departments_per_district": 1, "streets_per_district": 2,
+                                  "committees_per_street": 3, "social_organisation_pool_per_district": 0},
+                       levers={"extra_committee_staff_per_street": 7})
+    committees = world.roster.level == COMMITTEE
+    assert world.roster.staff[committees].tolist() == [1 + 3, 1 + 2, 1 + 2] * 2
+    assert (world.roster.posts == world.roster.staff).all()
+
+
+def test_a_committee_whose_demand_exceeds_its_normal_hours_has_an_overloaded_day():
+    world = tiny_world()
+    world.day = 1
+    put_task(world, "chore", holder=COMMITTEE_ROW, effort=9.0)  # 9 hours for 8
+    put_task(world, "chore", holder=STREET_ROW, effort=8.0)  # exactly its 8 hours: not over
+    work.spend_hours(world)
+    assert world.tally.overloaded_office_days.tolist() == [0, 0, 0, 1, 0]

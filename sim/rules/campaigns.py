@@ -34,7 +34,7 @@ def launch_campaigns(world: World) -> None:
     kind = np.full(hit.size, b.campaign_kind, dtype=np.int16)
     responsible = top.departments_of_district[r.district[hit], 0]
     territory = np.where(r.level[hit] == COMMITTEE, hit, top.committees_of_district[r.district[hit], 0])
-    rows = create(world, kind, holder=hit, territory=territory, responsible=responsible)
+    rows = create(world, world.streams.campaigns, kind, holder=hit, territory=territory, responsible=responsible)
     t = world.tasks
     t.fresh[rows] = False
     t.pinned[rows] = True

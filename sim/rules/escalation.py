@@ -27,7 +27,7 @@ def escalate(world: World) -> None:
     if rows.size == 0:
         return
     levers = world.levers
-    accept = world.rng.random(rows.size) < levers.escalation_acceptance
+    accept = world.streams.escalation.random(rows.size) < levers.escalation_acceptance
     accept |= t.bounces[rows] >= levers.bounce_limit
     world.tally.escalations += int(rows.size)
     up = rows[accept]

@@ -6,8 +6,8 @@ management), `admit` (the admission gate at the receiving level, which may refus
 leak), `fund` (resources that follow the task) and `purchase` (buy it from a social
 organisation). Escalation back up is in `sim.rules.escalation`.
 
-Every function acts on an array of ledger rows, so a whole level decides at once. A
-fixed number of draws is taken per task whatever the regime.
+Every function acts on an array of ledger rows, so a whole level decides at once. Each
+kind of decision draws from its own stream (sim.streams): routing, gates, purchase.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def route_street_tasks(world: World) -> None:
     stations = world.topology.stations_of_street
     if stations.shape[1] > 0 and rows.size:
         to_station = world.kinds.is_administrative[t.kind[rows]]
-        pick = world.rng.integers(0, stations.shape[1], size=rows.size)
+        pick = world.streams.routing.integers(0, stations.shape[1], size=rows.size)
         station_target = stations[streets, pick]
         push_down(world, rows[to_station], station_target[to_station], None)
     rows = rows[~to_station]
@@ -92,7 +92,7 @@ def wants_to_push(world: World, rows: np.ndarray, propensity: float, bias: np.nd
     p = propensity + world.levers.push_down_backlog_sensitivity * load
     if bias is not None:
         p = p * bias[holder]
-    return world.rng.random(rows.size) < np.clip(p, 0.0, 1.0)
+    return world.streams.routing.random(rows.size) < np.clip(p, 0.0, 1.0)
 
 
 def admit(
@@ -102,7 +102,7 @@ def admit(
     respects the refusal with probability `compliance` (the task stays with it, and its
     hours count as load returned to the sender), otherwise the task leaks through."""
     t, tally = world.tasks, world.tally
-    respects = world.rng.random(rows.size) < gate.compliance
+    respects = world.streams.gates.random(rows.size) < gate.compliance
     if not gate.enabled or rows.size == 0:
         return rows, target
     unlisted = ~listed[t.kind[rows]]
@@ -169,7 +169,7 @@ def purchase(world: World, rows: np.ndarray) -> np.ndarray:
     t, levers, top = world.tasks, world.levers, world.topology
     if rows.size == 0 or levers.purchasing_budget_share <= 0:
         return rows
-    pick = world.rng.random(rows.size)
+    pick = world.streams.purchase.random(rows.size)
     district = world.roster.district[t.holder[rows]]
     n_orgs = top.org_count_by_district[district]
     buyable = world.kinds.purchasable[t.kind[rows]] & (n_orgs > 0)

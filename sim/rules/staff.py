@@ -22,7 +22,7 @@ def staff_turnover(world: World) -> None:
     overtime_share = np.where(roster.staff > 0, roster.overtime / normal, 0.0)
     roster.strain = roster.strain * (1.0 - s.strain_recovery) + s.strain_buildup * overtime_share
     p_leave = np.clip(s.attrition_base + s.attrition_strain * roster.strain, 0.0, 1.0)
-    lost = world.rng.binomial(roster.staff, p_leave)
+    lost = world.streams.staff.binomial(roster.staff, p_leave)
     roster.staff -= lost
     refill = (world.day + s.hiring_delay_days) % pipeline.shape[0]
     pipeline[refill] += lost

@@ -4,7 +4,8 @@
 are ordered by (holder, hard first, deadline, age); each office works down its queue
 with its staff hours plus overtime up to the ceiling, finishing the tasks whose
 cumulative effort fits and charging the partial one. Funded hours that travelled with a
-task pay for that part of its effort (the receiver's own staff does the rest).
+task pay for that part of its effort (the receiver's own staff does the rest) below the
+departments; a department's own work on an escalated task is never paid by them.
 """
 
 from __future__ import annotations
@@ -26,10 +27,14 @@ def spend_hours(world: World) -> None:
     workable = t.effort_left[rows] - np.where(level != DEPARTMENT, t.authority_left[rows], 0.0)
     has_work = np.flatnonzero(workable > EPS)
     rows, holder, level, workable = rows[has_work], holder[has_work], level[has_work], workable[has_work]
-    need = np.maximum(workable - t.funded[rows], 0.0)
+    # funded hours pay for work below departments only: they never pay for a department's
+    # own work when a task they travelled with is escalated back up (they wait on the task)
+    funded = np.where(level != DEPARTMENT, t.funded[rows], 0.0)
+    need = np.maximum(workable - funded, 0.0)
 
     normal = world.normal_hours()
     total_need = np.bincount(holder, weights=need, minlength=n_off)
+    tally.record_demand(world.day, roster.level, total_need > normal + EPS)
     ceiling = world.config.staff.overtime_ceiling * normal
     overtime = np.minimum(ceiling, np.maximum(total_need - normal, 0.0))
     capacity = normal + overtime
@@ -51,14 +56,14 @@ def spend_hours(world: World) -> None:
     roster.hours_used[:] = used
     roster.capacity[:] = capacity
     roster.overtime[:] = np.maximum(used - normal, 0.0)
-    tally.record_work(t, world.kinds.self_governance, rows, spent, finished, workable, level)
+    tally.record_work(t, world.kinds.self_governance, rows, spent, finished, workable, funded, level)
 
     # partial progress on the task each office could not finish
     part = rows[~finished]
     t.effort_left[part] -= spent[~finished]
     # finished: the workable part is done; funded hours paid for what staff did not
     done_rows, work_done = rows[finished], workable[finished]
-    funded_used = np.minimum(t.funded[done_rows], work_done)
+    funded_used = np.minimum(funded[finished], work_done)
     t.funded[done_rows] -= funded_used
     left = np.maximum(t.effort_left[done_rows] - work_done, 0.0)
     t.effort_left[done_rows] = left
@@ -87,7 +92,7 @@ def inspect_purchased_work(world: World, rows: np.ndarray) -> np.ndarray:
         return rows
     levers = world.levers
     delivered = rows[by_org]
-    rejected = world.rng.random(delivered.size) >= levers.social_organisation_quality
+    rejected = world.streams.quality.random(delivered.size) >= levers.social_organisation_quality
     back = delivered[rejected]
     if world.recorder is not None:
         world.recorder.record(t.holder[back], t.buyer[back], t.effort_total[back] * levers.rework_share)

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from sim.config import Scenario
 from sim.world import World
 
@@ -53,7 +51,7 @@ def tiny_scenario(levers: dict[str, Any] | None = None, **fields: Any) -> Scenar
 
 
 def tiny_world(levers: dict[str, Any] | None = None, seed: int = 0, **fields: Any) -> World:
-    return World.build(tiny_scenario(levers, **fields), seed, np.random.default_rng(seed))
+    return World.build(tiny_scenario(levers, **fields), seed)
 
 
 def put_task(world: World, kind: str, holder: int, effort: float | None = None, territory: int = COMMITTEE_ROW,

@@ -1,0 +1,95 @@
+"""Common random numbers: demand comes from streams of its own, so two regimes on one seed
+face exactly the same tasks (kind, origin office, day, effort); data sharing drops
+redundant tasks after they are drawn; the demand multiplier scales arrivals."""
+
+from __future__ import annotations
+
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim import TiaokuaiModel, load_scenario, with_overrides
+from sim.rules import arrivals
+from sim.streams import STREAMS, spawn_streams
+from sim.world import World
+
+ROOT = Path(__file__).resolve().parents[1]
+PRESETS = sorted(p for p in (ROOT / "scenarios").glob("*.yaml") if p.stem != "city-scale")
+DAYS = 30
+
+
+def arrivals_of(path: Path) -> tuple[list[float], float]:
+    model = TiaokuaiModel(load_scenario(path).model_copy(update={"days": DAYS, "warmup_days": 5}), seed=1)
+    for _ in range(DAYS):
+        model.step()
+    return [row["tasks_created"] for row in model.history], model.summary()["effort_created_hours_total"]
+
+
+@pytest.fixture(scope="module")
+def preset_arrivals() -> dict[str, tuple[list[float], float]]:
+    return {p.stem: arrivals_of(p) for p in PRESETS}
+
+
+def test_every_pair_of_presets_on_one_seed_faces_the_same_arrivals_day_by_day(preset_arrivals):
+    assert len(preset_arrivals) >= 7
+    for a, b in combinations(sorted(preset_arrivals), 2):
+        created_a, effort_a = preset_arrivals[a]
+        created_b, effort_b = preset_arrivals[b]
+        assert created_a == created_b, f"{a} and {b} create different tasks"
+        assert effort_a == effort_b, f"{a} and {b} draw different efforts"
+
+
+def first_day_tasks(scenario) -> dict[str, np.ndarray]:
+    world = World.build(scenario, seed=4)
+    world.begin_day()
+    arrivals.arrive(world)
+    t = world.tasks
+    return {name: getattr(t, name).copy() for name in ("kind", "holder", "territory", "responsible", "effort_total")}
+
+
+def test_stations_shift_committees_roster_rows_but_not_the_tasks_they_get():
+    base = load_scenario(ROOT / "scenarios" / "unlimited-responsibility.yaml")
+    plain = World.build(base, seed=4)
+    stations = with_overrides(base, {"levers.service_stations_per_street": 3})
+    shift = int(World.build(stations, seed=4).topology.first[3] - plain.topology.first[3])
+    assert shift > 0
+    a, b = first_day_tasks(base), first_day_tasks(stations)
+    assert np.array_equal(a["kind"], b["kind"]) and np.array_equal(a["effort_total"], b["effort_total"])
+    committee_first = plain.topology.first[3]
+    on_committee = a["holder"] >= committee_first
+    assert np.array_equal(a["holder"] + shift * on_committee, b["holder"])
+    assert np.array_equal(a["territory"] + shift, b["territory"])
+
+
+def test_data_sharing_drops_redundant_tasks_after_they_are_drawn():
+    base = load_scenario(ROOT / "scenarios" / "unlimited-responsibility.yaml")
+    sharing = with_overrides(base, {"levers.data_sharing": True})
+    a, b = first_day_tasks(base), first_day_tasks(sharing)
+    redundant_kinds = np.flatnonzero([k.redundant_share > 0 for k in base.task_kinds])
+    assert redundant_kinds.size
+    dropped = np.isin(a["kind"], redundant_kinds)
+    assert b["kind"].size < a["kind"].size
+    # every other task is the same task, in the same order
+    keep_b = ~np.isin(b["kind"], redundant_kinds)
+    for name in a:
+        assert np.array_equal(a[name][~dropped], b[name][keep_b]), name
+    # about redundant_share of the redundant kind is dropped
+    share = base.task_kinds[redundant_kinds[0]].redundant_share
+    kept = (b["kind"] == redundant_kinds[0]).sum() / (a["kind"] == redundant_kinds[0]).sum()
+    assert kept == pytest.approx(1 - share, abs=0.05)
+
+
+def test_the_demand_multiplier_scales_every_arrival_rate():
+    base = load_scenario(ROOT / "scenarios" / "unlimited-responsibility.yaml")
+    counts = {m: first_day_tasks(with_overrides(base, {"levers.demand_multiplier": m}))["kind"].size for m in (0, 1, 2)}
+    assert counts[0] == 0
+    assert counts[2] / counts[1] == pytest.approx(2.0, rel=0.03)
+
+
+def test_streams_are_independent_and_reproducible():
+    a, b = spawn_streams(7), spawn_streams(7)
+    draws = [getattr(a, name).random() for name in STREAMS]
+    assert draws == [getattr(b, name).random() for name in STREAMS]
+    assert len(set(draws)) == len(STREAMS)
