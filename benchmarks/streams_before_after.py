@@ -17,7 +17,7 @@ import math
 import sys
 from pathlib import Path
 
-PRESETS = ("unlimited-responsibility", "admission-list", "service-stations")
+PRESETS = ("unlimited-responsibility", "admission-list")
 OUTCOMES = (
     "tasks_created",
     "tasks_done_on_time_share",
