@@ -100,7 +100,19 @@ def describe_file(path: str) -> str:
     return f"{scenario.name}: {len(scenario.task_kinds)} task kinds, {scenario.days} days"
 
 
+def scenario_only(path: str, command: str) -> None:
+    """Refuse an experiment file where a scenario is wanted, saying so (not with eight
+    misleading errors about missing task kinds)."""
+    data = read_yaml_mapping(path)
+    if looks_like_experiment(data):
+        base = data.get("base")
+        hint = f" (its base scenario is {base})" if isinstance(base, str) else ""
+        raise InputError([Problem(path, "", f"is an experiment file; `tiaokuai {command}` takes a "
+                                  f"scenario{hint}; experiments run with `tiaokuai sweep`", None)])
+
+
 def show_command(args: argparse.Namespace) -> int:
+    scenario_only(args.scenario, "show")
     scenario = load_scenario(args.scenario, parse_set(args.overrides))
     print(f"# {args.scenario} resolved (extends: merged, --set applied, defaults filled in)")
     print(yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True), end="")
@@ -194,6 +206,7 @@ def run_command(args: argparse.Namespace) -> int:
     days = _non_negative_int(args.days, "--days")
     if days is not None and days < 1:
         raise InputError([Problem("--days", "", "must be at least 1", args.days)])
+    scenario_only(args.scenario, "run")
     overrides = parse_set(args.overrides)
     note = None
     if days is not None:

@@ -198,6 +198,8 @@ CORPUS = {
     "no scenario given": lambda t: ["run"],
     "an unknown command": lambda t: ["frobnicate"],
     "sensitivity --morris-trajectories abc": lambda t: ["sensitivity", str(experiment(t)), "--morris-trajectories", "abc"],
+    "run an experiment file": lambda t: ["run", str(experiment(t))],
+    "show an experiment file": lambda t: ["show", str(experiment(t))],
     # -- experiments --------------------------------------------------------------------------
     "experiment with a bad factor path": lambda t: ["validate", str(experiment(t, factors={"levers.nope": [1, 2]}))],
     "experiment with a factor level out of bounds": lambda t: ["validate", str(experiment(t, factors={"levers.rework_share": [0.5, 2]}))],
