@@ -99,6 +99,7 @@ def test_compare_writes_tables_bar_charts_differences_and_time_series_bands(regi
     assert "| committee_backlog_hours_mean (staff-hours) |" in (figures / "summary.md").read_text()
 
 
+@pytest.mark.slow  # a factorial sweep and a figure per outcome
 def test_a_two_factor_design_gets_a_heatmap_per_outcome(tmp_path):
     out = run_experiment(tmp_path, replications=2, sub_experiments={"unlimited": {"set": TINY}}, baseline=None,
                          factors={"levers.push_down_propensity": [0.2, 0.9], "levers.resources_follow_tasks": [0.0, 0.5]})
@@ -109,6 +110,7 @@ def test_a_two_factor_design_gets_a_heatmap_per_outcome(tmp_path):
         assert is_png(out / "figures" / f"heatmap-{outcome}.png")
 
 
+@pytest.mark.slow  # a sampling-design sweep and its figures
 def test_a_sampling_design_treats_each_point_as_one_unit(tmp_path):
     out = run_experiment(tmp_path, replications=2, outcomes=OUTCOMES[:1],
                          design={"method": "latin_hypercube", "samples": 5,
