@@ -12,7 +12,7 @@ STAMP   := $(VENV)/.installed
 
 help:
 	@echo "make demo    set up .venv and run the headline comparison (writes results/)"
-	@echo "make test    set up .venv (and Chromium) and run the whole test suite (< 5 min)"
+	@echo "make test    set up .venv (and Chromium), lint, and run the whole test suite (< 5 min)"
 	@echo "make test-fast  the inner loop: every test not marked slow or browser (< 1 min)"
 	@echo "make lint    ruff and mypy on sim/"
 	@echo "make bench   run the benchmark scripts in benchmarks/"
@@ -44,7 +44,7 @@ demo: setup
 	$(VENV)/bin/tiaokuai sweep experiments/unlimited-vs-gated.yaml --out results/unlimited-vs-gated --restart
 	$(VENV)/bin/tiaokuai compare results/unlimited-vs-gated
 
-test: setup browser
+test: setup browser lint
 	$(PY) -m pytest -q
 
 # the inner loop: no statistical studies, no whole sweeps, no browser

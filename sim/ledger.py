@@ -126,7 +126,7 @@ class TaskLedger:
             return
         # an index take is several times faster than a boolean mask, and the kept rows
         # are usually a small share of the day's (most tasks are done the day they come)
-        for name, arr in self.cols.items():
+        for arr in self.cols.values():
             arr[:n] = arr[keep]
         self.size = n
 

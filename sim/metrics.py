@@ -170,7 +170,7 @@ def summarise(world: World) -> dict:
     s["resident_lead_time_days_p99"] = quantile_of(tally.resident_lead_hist, 0.99)
     s["committee_overload_days_share"] = share(tally.overloaded_office_days[COMMITTEE], sums["offices"][COMMITTEE])
     s["days_to_first_crisis"] = days_to_first_crisis(tally.days, warm)
-    s["blame_committee_share"] = share(tally.blame[COMMITTEE], tally.blame.sum(), empty=0.0)
+    s["blame_committee_share"] = share(tally.blame[COMMITTEE], float(tally.blame.sum()), empty=0.0)
     s["regime_cost_yuan_per_day"] = regime_cost_per_day(world, days)
     s["staff_total"] = int(world.roster.posts.sum())
     return {key: s[key] for key in SUMMARY_KEYS}
@@ -180,7 +180,9 @@ def behaviour_outcomes(sums: PerLevel, window: list[dict[str, np.ndarray]], tall
     """What the offices' behaviour leaves (issue 15), over the window after warm-up."""
     committee_days = sums["offices"][COMMITTEE]
     return {
-        "committee_self_governance_hours_mean": share(sums["self_governance_hours"][COMMITTEE], committee_days, empty=0.0),
+        "committee_self_governance_hours_mean": share(
+            sums["self_governance_hours"][COMMITTEE], committee_days, empty=0.0
+        ),
         "participation_mean": share(sums["participation"][COMMITTEE], committee_days),
         "self_governance_unmet_share": 1.0 - share(
             sums["self_governance_taken_hours"][COMMITTEE], sums["self_governance_demand_hours"][COMMITTEE], empty=1.0

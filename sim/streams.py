@@ -23,7 +23,8 @@ class Streams:
 
     # demand (exogenous): one per origin, so that changing one origin's lever leaves the others' tasks alone
     department_arrivals: np.random.Generator  # departments' tasks: counts, origin, territory, effort, redundancy
-    resident_arrivals: np.random.Generator  # residents' matters: counts, committee, responsible department, effort, redundancy
+    # residents' matters: counts, committee, responsible department, effort, redundancy
+    resident_arrivals: np.random.Generator
     street_assessments: np.random.Generator  # assessments imposed on streets
     committee_assessments: np.random.Generator  # assessments imposed on committees
     # decisions

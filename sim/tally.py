@@ -111,7 +111,8 @@ class Tally:
     def record_demand(self, day: int, office_level: np.ndarray, overloaded: np.ndarray) -> None:
         """Offices whose demand today exceeded their normal hours (counted after warm-up)."""
         if day > self.warmup:
-            self.overloaded_office_days += np.bincount(office_level, weights=overloaded, minlength=N_LEVELS).astype(np.int64)
+            overloaded_now = np.bincount(office_level, weights=overloaded, minlength=N_LEVELS)
+            self.overloaded_office_days += overloaded_now.astype(np.int64)
 
     def record_departures(
         self, tasks: TaskLedger, origin: np.ndarray, holder_level: np.ndarray, day: int, rows: np.ndarray, state: int

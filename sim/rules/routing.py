@@ -58,7 +58,8 @@ def route_street_tasks(world: World) -> None:
     if rows.size == 0:
         return
     levers, t = world.levers, world.tasks
-    base = levers.push_down_propensity if levers.street_push_down_propensity is None else levers.street_push_down_propensity
+    own = levers.street_push_down_propensity
+    base = levers.push_down_propensity if own is None else own
     want = wants_to_push(world, rows, base, bias=None)
     kept, rows = rows[~want], rows[want]
     streets = t.holder[rows]

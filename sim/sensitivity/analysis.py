@@ -60,7 +60,9 @@ def morris_indices(problem: dict, x: np.ndarray, y: pd.DataFrame, num_levels: in
     return pd.DataFrame(rows)
 
 
-def sobol_indices(problem: dict, y: pd.DataFrame, bootstrap: int, seed: int, second_order: bool = False) -> pd.DataFrame:
+def sobol_indices(
+    problem: dict, y: pd.DataFrame, bootstrap: int, seed: int, second_order: bool = False
+) -> pd.DataFrame:
     """First-order and total Sobol indices with 95% bootstrap CIs, per outcome and parameter."""
     from SALib.analyze import sobol
 

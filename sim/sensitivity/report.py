@@ -23,6 +23,7 @@ def analyse_and_write(stages: dict[str, StageResult], out: Path, bootstrap: int 
         warnings.simplefilter("always")
         for method, stage in stages.items():
             exp = stage.experiment
+            assert exp.design is not None  # a sensitivity stage is a sampling design
             for arm, runs in stage.runs.groupby("sub_experiment", sort=True):
                 means = point_means(runs, exp.outcomes, stage.x.shape[0])
                 prefix = "" if len(exp.arm_names) == 1 else f"{arm}_"
@@ -36,9 +37,11 @@ def analyse_and_write(stages: dict[str, StageResult], out: Path, bootstrap: int 
                         sobol_bars(table, outcome, figures / f"{prefix}sobol_{outcome}.png")
                 table.insert(0, "sub_experiment", arm)
                 collected[method].append(table)
-            lines.append(f"- {method}: {exp.design.samples} {'trajectories' if method == 'morris' else 'base samples'}, "
+            unit = "trajectories" if method == "morris" else "base samples"
+            warmup = exp.warmup_days if exp.warmup_days is not None else "scenario"
+            lines.append(f"- {method}: {exp.design.samples} {unit}, "
                          f"{exp.point_count} points x {exp.replications} replications, "
-                         f"{exp.days or 'scenario'} days (warm-up {exp.warmup_days if exp.warmup_days is not None else 'scenario'})")
+                         f"{exp.days or 'scenario'} days (warm-up {warmup})")
     for w in caught:
         warnings.warn(w.message, w.category, stacklevel=2)
     if caught:
@@ -47,7 +50,7 @@ def analyse_and_write(stages: dict[str, StageResult], out: Path, bootstrap: int 
         morris = pd.concat(collected["morris"], ignore_index=True)
         morris.to_csv(out / "morris_indices.csv", index=False)
         lines += ["", "## Morris screening: top 5 by mu* per outcome", ""]
-        for (arm, outcome), t in morris.groupby(["sub_experiment", "outcome"]):
+        for (_arm, outcome), t in morris.groupby(["sub_experiment", "outcome"]):
             top = t.sort_values("mu_star", ascending=False).head(5)
             lines.append(f"- {arm} / {outcome}: " + ", ".join(
                 f"{p} ({m:.3g})" for p, m in zip(top.parameter, top.mu_star)))

@@ -91,7 +91,9 @@ def load(directory: str | Path, outcomes: list[str] | None, baseline: str | None
         raise InputError([Problem(str(directory), "outcomes", "not a stored outcome", o) for o in missing])
     arms = [a for a in manifest["sub_experiments"] if a in set(runs["sub_experiment"])]
     if baseline is not None and baseline not in arms:
-        raise InputError([Problem(str(directory), "--baseline", f"not a sub-experiment with runs (have: {', '.join(arms)})", baseline)])
+        have = ", ".join(arms)
+        raise InputError([Problem(str(directory), "--baseline",
+                                  f"not a sub-experiment with runs (have: {have})", baseline)])
     if baseline is None and manifest.get("baseline") in arms:
         baseline = manifest["baseline"]  # (a partial sweep may not have reached it yet)
     return store, manifest, runs, outcomes, arms, baseline
@@ -346,7 +348,9 @@ def all_figures(store, manifest, runs, units, summary, diffs, outcomes, arms, ba
                                             figures / f"response-{outcome}.png", palette))
     elif len(factors) == 1:
         for outcome in outcomes:
-            made.append(fig.factor_lines(summary, factors[0], outcome, arms, figures / f"factor-{outcome}.png", palette))
+            made.append(
+                fig.factor_lines(summary, factors[0], outcome, arms, figures / f"factor-{outcome}.png", palette)
+            )
     elif factors:
         pair, others = factors[:2], factors[2:]
         for outcome in outcomes:

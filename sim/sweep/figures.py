@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -144,7 +145,7 @@ def timeseries_bands(bands: pd.DataFrame, levels: list[str], arms: list[str], wa
     if points is None:
         cols = min(2, len(levels))
         nrows = math.ceil(len(levels) / cols)
-        cells = [(level, None) for level in levels]
+        cells: list[tuple[str, Any]] = [(level, None) for level in levels]
         fig, axes = plt.subplots(nrows, cols, figsize=(6.2 * cols, 3.4 * nrows), squeeze=False)
     else:
         nrows, cols = len(levels), len(points)
@@ -211,6 +212,7 @@ def response_curves(summary: pd.DataFrame, diffs: pd.DataFrame | None, factor: s
     ax.set_ylabel(axis_label(outcome), fontsize=9)
     ax.set_title(f"{label}: mean and 95% band over {over}", fontsize=10)
     if with_diffs:
+        assert diffs is not None  # with_diffs says so; for the type checker
         ax2 = axes.flat[1]
         others = [a for a in arms if a != baseline]
         draw(ax2, diffs[diffs["outcome"] == outcome], "mean_difference", "ci_low", "ci_high", others)
@@ -273,8 +275,9 @@ def heatmaps(summary: pd.DataFrame, factors: tuple[str, str], outcome: str, arms
     means = {arm: grid_of(arm, "mean") for arm in arms}
     widths = {arm: grid_of(arm, "half_width") for arm in arms}
     fig, axes = plt.subplots(2, len(arms), figsize=(4.2 * len(arms) + 1.2, 7.4), squeeze=False, layout="constrained")
+    unit = describe(outcome)[1]
     for row, grids, cmap, what in ((0, means, "viridis", axis_label(outcome)),
-                                   (1, widths, "Greys", "95% CI half-width" + (f" ({describe(outcome)[1]})" if describe(outcome)[1] else ""))):
+                                   (1, widths, "Greys", "95% CI half-width" + (f" ({unit})" if unit else ""))):
         finite = np.concatenate([g[np.isfinite(g)] for g in grids.values()] or [np.array([])])
         vmin, vmax = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
         if row == 1:
@@ -296,6 +299,7 @@ def heatmaps(summary: pd.DataFrame, factors: tuple[str, str], outcome: str, arms
             ax.set_xlabel(fx, fontsize=8)
             ax.set_ylabel(fy, fontsize=8)
             ax.set_title(arm if row == 0 else f"{arm}: CI half-width", fontsize=9)
+        assert image is not None  # every arm drew one
         fig.colorbar(image, ax=list(axes[row]), label=what, shrink=0.9)
     note = f"; averaged over {', '.join(averaged_over)} per replication" if averaged_over else ""
     fig.suptitle(f"{describe(outcome)[0]}: mean over replications by {fx} and {fy} (top), "

@@ -54,7 +54,8 @@ class LoopbackCluster:
 
     def _start(self, args: list[str], log: Path) -> subprocess.Popen:
         dask = Path(sys.executable).with_name("dask")
-        env = {**os.environ, **self.worker_config, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+        path = os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])
+        env = {**os.environ, **self.worker_config, "PYTHONPATH": path}
         with open(log, "w") as fh:
             proc = subprocess.Popen([str(dask), *args], cwd=REPO, env=env, stdout=fh, stderr=subprocess.STDOUT,
                                     start_new_session=True)
@@ -86,7 +87,9 @@ class LoopbackCluster:
             if dead:
                 raise RuntimeError(f"a Dask process exited early; see {self.log_dir}")
             time.sleep(0.2)
-        raise TimeoutError(f"{self.workers} Dask workers did not register within {self.timeout:.0f} s; see {self.log_dir}")
+        raise TimeoutError(
+            f"{self.workers} Dask workers did not register within {self.timeout:.0f} s; see {self.log_dir}"
+        )
 
     def close(self) -> None:
         for proc in reversed(self._procs):  # workers first, then the scheduler

@@ -24,7 +24,8 @@ def t_interval(values: Sequence[float] | np.ndarray, confidence: float = 0.95) -
     x = x[~np.isnan(x)]
     n = int(x.size)
     if n == 0:
-        return {"n": 0, "mean": math.nan, "sd": math.nan, "ci_low": math.nan, "ci_high": math.nan, "half_width": math.nan}
+        return {"n": 0, "mean": math.nan, "sd": math.nan, "ci_low": math.nan, "ci_high": math.nan,
+                "half_width": math.nan}
     mean = float(x.mean())
     if n == 1:
         return {"n": 1, "mean": mean, "sd": math.nan, "ci_low": math.nan, "ci_high": math.nan, "half_width": math.nan}
