@@ -20,13 +20,3 @@ from tests.support.cities import small  # noqa: E402
 def small_city():
     return small
 
-
-# Fixtures that render the interactive view's page in Solara: a few seconds each, so the
-# tests that use them belong to the slow tier (make test), not the inner loop (make test-fast).
-RENDERS_THE_PAGE = {"page", "compare_page"}
-
-
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if RENDERS_THE_PAGE & set(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.slow)

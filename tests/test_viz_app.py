@@ -66,6 +66,7 @@ def test_page_opens_on_day_zero_with_both_views_drawn(page):
     assert errors_shown(page) == []
 
 
+@pytest.mark.slow  # renders the page (seconds); the page's first render stays in the fast tier
 def test_step_advances_the_day_and_redraws_network_and_plots(page):
     before = pictures(page)
     for _ in range(3):
@@ -78,6 +79,7 @@ def test_step_advances_the_day_and_redraws_network_and_plots(page):
     assert errors_shown(page) == []
 
 
+@pytest.mark.slow  # renders the page (seconds); the page's first render stays in the fast tier
 def test_seed_box_refuses_what_is_not_a_whole_number(page):
     for typed in ("abc", "7.5", "-3", "", "1e3", "０７"):
         seed_box(page).v_model = typed
@@ -86,6 +88,7 @@ def test_seed_box_refuses_what_is_not_a_whole_number(page):
         assert button(page, "Reset").disabled, typed
 
 
+@pytest.mark.slow  # renders the page (seconds); the page's first render stays in the fast tier
 def test_a_whole_number_seed_is_accepted_and_used_by_reset(page):
     seed_box(page).v_model = "oops"
     seed_box(page).v_model = " 11 "
@@ -95,6 +98,7 @@ def test_a_whole_number_seed_is_accepted_and_used_by_reset(page):
     assert text_of(page, "tk-running") == "unlimited-responsibility, seed 11"
 
 
+@pytest.mark.slow  # renders the page (seconds); the page's first render stays in the fast tier
 def test_reset_rebuilds_the_model_from_the_panel(page):
     button(page, "Step").click()
     page.find(v.Switch, label="Street admission list (gate)").widget.v_model = True
@@ -108,6 +112,7 @@ def test_reset_rebuilds_the_model_from_the_panel(page):
     assert errors_shown(page) == []
 
 
+@pytest.mark.slow  # renders the page (seconds); the page's first render stays in the fast tier
 def test_choosing_a_preset_loads_its_levers_into_the_panel(page):
     page.find(v.Select, label="Preset").widget.v_model = GATED.stem
     assert page.find(v.Switch, label="Street admission list (gate)").widget.v_model is True
@@ -117,6 +122,7 @@ def test_choosing_a_preset_loads_its_levers_into_the_panel(page):
     assert page.find(v.Html, class_="tk-changes").widgets == []  # the panel matches the file
 
 
+@pytest.mark.slow  # renders the page (seconds); the page's first render stays in the fast tier
 def test_the_preset_chooser_lists_every_scenario_file(page):
     offered = page.find(v.Select, label="Preset").widget.items
     assert offered == sorted(p.stem for p in SCENARIOS.glob("*.yaml"))
