@@ -5,7 +5,8 @@ every single run, but must not change what the model says on average).
 
     # before: an export of the code before the change, e.g. git archive <commit> | tar -x -C /tmp/before
     PYTHONPATH=/tmp/before .venv/bin/python benchmarks/streams_before_after.py --out /tmp/before.json
-    .venv/bin/python benchmarks/streams_before_after.py --out /tmp/after.json
+    .venv/bin/python benchmarks/streams_before_after.py --out /tmp/after.json \
+        --set self_governance.latent_hours_per_committee_day=0   # behaviours added since, off
     .venv/bin/python benchmarks/streams_before_after.py --compare /tmp/before.json /tmp/after.json
 """
 
@@ -31,13 +32,17 @@ OUTCOMES = (
 )
 
 
-def collect(seeds: int, days: int | None) -> dict:
+def collect(seeds: int, days: int | None, overrides: list[str]) -> dict:
     from sim import load_scenario, run  # the `sim` on PYTHONPATH: before or after
 
     root = Path(__file__).resolve().parents[1]
     out: dict = {}
     for name in PRESETS:
         scenario = load_scenario(root / "scenarios" / f"{name}.yaml")
+        if overrides:
+            from sim import parse_set, with_overrides
+
+            scenario = with_overrides(scenario, parse_set(overrides))
         rows = [run(scenario, seed, days=days, timeseries=False).summary for seed in range(1, seeds + 1)]
         out[name] = {k: [float(r[k]) for r in rows] for k in OUTCOMES}
     return out
@@ -73,11 +78,13 @@ def main() -> int:
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--days", type=int, default=None, help="default: each scenario's horizon")
     ap.add_argument("--out")
+    ap.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
+                    help="override in every scenario (e.g. to turn off a behaviour added since 'before')")
     ap.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"))
     args = ap.parse_args()
     if args.compare:
         return compare(*(json.loads(Path(p).read_text()) for p in args.compare))
-    data = collect(args.seeds, args.days)
+    data = collect(args.seeds, args.days, args.set)
     Path(args.out).write_text(json.dumps(data))
     return 0
 
