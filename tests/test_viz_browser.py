@@ -181,7 +181,7 @@ def image_source(page, css_class: str) -> str:
 @pytest.mark.browser
 def test_two_regimes_side_by_side_in_a_real_browser(chromium_path, tmp_path):
     """`tiaokuai viz unlimited-responsibility --compare admission-list`: one Step moves both
-    sides, both report their arrivals, the difference strip changes, nothing leaves the
+    sides, both face equal arrivals, the difference strip changes, nothing leaves the
     machine."""
     from playwright.sync_api import sync_playwright
 
@@ -219,6 +219,10 @@ def test_two_regimes_side_by_side_in_a_real_browser(chromium_path, tmp_path):
                 tables.append(text(page, "tk-differences"))
                 arrivals.append((int(text(page, "tk-tasks-today-left")), int(text(page, "tk-tasks-today-right"))))
             assert all(left > 0 and right > 0 for left, right in arrivals), arrivals
+            # Common random numbers: the two regimes face the same arrivals, day by day.
+            assert all(left == right for left, right in arrivals), f"arrivals differ: {arrivals}"
+            assert text(page, "tk-effort-left") == text(page, "tk-effort-right")
+            assert text(page, "tk-world-check").startswith("Same world:")
             assert len(set(strips)) == len(strips), "the difference strip did not change with every step"
             assert len(set(tables)) == len(tables), "the differences did not change with every step"
 

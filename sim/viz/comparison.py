@@ -28,15 +28,17 @@ EFFORT_KEY = "effort_created_hours_total"
 """The summary key for the effort of every task drawn so far (staff-hours)."""
 
 STRIP_OUTCOMES = (
+    "committee_self_governance_hours",
     "committee_self_governance_share",
     "tasks_done_on_time_share",
     "unfunded_work_share",
     "committee_backlog_hours",
-    "department_load",
     "open_tasks",
 )
 """The headline outcomes of the difference strip, by their per-day names in the outcome
-registry (`sim.outcomes.DAILY`), which gives their labels and units."""
+registry (`sim.outcomes.DAILY`), which gives their labels and units. Self-governance is
+shown in hours as well as as a share, since a share can rise only because the other
+work shrank; departments' load is left out (about zero in every regime)."""
 
 
 def unit_kind(unit: str) -> str:
