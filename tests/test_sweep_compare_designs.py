@@ -238,3 +238,15 @@ def test_cells_whose_runs_did_not_settle_are_marked(tmp_path):
     assert s.loc[("other", 1.3), "unstable_runs"] == 2 and s.loc[("other", 1.0), "unstable_runs"] == 0
     table = (out / "figures" / "summary.md").read_text()
     assert "| other †2/4 | 1.3 |" in table and "| other | 1.0 |" in table and "did not reach a steady state" in table
+
+
+def test_figures_of_an_earlier_comparison_do_not_linger(tmp_path):
+    out = synthetic_store(tmp_path, arms=["base", "other"], points=[{}], replications=2,
+                          value=lambda arm, pt, r: float(r))
+    stale = out / "figures" / "bar-an_outcome_no_longer_compared.png"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"old")
+    mine = out / "figures" / "notes.txt"
+    mine.write_text("a user's own file")
+    compare(out, stream=QUIET())
+    assert not stale.exists() and mine.exists() and is_png(out / "figures" / "bar-y.png")

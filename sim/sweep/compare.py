@@ -111,6 +111,8 @@ def compare(
     store, manifest, runs, outcomes, arms, baseline = load(directory, outcomes, baseline)
     figures = Path(directory) / "figures"
     figures.mkdir(parents=True, exist_ok=True)
+    if plots:
+        remove_old_figures(figures)
     design = manifest.get("design")
     varied = list(manifest.get("varied") or [])
     sampled = design in ("latin_hypercube", "sobol", "morris")
@@ -173,6 +175,17 @@ PER_10K_NOTE = (
     "better direction also gives the effect per 10,000 yuan a day of that extra cost (ratio of mean paired "
     "differences, delta-method 95% CI; all of them in differences.csv); none where the cost difference is "
     "under 1 yuan a day or not distinguishable from zero, or the difference is exactly zero.")
+
+
+OWN_FIGURES = ("outcomes.png", "differences.png", "timeseries-backlog.png", "bar-*.png", "response-*.png",
+               "factor-*.png", "heatmap-*.png", "scatter-*.png")
+
+
+def remove_old_figures(figures: Path) -> None:
+    """Figures an earlier compare wrote (a changed design draws others; stale ones would mislead)."""
+    for pattern in OWN_FIGURES:
+        for old in figures.glob(pattern):
+            old.unlink(missing_ok=True)
 
 
 def export_csv(store: ResultStore, runs: pd.DataFrame, figures: Path) -> list[Path]:
