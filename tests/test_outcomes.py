@@ -101,3 +101,19 @@ def test_the_first_crisis_is_the_first_day_after_warm_up_whose_rolling_on_time_s
     # a bad day inside the window after warm-up counts
     assert days_to_first_crisis(days, warm=3) == 4
     assert days_to_first_crisis([day_record(0, 0)] * 6, warm=0) == 7, "days with nothing done are no crisis"
+
+
+def test_a_matched_cost_arm_giving_stations_headcount_to_committees_costs_the_same_and_has_the_same_staff():
+    from sim import with_overrides
+
+    stations = load_scenario(ROOT / "scenarios" / "service-stations.yaml")
+    per_street = stations.levers.service_stations_per_street * stations.levers.station_staff
+    matched = with_overrides(stations, {"levers.service_stations_per_street": 0,
+                                        "levers.extra_committee_staff_per_street": per_street})
+    a = run(stations, seed=2, days=5, timeseries=False).summary
+    b = run(matched, seed=2, days=5, timeseries=False).summary
+    streets = stations.structure.districts * stations.structure.streets_per_district
+    hourly = stations.staff.hourly_cost * stations.staff.hours_per_day
+    assert a["regime_cost_yuan_per_day"] == b["regime_cost_yuan_per_day"] == per_street * streets * hourly
+    assert a["staff_total"] == b["staff_total"]
+    assert a["effort_created_hours_total"] == b["effort_created_hours_total"]
