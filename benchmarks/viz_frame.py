@@ -74,9 +74,9 @@ def compare_in_process(left: Path, right: Path, frames: int, seed: int) -> dict[
         t0 = time.perf_counter()
         comparison.step()
         t1 = time.perf_counter()
-        for side, network, plots in sides:
+        for (side, network, plots), (other, _, _) in zip(sides, sides[::-1]):
             network.render(frame_of(side.model, side.layout))
-            plots.render(side.model.history)
+            plots.render(side.model.history, scale_with=(other.model.history,))
         t2 = time.perf_counter()
         strip.render(comparison)
         comparison.world_check()

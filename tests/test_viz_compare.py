@@ -226,3 +226,17 @@ def test_the_views_series_come_from_the_outcome_registry():
     for _, series in PANELS:
         for key, *_ in series:
             assert key in DAILY_KEYS, key
+
+
+def test_both_sides_plots_share_their_y_scales():
+    from sim.viz.plots import PlotsCanvas
+
+    comparison = Comparison.start(BASELINE, LISTS, seed=7)
+    comparison.step(20)
+    left, right = (PlotsCanvas(comparison.horizon, False, width=8.0) for _ in range(2))
+    left.render(comparison.left.model.history, scale_with=(comparison.right.model.history,))
+    right.render(comparison.right.model.history, scale_with=(comparison.left.model.history,))
+    assert [ax.get_ylim() for ax in left.axes] == [ax.get_ylim() for ax in right.axes]
+    alone = PlotsCanvas(comparison.horizon, False, width=8.0)
+    alone.render(comparison.right.model.history)
+    assert alone.axes[0].get_ylim() != right.axes[0].get_ylim()  # the lists' backlog alone is lower

@@ -401,8 +401,8 @@ def ComparisonViews(comparison: Comparison, tick: int):
             style={"color": "#1b7837" if check.same else "#b2182b", "font-weight": "bold"},
         )
         with solara.Columns([1, 1], wrap=False):
-            SideView(comparison.left, comparison.drawn[0], tick, "left")
-            SideView(comparison.right, comparison.drawn[1], tick, "right")
+            SideView(comparison.left, comparison.drawn[0], tick, "left", comparison.right)
+            SideView(comparison.right, comparison.drawn[1], tick, "right", comparison.left)
         solara.Image(strip_image, width="100%", format=COMPARE_FORMAT, classes=["tk-difference"])
         rows = []
         for key, label, kind in series:
@@ -416,8 +416,9 @@ def ComparisonViews(comparison: Comparison, tick: int):
 
 
 @solara.component
-def SideView(session: Session, drawn, tick: int, side: str):
-    """One side of a comparison: its name, what its world produced, its hierarchy and plots."""
+def SideView(session: Session, drawn, tick: int, side: str, other: Session):
+    """One side of a comparison: its name, what its world produced, its hierarchy and plots
+    (on the same y scales as the `other` side's, so the two can be compared by eye)."""
     model = session.model
     with_stations = "station" in session.layout.row_y
     canvases = solara.use_memo(
@@ -428,7 +429,9 @@ def SideView(session: Session, drawn, tick: int, side: str):
         [session],
     )
     network_image = solara.use_memo(lambda: canvases[0].render(frame_of(model, session.layout)), [session, tick])
-    plots_image = solara.use_memo(lambda: canvases[1].render(model.history), [session, tick])
+    plots_image = solara.use_memo(
+        lambda: canvases[1].render(model.history, scale_with=(other.model.history,)), [session, tick]
+    )
     last = drawn[-1] if drawn else None
     with solara.Column(gap="4px"):
         solara.Text(f"{side}: {session.name}, seed {session.seed}", classes=[f"tk-running-{side}"],

@@ -93,15 +93,18 @@ class PlotsCanvas:
         self.dynamic: list[Any] = [line for _, line in self.lines] + self.legends + [self.hint]
         self.background: Any = None  # the kept pixels of the static part
 
-    def update(self, history: list[dict]) -> None:
+    def update(self, history: list[dict], scale_with: tuple[list[dict], ...] = ()) -> None:
+        """Give the lines `history`; the y axes fit it and every history in `scale_with`
+        too (the other side of a comparison, so both sides are drawn on one scale)."""
         days = series(history, "day")
         self.hint.set_visible(not history)
         highest = {id(ax): 0.0 for ax in self.axes}
         for key, line in self.lines:
             values = series(history, key)
             line.set_data(days, values)
-            if values.size and np.isfinite(values).any():
-                highest[id(line.axes)] = max(highest[id(line.axes)], float(np.nanmax(values)))
+            for shown in (values, *(series(other, key) for other in scale_with)):
+                if shown.size and np.isfinite(shown).any():
+                    highest[id(line.axes)] = max(highest[id(line.axes)], float(np.nanmax(shown)))
         last_day = float(days[-1]) if history else 0.0
         for k, ax in enumerate(self.axes):
             if last_day > ax.get_xlim()[1]:  # stepped past the horizon
@@ -123,8 +126,8 @@ class PlotsCanvas:
                 artist.draw(renderer)
         return encode(self.canvas, self.image_format)
 
-    def render(self, history: list[dict]) -> bytes:
-        self.update(history)
+    def render(self, history: list[dict], scale_with: tuple[list[dict], ...] = ()) -> bytes:
+        self.update(history, scale_with)
         return self.png()
 
 
