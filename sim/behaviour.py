@@ -1,8 +1,9 @@
 """What the offices remember and decide with (issue 15, shared/domain/BEHAVIOUR.md):
-each committee's participation stock and the district's calendar of campaigns.
+each committee's participation stock, each office's blame stock and the share of its
+day documentation takes, and the district's calendar of campaigns.
 
 The state is built once per run with the world; the rules that change it live in
-`sim.rules.campaigns` and `sim.rules.community`. With every behaviour's lever
+`sim.rules.campaigns`, `community`, `coping` and `blame`. With every behaviour's lever
 off the state stays neutral (no campaign, participation never read)
 and the model is the one before issue 15.
 """
@@ -15,7 +16,7 @@ import numpy as np
 
 from .config import Scenario
 from .kinds import FROM_ASSESSMENT, KindTable
-from .levels import COMMITTEE
+from .levels import COMMITTEE, DEPARTMENT, STREET
 
 # the campaign kind appended to the scenario's kinds when campaigns are on
 CAMPAIGN_KIND_NAME = "campaign"
@@ -23,6 +24,8 @@ CAMPAIGN_KIND_NAME = "campaign"
 # from the run's seed, so every regime run on one seed faces the same campaigns and the
 # day-to-day draws of the model are not disturbed by them
 EXOGENOUS_STREAM = 15
+# and one for the offices' differences (structure.heterogeneity_cv), drawn once at the start
+HETEROGENEITY_STREAM = 16
 
 
 @dataclass
@@ -31,12 +34,17 @@ class Behaviour:
 
     participation: np.ndarray  # float64, 0..1: residents' participation (committees)
     self_governance_taken: np.ndarray  # float64: latent self-governance hours taken up on the last day
+    leak_propensity: np.ndarray  # float64, 0..1: what a sender learned about forcing pushes through gates
+    blame_stock: np.ndarray  # float64: decaying count of overdue administrative work held
+    documentation_share: np.ndarray  # float64, 0..0.5: share of today's normal hours spent documenting
     campaign_active: np.ndarray  # bool (days + 1, districts): a campaign runs that day
     campaign_kind: int  # kind index of campaign tasks, -1 when campaigns are off
     committees: np.ndarray  # roster rows of committees
+    population: np.ndarray  # float64, mean 1: a committee's residents relative to the mean (scales latent demand)
 
     @classmethod
-    def new(cls, config: Scenario, level: np.ndarray, districts: int, kinds: KindTable, seed: int) -> Behaviour:
+    def new(cls, config: Scenario, level: np.ndarray, districts: int, kinds: KindTable, seed: int,
+            population: np.ndarray | None = None) -> Behaviour:
         size = level.size
         committees = np.flatnonzero(level == COMMITTEE)
         participation = np.zeros(size)
@@ -51,9 +59,13 @@ class Behaviour:
         return cls(
             participation=participation,
             self_governance_taken=np.zeros(size),
+            leak_propensity=np.zeros(size),
+            blame_stock=np.zeros(size),
+            documentation_share=np.zeros(size),
             campaign_active=calendar,
             campaign_kind=kind,
             committees=committees,
+            population=np.ones(size) if population is None else population,
         )
 
 
@@ -90,3 +102,27 @@ def add_campaign_kind(kinds: KindTable, daily_hours: float) -> int:
             setattr(kinds, name, np.append(column, np.array(values[name], dtype=column.dtype)))
     kinds.names = (*kinds.names, CAMPAIGN_KIND_NAME)
     return n
+
+
+def lognormal_mean_one(rng: np.random.Generator, cv: float, size: int) -> np.ndarray:
+    """Lognormal multipliers with mean 1 and coefficient of variation `cv`."""
+    sigma2 = np.log1p(cv * cv)
+    return rng.lognormal(-sigma2 / 2.0, np.sqrt(sigma2), size)
+
+
+def offices_that_differ(config: Scenario, level: np.ndarray, staff: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Offices that differ (BEHAVIOUR.md §8): each department's, street's and committee's
+    staff scaled by a lognormal multiplier (mean 1, at least one person), and each
+    committee's population, drawn once per run from a stream of its own. Returns the
+    staff and the population multipliers (ones when `heterogeneity_cv` is 0)."""
+    cv = config.structure.heterogeneity_cv
+    population = np.ones(level.size)
+    if cv <= 0:
+        return staff, population
+    rng = np.random.default_rng(np.random.SeedSequence(entropy=int(seed), spawn_key=(HETEROGENEITY_STREAM,)))
+    varies = (level == DEPARTMENT) | (level == STREET) | (level == COMMITTEE)
+    scaled = staff.copy()
+    scaled[varies] = np.maximum(np.rint(staff[varies] * lognormal_mean_one(rng, cv, int(varies.sum()))), 1).astype(staff.dtype)
+    committees = level == COMMITTEE
+    population[committees] = lognormal_mean_one(rng, cv, int(committees.sum()))
+    return scaled, population

@@ -98,6 +98,16 @@ class Structure(Frozen):
         description="organisations that would exist with no entry threshold; "
         "levers.social_organisation_entry_threshold keeps some out",
     )
+    heterogeneity_cv: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=2.0,
+        description="coefficient of variation of offices' staff (departments, streets, committees) and of "
+        "committees' population (their latent self-governance demand), lognormal with mean 1, drawn once "
+        "per run from an exogenous stream; 0 = identical offices (the model before issue 15, and the "
+        "default: the verification cities and the shipped results assume identical offices; ≈0.2 matches "
+        "committees of 5-9 workers)",
+    )
 
 
 class LevelStaff(Frozen):
@@ -271,6 +281,48 @@ class Levers(Frozen):
     )
     campaign_days: int = Field(
         default=15, ge=1, le=250, description="working days a campaign lasts; its work arrives in equal daily parts"
+    )
+    coping_threshold_days: float | None = Field(
+        default=3.0,
+        ge=0.0,
+        le=1000.0,
+        description="an office whose backlog exceeds this many days of its normal hours box-ticks "
+        "its administrative work (Lipsky's coping); none = never (the model before issue 15)",
+    )
+    box_ticking_effort_share: float = Field(
+        default=0.5, ge=0.0, le=1.0, description="share of its effort a box-ticked task takes"
+    )
+    rework_probability: float = Field(
+        default=0.6,
+        ge=0.0,
+        le=1.0,
+        description="probability a box-ticked task comes back, in full, as rework when it is done",
+    )
+    audit_rate: float = Field(
+        default=0.02,
+        ge=0.0,
+        le=1.0,
+        description="probability that a push forced through an admission gate is audited (and sanctioned)",
+    )
+    compliance_learning_rate: float = Field(
+        default=0.002,
+        ge=0.0,
+        le=1.0,
+        description="rise of a sender's leak propensity towards 1 after each unaudited leak; "
+        "0 = senders never learn (the model before issue 15)",
+    )
+    leak_sanction: float = Field(
+        default=0.2, ge=0.0, le=1.0, description="share of a sender's leak propensity an audited leak removes"
+    )
+    blame_decay: float = Field(
+        default=0.05, ge=0.0, le=1.0, description="share of an office's blame stock that fades per day"
+    )
+    documentation_overhead: float = Field(
+        default=0.05,
+        ge=0.0,
+        le=1.0,
+        description="share of an office's hours spent documenting (留痕) per unit of blame stock "
+        "per staff member, at most half its hours; 0 = blame changes nothing (the model before issue 15)",
     )
 
 

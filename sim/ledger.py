@@ -42,6 +42,7 @@ COLUMNS: dict[str, type | np.dtype] = {
     "from_above": np.bool_,  # reached its holder by being pushed or imposed from above
     "leaked": np.bool_,  # passed a gate that should have refused it
     "hard": np.bool_,  # jumps the queue (assessment)
+    "box_ticked": np.bool_,  # done for show at a fraction of its effort (coping, sim.rules.coping)
 }
 
 

@@ -23,6 +23,7 @@ NAN = float("nan")
 # tasks committees finished falls below CRISIS_ON_TIME_SHARE (docs/ODD.md §7)
 CRISIS_WINDOW_DAYS = 5
 CRISIS_ON_TIME_SHARE = 0.8
+GOVERNMENT = [DEPARTMENT, STREET, STATION, COMMITTEE]  # offices of the state (not social organisations)
 # per-day table columns that count things (integers in the table)
 COUNT_COLUMNS = ("open_tasks", "offices", "staff", "tasks_done", "tasks_done_on_time", "blame", "staff_lost")
 
@@ -188,6 +189,11 @@ def behaviour_outcomes(sums: PerLevel, window: list[dict[str, np.ndarray]], tall
             sums["self_governance_taken_hours"][COMMITTEE], sums["self_governance_demand_hours"][COMMITTEE], empty=1.0
         ),
         "campaign_hours_total": float(sum(d["campaign_hours"].sum() for d in tally.days)),
+        "formalism_hours_share": share(sums["formalism_hours"][GOVERNMENT].sum(), sums["hours_used"][GOVERNMENT].sum(), empty=0.0),
+        "documentation_hours_share": share(sums["documentation_hours"][GOVERNMENT].sum(), sums["hours_used"][GOVERNMENT].sum(), empty=0.0),
+        "audits_total": int(tally.audits),
+        "department_leak_propensity_mean": share(sums["leak_propensity"][DEPARTMENT], sums["offices"][DEPARTMENT], empty=0.0),
+        "formalism_reworks_total": int(sum(d["formalism_reworks"].sum() for d in tally.days)),
     }
 
 

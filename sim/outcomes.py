@@ -85,6 +85,17 @@ _BEHAVIOUR_SUMMARY: tuple[Outcome, ...] = (
             meaning="share of committees' latent self-governance demand not taken up for want of spare hours"),
     Outcome("campaign_hours_total", "campaign work imposed", "staff-hours", WHOLE_RUN,
             meaning="hard campaign work imposed on streets and committees (levers.campaigns_per_year)"),
+    Outcome("formalism_hours_share", "formalism (box-ticked work)", "share of hours used", AFTER_WARMUP, "lower",
+            meaning="share of government offices' worked hours spent box-ticking administrative work over the coping threshold"),
+    Outcome("documentation_hours_share", "documentation (blame avoidance)", "share of hours used", AFTER_WARMUP, "lower",
+            meaning="share of government offices' worked hours spent documenting to cover blame (levers.documentation_overhead)"),
+    Outcome("audits_total", "leaks audited", "tasks", WHOLE_RUN,
+            meaning="pushes forced through an admission gate that were audited and sanctioned (levers.audit_rate)"),
+    Outcome("department_leak_propensity_mean", "departments' learned leak propensity", "0..1", AFTER_WARMUP, "lower",
+            Level.DEPARTMENT,
+            meaning="what departments learned about forcing pushes through gates (levers.compliance_learning_rate)"),
+    Outcome("formalism_reworks_total", "box-ticked work redone", "tasks", WHOLE_RUN, "lower",
+            meaning="box-ticked tasks that came back in full as rework (levers.rework_probability)"),
 )
 
 

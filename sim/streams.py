@@ -36,11 +36,14 @@ class Streams:
     staff: np.random.Generator  # who leaves
     # demand added later (appended, so the streams above keep their draws)
     campaigns: np.random.Generator  # campaign tasks' efforts and redundancy (their calendar: sim.behaviour)
+    # decisions added later (issue 15)
+    audits: np.random.Generator  # whether a leak through a gate is audited (sim.rules.compliance)
+    rework: np.random.Generator  # whether box-ticked work comes back (sim.rules.coping)
 
 
 STREAMS: tuple[str, ...] = tuple(f.name for f in fields(Streams))
 # spawn index 15 of the seed's SeedSequence is sim.behaviour's campaign calendar stream
-RESERVED_SPAWN_KEYS = (15,)
+RESERVED_SPAWN_KEYS = (15, 16)  # sim.behaviour: campaign calendar, offices that differ
 assert len(STREAMS) <= min(RESERVED_SPAWN_KEYS), "a new stream would collide with sim.behaviour's stream"
 
 

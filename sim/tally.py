@@ -35,6 +35,11 @@ DAY_COLUMNS = (
     "self_governance_demand_hours",
     "self_governance_taken_hours",
     "campaign_hours",
+    "formalism_hours",
+    "formalism_reworks",
+    "documentation_hours",
+    "blame_stock",
+    "leak_propensity",
 )
 
 
@@ -53,6 +58,7 @@ class Tally:
         self.escalations = 0
         self.bounces = 0
         self.reworks = 0
+        self.audits = 0  # leaks through gates that were audited (sim.rules.compliance)
         self.purchase_spend = 0.0
         self.purchased_hours = 0.0
         self.funded_given = 0.0

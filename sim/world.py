@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .behaviour import Behaviour
+from .behaviour import Behaviour, offices_that_differ
 from .config import Scenario
 from .kinds import FROM_DEPARTMENT, FROM_RESIDENTS, KindTable
 from .ledger import TaskLedger
@@ -120,7 +120,12 @@ class World:
         self.tally = Tally(config.warmup_days)
         self.recorder: FlowRecorder | None = None
         # what the offices remember and decide with (issue 15): participation, blame, campaigns
-        self.behaviour = Behaviour.new(config, roster.level, topology.departments_of_district.shape[0], kinds, seed)
+        staff, population = offices_that_differ(config, roster.level, roster.staff, seed)
+        roster.staff[:] = staff
+        roster.posts[:] = staff
+        self.behaviour = Behaviour.new(
+            config, roster.level, topology.departments_of_district.shape[0], kinds, seed, population
+        )
         share = config.levers.purchasing_budget_share
         level = roster.level
         budget = np.array([config.department.budget_per_day, config.street.budget_per_day, 0.0, 0.0, 0.0])[level]

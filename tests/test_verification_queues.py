@@ -77,7 +77,11 @@ def single_office_city(
                 "push_down_propensity": 0.0,
                 "push_down_backlog_sensitivity": 0.0,
                 "assessment_intensity": 0.0,
+                # a queue, not an office that decides: issue 15's behaviours off
+                "coping_threshold_days": None,
+                "documentation_overhead": 0.0,
             },
+            "self_governance": {"latent_hours_per_committee_day": 0.0},
         }
     )
 

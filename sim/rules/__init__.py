@@ -9,7 +9,7 @@ To add a mechanism: write its rule here (a function of the World, reading its le
 from __future__ import annotations
 
 from ..world import World
-from . import arrivals, budgets, campaigns, community, escalation, evaluation, routing, staff, work
+from . import arrivals, blame, budgets, campaigns, community, compliance, coping, escalation, evaluation, routing, staff, work
 
 
 def play_day(world: World) -> None:
@@ -22,12 +22,17 @@ def play_day(world: World) -> None:
     routing.route_street_tasks(world)
     routing.route_committee_tasks(world)
     escalation.escalate(world)  # work needing authority goes back up
+    coping.box_tick(world)  # offices over their coping threshold box-tick administrative work
     work.spend_hours(world)  # every office works its queue
+    blame.record_documentation(world)  # offices with blame spent part of the day on paper
+    coping.send_back_rework(world)  # box-ticked work found out comes back in full
     community.take_up_self_governance(world)  # spare hours go to latent self-governance
     world.tasks.tidy()
     work.close_the_day(world)  # residents give up; overdue work blames its holder
+    blame.update_blame(world)  # the blame stock, and tomorrow's documentation
     staff.staff_turnover(world)  # strain, attrition, hiring
     if evaluation.is_rating_day(world):
         evaluation.rate_departments(world)
     community.record_participation(world)
+    compliance.record_leak_propensity(world)
     world.close_day()  # the day's record

@@ -36,13 +36,14 @@ def take_up_self_governance(world: World) -> None:
     if latent <= 0 or coms.size == 0:
         return
     p = b.participation[coms]
-    demand = latent * p
+    demand = latent * b.population[coms] * p
     spare = np.maximum(world.normal_hours()[coms] - roster.hours_used[coms], 0.0)
     taken = np.minimum(spare, demand)
     roster.hours_used[coms] += taken
     b.self_governance_taken[coms] = taken
     served = np.where(demand > EPS, taken / np.maximum(demand, EPS), 1.0)
-    p = p + sg.participation_growth * (taken / latent) * (1.0 - p) - sg.participation_decay * p * (1.0 - served)
+    full = latent * b.population[coms]
+    p = p + sg.participation_growth * (taken / full) * (1.0 - p) - sg.participation_decay * p * (1.0 - served)
     b.participation[coms] = np.clip(p, 0.0, 1.0)
     today["self_governance_hours"][COMMITTEE] += taken.sum()
     today["self_governance_demand_hours"][COMMITTEE] += demand.sum()

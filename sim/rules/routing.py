@@ -18,6 +18,7 @@ from ..config import Gate
 from ..ledger import OPEN
 from ..levels import COMMITTEE, DEPARTMENT, SOCIAL_ORGANISATION, STATION, STREET
 from ..world import World
+from . import compliance
 from .budgets import add_to, within_budget
 
 
@@ -103,7 +104,7 @@ def admit(
     respects the refusal with probability `compliance` (the task stays with it, and its
     hours count as load returned to the sender), otherwise the task leaks through."""
     t, tally = world.tasks, world.tally
-    respects = world.streams.gates.random(rows.size) < gate.compliance
+    respects = world.streams.gates.random(rows.size) < compliance.respect_probability(world, t.holder[rows], gate)
     if not gate.enabled or rows.size == 0:
         return rows, target
     unlisted = ~listed[t.kind[rows]]
@@ -115,6 +116,7 @@ def admit(
     tally.add_returned(level, t.effort_left[stay])
     tally.gate_leaks += int(leaked.sum())
     t.leaked[rows[leaked]] = True
+    compliance.learn_from_leaks(world, t.holder[rows[leaked]])
     if world.levers.reverse_evaluation:
         senders = t.holder[rows[leaked]]
         add_to(world.month_leaked_hours, senders, t.effort_left[rows[leaked]])

@@ -32,7 +32,8 @@ def spend_hours(world: World) -> None:
     funded = np.where(level != DEPARTMENT, t.funded[rows], 0.0)
     need = np.maximum(workable - funded, 0.0)
 
-    normal = world.normal_hours()
+    # hours spent documenting (blame avoidance, sim.rules.blame) are not there for the queue
+    normal = world.normal_hours() * (1.0 - world.behaviour.documentation_share)
     total_need = np.bincount(holder, weights=need, minlength=n_off)
     tally.record_demand(world.day, roster.level, total_need > normal + EPS)
     ceiling = world.config.staff.overtime_ceiling * normal

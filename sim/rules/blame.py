@@ -1,0 +1,53 @@
+"""Blame avoidance (BEHAVIOUR.md §4): a blame stock per office, and the documentation it
+makes the office produce.
+
+Sources: Hood, *The Blame Game* (2011); 倪星 and 王锐 (2017), "from claiming credit to
+avoiding blame" (从邀功到避责); 003, 揽权诿责 ("grabbing authority, shirking
+responsibility"); the paper trails of 003 and 004 (留痕).
+
+Each administrative task that passes its deadline while an office holds it adds one to
+that office's blame stock, which fades by `blame_decay` a day. An office with blame
+documents: the next day it spends a share `documentation_overhead × blame / staff` (at
+most half) of its normal hours on paper that covers it, hours its queue does not get.
+Under unlimited responsibility overdue work sits at the bottom, so blame and the
+documentation it brings concentrate there, take hours from the work, and make more work
+overdue. (That blame also changes what an office does — refuse, escalate, push down — is
+not modelled yet.)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..kinds import FROM_RESIDENTS
+from ..ledger import OPEN
+from ..levels import N_LEVELS
+from ..world import World
+
+MAX_DOCUMENTATION_SHARE = 0.5
+
+
+def record_documentation(world: World) -> None:
+    """After the day's work: the hours documenting took count as worked hours."""
+    b = world.behaviour
+    if world.levers.documentation_overhead <= 0:
+        return
+    doc = world.normal_hours() * b.documentation_share
+    world.roster.hours_used += doc
+    world.roster.capacity += doc  # the day had these hours; the queue did not get them
+    world.tally.today["documentation_hours"] += np.bincount(world.roster.level, weights=doc, minlength=N_LEVELS)
+
+
+def update_blame(world: World) -> None:
+    """Overdue administrative work adds to its holder's blame stock, which fades; the
+    stock sets tomorrow's documentation share."""
+    levers, b, r, t = world.levers, world.behaviour, world.roster, world.tasks
+    overdue = (t.state == OPEN) & (t.deadline == world.day)
+    rows = np.flatnonzero(overdue)
+    rows = rows[world.kinds.origin[t.kind[rows]] != FROM_RESIDENTS]
+    b.blame_stock *= 1.0 - levers.blame_decay
+    b.blame_stock += np.bincount(t.holder[rows], minlength=r.size)
+    world.tally.today["blame_stock"] = np.bincount(r.level, weights=b.blame_stock, minlength=N_LEVELS)
+    if levers.documentation_overhead > 0:
+        per_staff = b.blame_stock / np.maximum(r.staff, 1)
+        b.documentation_share = np.minimum(levers.documentation_overhead * per_staff, MAX_DOCUMENTATION_SHARE)

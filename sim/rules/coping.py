@@ -1,0 +1,80 @@
+"""Coping under overload (BEHAVIOUR.md §3): box-ticking and the rework it brings back.
+
+Sources: Lipsky, *Street-Level Bureaucracy* (1980) — rationing, routinising, creaming;
+Tummers et al., *JPART* 2015 — a systematic review of coping; 003 and 004 — committees
+"overwhelmed" (不堪重负) turn to box-ticking and paper trails (留痕, 痕迹主义).
+
+An office whose backlog at the end of yesterday exceeds `coping_threshold_days` of its
+normal hours box-ticks the administrative work it holds (departments' tasks, assessments,
+campaigns; not residents' matters, not work needing a department's authority): a
+box-ticked task takes `box_ticking_effort_share` of the effort it still needed. Those
+hours are formalism — work done for show. When a box-ticked task is done it comes back,
+with probability `rework_probability`, as a new task of the same kind needing its full
+effort (the check found it done on paper only). Below the threshold nothing happens, so
+formalism is near zero at low load and rises steeply once backlogs pass it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..ledger import DONE, OPEN
+from ..levels import EPS, N_LEVELS, SOCIAL_ORGANISATION
+from ..world import World
+
+
+def box_tick(world: World) -> None:
+    """Offices over the coping threshold cut their administrative work to a fraction."""
+    levers = world.levers
+    threshold = levers.coping_threshold_days
+    if threshold is None:
+        return
+    r = world.roster
+    coping = (r.level != SOCIAL_ORGANISATION) & (r.backlog_hours > threshold * np.maximum(world.normal_hours(), 1.0))
+    if not coping.any():
+        return
+    t = world.tasks
+    # only work the office has kept (decided on, and past any admission review)
+    rows = np.flatnonzero(coping[t.holder] & (t.state == OPEN) & ~t.box_ticked & ~t.fresh & (t.ready_day <= world.day))
+    rows = rows[world.kinds.is_administrative[t.kind[rows]] & (t.authority_left[rows] <= EPS)]
+    if rows.size == 0:
+        return
+    t.effort_left[rows] *= levers.box_ticking_effort_share
+    t.box_ticked[rows] = True
+    world.tally.today["formalism_hours"] += np.bincount(
+        r.level[t.holder[rows]], weights=t.effort_left[rows], minlength=N_LEVELS
+    )
+
+
+def send_back_rework(world: World) -> None:
+    """Box-ticked work done today comes back, in full, with probability rework_probability."""
+    t = world.tasks
+    rows = np.flatnonzero(t.box_ticked & (t.state == DONE))
+    if rows.size == 0:
+        return
+    t.box_ticked[rows] = False
+    back = rows[world.streams.rework.random(rows.size) < world.levers.rework_probability]
+    if back.size == 0:
+        return
+    kind = t.kind[back].copy()
+    day = world.day
+    new = t.add(
+        back.size,
+        kind=kind,
+        holder=t.holder[back].copy(),
+        territory=t.territory[back].copy(),
+        responsible=t.responsible[back].copy(),
+        created=day,
+        deadline=day + world.kinds.deadline[kind],
+        ready_day=day + 1,
+        effort_total=t.effort_total[back].copy(),
+        effort_left=t.effort_total[back].copy(),
+        hard=t.hard[back].copy(),
+        from_above=t.from_above[back].copy(),
+        reworks=1,
+        fresh=False,
+        pinned=True,
+    )
+    world.tally.created += back.size
+    level = world.roster.level[t.holder[new]]
+    world.tally.today["formalism_reworks"] += np.bincount(level, minlength=N_LEVELS)
