@@ -33,6 +33,14 @@ def _range_text(row, labels: dict[str, str]) -> str:
     return f"{name} ≥ {row.low:.3g}" if lo_cut else f"{name} ≤ {row.high:.3g}"
 
 
+def _no_box(cases: int, worlds: int) -> str:
+    if cases == 0:
+        return f"Never (0 of {worlds} worlds)."
+    if cases == worlds:
+        return f"In every world ({worlds} of {worlds}): no box needed."
+    return f"{cases} of {worlds} worlds: too few for a box."
+
+
 def box_markdown(box: Box, labels: dict[str, str], figure: str | None) -> list[str]:
     lines = [f"### {box.question}", "",
              f"{box.cases} of {box.worlds} worlds are cases. Box at peeling step {box.step}: "
@@ -121,8 +129,7 @@ def analyse(study: Study, out: Path, plots: bool = True, reduced_note: str = "")
             box = prim_box(x, loses, q)
             if box is None:
                 n = int(loses.sum())
-                lines += [f"### {q}", "", f"{n} of {len(loses)} worlds: "
-                          + ("everywhere, no box needed." if n == len(loses) else "too few for a box."), ""]
+                lines += [f"### {q}", "", _no_box(n, len(loses)), ""]
                 if n:
                     failures[p].append(f"{q} in {n}/{len(loses)} worlds")
                 continue
@@ -146,8 +153,7 @@ def analyse(study: Study, out: Path, plots: bool = True, reduced_note: str = "")
             box = prim_box(x, flags, q)
             if box is None:
                 n = int(flags.sum())
-                lines += [f"### {q}", "", f"{n} of {len(flags)} worlds: "
-                          + ("in every world." if n == len(flags) else "too few for a box."), ""]
+                lines += [f"### {q}", "", _no_box(n, len(flags)), ""]
                 if n:
                     failures[p].append(f"crisis in {n}/{len(flags)} worlds")
                 continue
