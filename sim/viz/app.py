@@ -439,7 +439,7 @@ def SideView(session: Session, drawn, tick: int, side: str, other: Session):
         if session.changed:
             solara.Text(changes_text(session), classes=[f"tk-changes-{side}"], style={"font-size": "0.9em"})
         with solara.Row(gap="4px", style={"flex-wrap": "wrap", "font-size": "0.9em"}):
-            solara.Text("tasks created today:")
+            solara.Text("new tasks today:")
             solara.Text(str(last.tasks_today) if last else "0", classes=[f"tk-tasks-today-{side}"])
             solara.Text("\u00b7 in all:")
             solara.Text(f"{last.tasks_total:,}" if last else "0", classes=[f"tk-tasks-total-{side}"])

@@ -5,7 +5,7 @@ The two models share nothing but the seed. With common random numbers (the model
 demand, that is arrivals and their efforts, from a stream of its own) the two sides then
 face the same residents' requests and the same departmental tasks on the same days, and
 every difference between them comes from the regime. The page proves it as it runs: each
-side shows the tasks created today and the effort drawn so far, and `world_check` says
+side shows the new tasks today and the effort drawn so far, and `world_check` says
 whether they have been equal on every day.
 
 Plain Python, like `Session`, so the app, the tests and the benchmark share it.
@@ -68,7 +68,9 @@ lacks is left out of the strip."""
 
 @dataclass(frozen=True)
 class Drawn:
-    """What one side's world has produced so far: the check that both face the same one."""
+    """What one side's world has produced so far: the check that both face the same one.
+    Tasks are new arrivals (rework of box-ticked work, which the regime causes, is not
+    counted)."""
 
     day: int
     tasks_today: int
@@ -93,7 +95,7 @@ class WorldCheck:
                 f"The two sides stopped facing the same world on day {self.first_difference}: "
                 "arrivals or effort differ, so the difference strip mixes regime and chance."
             )
-        what = "tasks created and effort drawn" if self.effort_known else "tasks created"
+        what = "new tasks and effort drawn" if self.effort_known else "new tasks"
         return f"Same world: {what} equal on each of the {self.days} days so far."
 
 
@@ -149,7 +151,7 @@ class Comparison:
         for _ in range(days):
             for side, record in zip(self.sides, self.drawn):
                 side.step(1)
-                record.append(drawn_by(side.model))
+                record.append(drawn_by(side.model, record[-1] if record else None))
 
     def differences(self, key: str) -> np.ndarray:
         """The day-by-day paired difference right - left of a per-day series."""
@@ -176,12 +178,20 @@ class Comparison:
         return WorldCheck(len(left), first is None, first, known)
 
 
-def drawn_by(model) -> Drawn:
-    """Tasks created on the model's last day, in all, and the effort drawn so far."""
-    history = model.history
-    today = int(history[-1].get("tasks_created", 0)) if history else 0
-    total = int(sum(row.get("tasks_created", 0) for row in history))
-    effort = model.summary().get(EFFORT_KEY) if history else 0.0
+REWORK_KEY = "formalism_reworks_total"
+"""The summary key for box-ticked work sent back as new tasks: the regime's doing (it
+depends on load), so not part of the world both sides face."""
+
+
+def drawn_by(model, previous: Drawn | None = None) -> Drawn:
+    """New tasks arriving on the model's last day and in all (tasks created less the
+    rework of box-ticked work), and the effort drawn so far."""
+    if not model.history:
+        return Drawn(int(model.day), 0, 0, 0.0)
+    summary = model.summary()
+    total = int(summary.get("tasks_created", 0)) - int(summary.get(REWORK_KEY, 0))
+    today = total - (previous.tasks_total if previous is not None else 0)
+    effort = summary.get(EFFORT_KEY)
     return Drawn(int(model.day), today, total, None if effort is None else float(effort))
 
 
