@@ -95,6 +95,7 @@ def test_world_means_average_replications():
     assert t.loc["A", "y"] == 2.0 and t.loc["B", "y"] == 6.0
 
 
+@pytest.mark.slow  # PRIM on a planted box: 13 s of CPU measured under load
 def test_prim_recovers_a_planted_box():
     rng = np.random.default_rng(3)
     x = pd.DataFrame(rng.uniform(size=(500, 4)), columns=["a", "b", "c", "d"])

@@ -106,6 +106,7 @@ def test_an_experiment_without_a_sampling_design_is_refused(tmp_path, capsys):
     assert "design" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # samples the shipped Sobol design in full (16 s of CPU measured under load)
 def test_the_shipped_sensitivity_experiment_is_a_valid_sobol_design():
     from sim.sensitivity.stages import stage_plan
     from sim.sweep.plan import build_plan

@@ -128,6 +128,7 @@ def raise_on_seed(scenario, seed, timeseries):
     return sim_run(scenario, seed=seed, timeseries=timeseries)
 
 
+@pytest.mark.slow  # two sweeps, one with a worker killed
 def test_a_dead_worker_stops_the_sweep_and_the_same_command_completes_it(experiment, serial, tmp_path, monkeypatch):
     from sim.sweep.seeds import replication_seed
 
@@ -145,6 +146,7 @@ def test_a_dead_worker_stops_the_sweep_and_the_same_command_completes_it(experim
     assert_same_results(results(out), serial)
 
 
+@pytest.mark.slow  # two sweeps, one failing
 def test_a_run_that_raises_stops_the_sweep_naming_the_run_and_keeps_the_rest(experiment, serial, tmp_path, monkeypatch):
     from sim.sweep.seeds import replication_seed
 
