@@ -110,7 +110,9 @@ def lognormal_mean_one(rng: np.random.Generator, cv: float, size: int) -> np.nda
     return rng.lognormal(-sigma2 / 2.0, np.sqrt(sigma2), size)
 
 
-def offices_that_differ(config: Scenario, level: np.ndarray, staff: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def offices_that_differ(
+    config: Scenario, level: np.ndarray, staff: np.ndarray, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Offices that differ (BEHAVIOUR.md §8): each department's, street's and committee's
     staff scaled by a lognormal multiplier (mean 1, at least one person), and each
     committee's population, drawn once per run from a stream of its own. Returns the
@@ -122,7 +124,8 @@ def offices_that_differ(config: Scenario, level: np.ndarray, staff: np.ndarray, 
     rng = np.random.default_rng(np.random.SeedSequence(entropy=int(seed), spawn_key=(HETEROGENEITY_STREAM,)))
     varies = (level == DEPARTMENT) | (level == STREET) | (level == COMMITTEE)
     scaled = staff.copy()
-    scaled[varies] = np.maximum(np.rint(staff[varies] * lognormal_mean_one(rng, cv, int(varies.sum()))), 1).astype(staff.dtype)
+    multiplier = lognormal_mean_one(rng, cv, int(varies.sum()))
+    scaled[varies] = np.maximum(np.rint(staff[varies] * multiplier), 1).astype(staff.dtype)
     committees = level == COMMITTEE
     population[committees] = lognormal_mean_one(rng, cv, int(committees.sum()))
     return scaled, population

@@ -77,6 +77,7 @@ class TaskLedger:
         from_above: np.ndarray
         leaked: np.ndarray
         hard: np.ndarray
+        box_ticked: np.ndarray
 
     def __init__(self, capacity: int = 1024):
         self.size = 0

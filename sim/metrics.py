@@ -189,10 +189,16 @@ def behaviour_outcomes(sums: PerLevel, window: list[dict[str, np.ndarray]], tall
             sums["self_governance_taken_hours"][COMMITTEE], sums["self_governance_demand_hours"][COMMITTEE], empty=1.0
         ),
         "campaign_hours_total": float(sum(d["campaign_hours"].sum() for d in tally.days)),
-        "formalism_hours_share": share(sums["formalism_hours"][GOVERNMENT].sum(), sums["hours_used"][GOVERNMENT].sum(), empty=0.0),
-        "documentation_hours_share": share(sums["documentation_hours"][GOVERNMENT].sum(), sums["hours_used"][GOVERNMENT].sum(), empty=0.0),
+        "formalism_hours_share": share(
+            sums["formalism_hours"][GOVERNMENT].sum(), sums["hours_used"][GOVERNMENT].sum(), empty=0.0
+        ),
+        "documentation_hours_share": share(
+            sums["documentation_hours"][GOVERNMENT].sum(), sums["hours_used"][GOVERNMENT].sum(), empty=0.0
+        ),
         "audits_total": int(tally.audits),
-        "department_leak_propensity_mean": share(sums["leak_propensity"][DEPARTMENT], sums["offices"][DEPARTMENT], empty=0.0),
+        "department_leak_propensity_mean": share(
+            sums["leak_propensity"][DEPARTMENT], sums["offices"][DEPARTMENT], empty=0.0
+        ),
         "formalism_reworks_total": int(sum(d["formalism_reworks"].sum() for d in tally.days)),
     }
 

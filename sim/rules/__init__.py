@@ -9,7 +9,20 @@ To add a mechanism: write its rule here (a function of the World, reading its le
 from __future__ import annotations
 
 from ..world import World
-from . import arrivals, blame, budgets, campaigns, community, compliance, coping, escalation, evaluation, routing, staff, work
+from . import (
+    arrivals,
+    blame,
+    budgets,
+    campaigns,
+    community,
+    compliance,
+    coping,
+    escalation,
+    evaluation,
+    routing,
+    staff,
+    work,
+)
 
 
 def play_day(world: World) -> None:
