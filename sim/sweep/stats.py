@@ -84,7 +84,8 @@ def paired_differences(
             for outcome in outcomes:
                 diff = group[outcome].to_numpy(float) - group[f"{outcome}__base"].to_numpy(float)
                 ci = t_interval(diff, confidence)
-                base_mean = float(np.nanmean(group[f"{outcome}__base"])) if len(group) else math.nan
+                base_values = group[f"{outcome}__base"].to_numpy(float)
+                base_mean = float(np.nanmean(base_values)) if np.isfinite(base_values).any() else math.nan
                 extra = {}
                 if with_cost:
                     spent = group[cost].to_numpy(float) - group[f"{cost}__base"].to_numpy(float)
