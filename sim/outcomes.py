@@ -104,7 +104,7 @@ SUMMARY: tuple[Outcome, ...] = (
     Outcome("seed", "seed", "", RUN, meaning="the run's seed"),
     Outcome("days", "working days simulated", "working days", RUN, meaning="the horizon"),
     Outcome("warmup_days", "warm-up", "working days", RUN, meaning="days left out of the means"),
-    Outcome("tasks_created", "tasks created", "tasks", WHOLE_RUN, meaning="created = done + abandoned + open"),
+    Outcome("tasks_created", "tasks created", "tasks", WHOLE_RUN, meaning="arrivals only; created + formalism reworks = done + abandoned + open"),
     Outcome("tasks_done", "tasks done", "tasks", WHOLE_RUN, meaning="tasks finished"),
     Outcome("tasks_abandoned", "tasks abandoned", "tasks", WHOLE_RUN, "lower", meaning="residents' matters given up"),
     Outcome("tasks_open", "tasks open at the end", "tasks", LAST_DAY, "lower", meaning="tasks still open"),

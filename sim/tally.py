@@ -48,7 +48,8 @@ class Tally:
 
     def __init__(self, warmup_days: int):
         self.warmup = warmup_days
-        self.created = 0
+        self.created = 0  # arrivals: exogenous demand, assessments, campaigns
+        self.reworked = 0  # box-ticked work sent back as a new ledger row (sim/rules/coping.py)
         self.effort_created = 0.0  # staff-hours of every task created
         self.created_by_day: list[int] = []
         self.done = 0

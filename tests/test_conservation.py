@@ -48,7 +48,7 @@ def scenarios(draw):
 def check_day(model: TiaokuaiModel) -> None:
     tally, t, roster = model.tally, model.tasks, model.roster
     open_now = int((t.state == 0).sum())
-    assert tally.created == tally.done + tally.abandoned + open_now, "created != done + abandoned + open"
+    assert tally.created + tally.reworked == tally.done + tally.abandoned + open_now, "created + reworked != done + abandoned + open"
     assert np.all(roster.hours_used <= roster.capacity + 1e-6), "an office worked more hours than it had"
     s = model.config.staff
     assert np.all(roster.capacity <= roster.posts * s.hours_per_day * (1 + s.overtime_ceiling) + 1e-6)

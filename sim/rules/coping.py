@@ -10,7 +10,9 @@ campaigns; not residents' matters, not work needing a department's authority): a
 box-ticked task takes `box_ticking_effort_share` of the effort it still needed. Those
 hours are formalism — work done for show. When a box-ticked task is done it comes back,
 with probability `rework_probability`, as a new task of the same kind needing its full
-effort (the check found it done on paper only). Below the threshold nothing happens, so
+effort (the check found it done on paper only). Rework is not an arrival: it is counted
+in `tally.reworked`, not in `tally.created`, so two regimes on one seed still share
+`tasks_created` (common random numbers) and created + reworked = done + abandoned + open. Below the threshold nothing happens, so
 formalism is near zero at low load and rises steeply once backlogs pass it.
 """
 
@@ -75,6 +77,6 @@ def send_back_rework(world: World) -> None:
         fresh=False,
         pinned=True,
     )
-    world.tally.created += back.size
+    world.tally.reworked += back.size  # a new ledger row, but not a new arrival
     level = world.roster.level[t.holder[new]]
     world.tally.today["formalism_reworks"] += np.bincount(level, minlength=N_LEVELS)

@@ -178,18 +178,13 @@ class Comparison:
         return WorldCheck(len(left), first is None, first, known)
 
 
-REWORK_KEY = "formalism_reworks_total"
-"""The summary key for box-ticked work sent back as new tasks: the regime's doing (it
-depends on load), so not part of the world both sides face."""
-
-
 def drawn_by(model, previous: Drawn | None = None) -> Drawn:
-    """New tasks arriving on the model's last day and in all (tasks created less the
-    rework of box-ticked work), and the effort drawn so far."""
+    """New tasks arriving on the model's last day and in all (`tasks_created` counts
+    arrivals only, not the rework of box-ticked work), and the effort drawn so far."""
     if not model.history:
         return Drawn(int(model.day), 0, 0, 0.0)
     summary = model.summary()
-    total = int(summary.get("tasks_created", 0)) - int(summary.get(REWORK_KEY, 0))
+    total = int(summary.get("tasks_created", 0))
     today = total - (previous.tasks_total if previous is not None else 0)
     effort = summary.get(EFFORT_KEY)
     return Drawn(int(model.day), today, total, None if effort is None else float(effort))
