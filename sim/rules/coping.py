@@ -12,8 +12,8 @@ hours are formalism — work done for show. When a box-ticked task is done it co
 with probability `rework_probability`, as a new task of the same kind needing its full
 effort (the check found it done on paper only). Rework is not an arrival: it is counted
 in `tally.reworked`, not in `tally.created`, so two regimes on one seed still share
-`tasks_created` (common random numbers) and created + reworked = done + abandoned + open. Below the threshold nothing happens, so
-formalism is near zero at low load and rises steeply once backlogs pass it.
+`tasks_created` (common random numbers) and created + reworked = done + abandoned + open.
+Below the threshold nothing happens, so formalism is near zero at low load and rises steeply once backlogs pass it.
 """
 
 from __future__ import annotations
