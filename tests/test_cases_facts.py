@@ -175,9 +175,10 @@ def test_a_leaky_gate_gives_away_benefit_roughly_in_proportion_to_the_leak():
     m0 = values(arm(UNLIMITED), outcome).mean()
     m1 = values(arm(GATE), outcome).mean()
     for c in (0.25, 0.5, 0.75):
-        mc = values(
-            arm(GATE, **{"levers.street_gate.compliance": c, "levers.committee_gate.compliance": c}), outcome
-        ).mean()
+        # a fixed leak: senders that learn to leak (issue 15) would leak more than 1 - c
+        fixed = {"levers.street_gate.compliance": c, "levers.committee_gate.compliance": c,
+                 "levers.compliance_learning_rate": 0.0}
+        mc = values(arm(GATE, **fixed), outcome).mean()
         kept = (mc - m0) / (m1 - m0)
         assert abs(kept - c) < 0.15, f"compliance {c}: kept {kept:.2f} of the benefit"
 
@@ -236,7 +237,10 @@ def test_guiyang_2012_centres_carry_more_load_and_committees_less_self_governanc
 
 def test_guiyang_2012_centres_are_overloaded():
     """The source calls the centres 'unlimited-responsibility departments': overloaded."""
-    y2012 = arm(CASES / "guiyang-2012.yaml", **ONE_DISTRICT)
+    # the case's regulation fixes how far its committee list is respected (70%); with senders
+    # that learn to leak (issue 15, compliance_learning_rate) the centres push their overload
+    # onto committees through that list instead (docs/cases.md, re-read)
+    y2012 = arm(CASES / "guiyang-2012.yaml", **ONE_DISTRICT, **{"levers.compliance_learning_rate": 0.0})
     assert mean_ci(y2012, "street_utilisation_mean")[1] > 1.0
 
 
