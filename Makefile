@@ -12,7 +12,7 @@ STAMP   := $(VENV)/.installed
 
 help:
 	@echo "make demo    set up .venv and run the headline comparison (writes results/)"
-	@echo "make test    set up .venv (and Chromium), lint, and run the whole test suite (< 5 min)"
+	@echo "make test    set up .venv (and Chromium), lint, and run the whole test suite (about 9.5 min on 2 idle cores)"
 	@echo "make test-fast  the inner loop: every test not marked slow or browser (< 1 min)"
 	@echo "make lint    ruff and mypy on sim/"
 	@echo "make bench   run the benchmark scripts in benchmarks/"

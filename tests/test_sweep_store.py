@@ -190,3 +190,18 @@ def test_an_interrupt_while_a_run_is_being_stored_never_keeps_its_row_without_it
     assert len(runs) == 6
     assert set(ts["run_id"]) == set(runs["run_id"])
     assert (ts.groupby("run_id").size() == ts.groupby("run_id").size().iloc[0]).all()
+
+
+def test_a_change_to_a_rule_changes_the_model_code_hash(tmp_path):
+    """A resumed sweep must notice a changed rule in sim/rules/, not only top-level modules."""
+    from sim.sweep.plan import model_code_hash
+
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "model.py").write_text("x = 1\n")
+    (tmp_path / "rules" / "routing.py").write_text("p = 0.5\n")
+    before = model_code_hash(tmp_path)
+    (tmp_path / "rules" / "routing.py").write_text("p = 0.6\n")
+    assert model_code_hash(tmp_path) != before
+    (tmp_path / "cli_extra.py").write_text("print('tools do not count')\n")
+    (tmp_path / "rules" / "routing.py").write_text("p = 0.5\n")
+    assert model_code_hash(tmp_path) == before

@@ -282,12 +282,14 @@ def fingerprint(experiment: Experiment, arms: dict[str, Scenario], timeseries: b
 
 
 def model_code_hash(package_dir: Path | None = None) -> str:
-    """Hash of the model's own source (the `sim` modules, not its command line or tools)."""
+    """Hash of the model's own source: the top-level `sim` modules and the rules in
+    `sim/rules/` (not the command line or the tools around the model)."""
     root = package_dir or Path(__file__).resolve().parent.parent
     h = hashlib.sha256()
-    for file in sorted(root.glob("*.py")):
+    files = sorted([*root.glob("*.py"), *root.glob("rules/*.py")], key=lambda f: f.relative_to(root).as_posix())
+    for file in files:
         if file.name.startswith("cli") or file.name == "__main__.py":
             continue
-        h.update(file.name.encode())
+        h.update(file.relative_to(root).as_posix().encode())
         h.update(file.read_bytes())
     return h.hexdigest()
