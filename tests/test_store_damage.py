@@ -153,6 +153,23 @@ def test_restart_clears_a_store_but_refuses_any_other_folder(copy, tmp_path, cap
     assert len(ResultStore(store).read_runs()) == 4
 
 
+def test_restart_clears_a_shipped_result_folder_whose_manifest_is_not_committed(copy, capsys):
+    """A fresh clone has results/<experiment>/ with its figures and the store's marker but no
+    manifest (git ignores it): `make demo`'s --restart must still be allowed to clear it."""
+    import shutil
+
+    exp, store = copy
+    assert (store / ".tiaokuai-results").exists()
+    for sub in ("runs", "timeseries"):
+        shutil.rmtree(store / sub, ignore_errors=True)
+    (store / "manifest.json").unlink()
+    (store / "figures").mkdir(exist_ok=True)
+    (store / "figures" / "old.png").write_text("stale")
+    assert main(["sweep", str(exp), "--out", str(store), "--restart", "--workers", "1", "--quiet"]) == 0
+    assert not (store / "figures" / "old.png").exists()
+    assert len(ResultStore(store).read_runs()) == 4
+
+
 def test_a_full_disk_during_a_sweep_is_one_line_and_keeps_what_was_stored(copy, monkeypatch, capsys):
     from sim.sweep import store as store_module
 

@@ -33,6 +33,10 @@ from sim.errors import InputError, Problem
 
 FORMAT = "tiaokuai-sweep/1"
 MANIFEST = "manifest.json"
+# A small file every store keeps beside its manifest. The manifest is not committed with a
+# shipped result folder (only its tables and figures are), so on a fresh clone this marker
+# is what tells `--restart` that results/<experiment>/ is a tiaokuai folder it may clear.
+MARKER = ".tiaokuai-results"
 PART = re.compile(r"^part-(\d{6})-[0-9a-f]{6}\.parquet$")
 REQUIRED = ("format", "name", "total_runs", "sub_experiments", "outcomes")  # what every reader needs
 DAMAGED = "damaged"
@@ -234,9 +238,14 @@ class ResultStore:
         except (OSError, ValueError):
             ok = False
         if not ok:
+            try:
+                ok = (self.dir / MARKER).read_text(encoding="utf-8").strip() == FORMAT
+            except (OSError, ValueError):
+                ok = False
+        if not ok:
             raise InputError([Problem(
                 str(self.dir), "", "--restart clears only a tiaokuai result folder (one with a "
-                f"manifest.json of format {FORMAT}); this folder is not one, nothing was deleted; "
+                f"manifest.json or {MARKER} of format {FORMAT}); this folder is not one, nothing was deleted; "
                 "choose a new --out folder", None)])
 
     # -- writing -------------------------------------------------------------------------
@@ -299,6 +308,7 @@ class ResultStore:
             old = self.manifest()
             manifest = {**manifest, "created": old.get("created", manifest.get("created"))}
         write_json(self.manifest_path, manifest)
+        (self.dir / MARKER).write_text(FORMAT + "\n", encoding="utf-8")
         parts = self.run_parts()
         for part in parts:
             if not PART.match(part.name):
