@@ -122,6 +122,21 @@ class LevelStaff(Frozen):
     )
 
 
+class StaffCategory(Frozen):
+    """A category of staff doing the same work on its own pay and prospects (004: civil
+    servants, public-institution staff, community workers, community auxiliaries)."""
+
+    name: str = Field(min_length=1, max_length=200, pattern=NAME_PATTERN, description="identifier in outputs")
+    street_share: float = Field(ge=0.0, le=1.0, description="share of a street office's posts in this category")
+    committee_share: float = Field(ge=0.0, le=1.0, description="share of a committee's posts in this category")
+    attrition_multiplier: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=100.0,
+        description="multiplier on staff.attrition_base (leaving for pay and prospects, not strain) for this category",
+    )
+
+
 class Staff(Frozen):
     """Working time, overtime, strain and attrition (BRIEF 11; Homer's burnout model)."""
 
@@ -147,6 +162,40 @@ class Staff(Frozen):
     hourly_cost: float = Field(
         default=60.0, ge=0.01, le=1e6, description="yuan per staff-hour, converts budgets into funded hours"
     )
+    strain_productivity_loss: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description="share of an office's normal hours lost per unit of strain (burnout saps energy, Homer "
+        "1985), at most this share at strain 1; makes overload self-sustaining (burnout tipping, issue 15 "
+        "behaviour 7); 0 = strain costs no hours (the model before issue 15, and the default)",
+    )
+    strain_productivity_threshold: float = Field(
+        default=0.3,
+        ge=0.0,
+        lt=1.0,
+        description="strain below which burnout costs no hours; above it the loss rises linearly to "
+        "strain_productivity_loss at strain 1 (occasional overtime tires, only sustained overtime burns out)",
+    )
+    categories: tuple[StaffCategory, ...] = Field(
+        default=(),
+        max_length=20,
+        strict=False,  # a YAML list becomes the tuple
+        description="staff categories of streets and committees with their own attrition (004); "
+        "empty = one category (the model before issue 15, and the default)",
+    )
+
+    @model_validator(mode="after")
+    def _shares_add_up(self) -> Staff:
+        if self.categories:
+            for field in ("street_share", "committee_share"):
+                total = sum(getattr(c, field) for c in self.categories)
+                if abs(total - 1.0) > 1e-6:
+                    raise ValueError(f"staff.categories' {field} must add up to 1; they add up to {total:g}")
+            names = [c.name for c in self.categories]
+            if len(set(names)) != len(names):
+                raise ValueError("staff.categories' names must be unique")
+        return self
 
 
 class Gate(Frozen):

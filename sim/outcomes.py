@@ -156,6 +156,9 @@ SUMMARY: tuple[Outcome, ...] = (
     Outcome("staff_lost_total", "staff lost", "people", WHOLE_RUN, "lower", meaning="strain and attrition"),
     *_per_level("staff_lost_<level>_total", tuple(Level), "<level> staff lost", "people", WHOLE_RUN, "lower",
                 "staff who left, by level"),
+    Outcome("staff_lost_to_strain_share", "staff lost to strain", "share of staff lost", WHOLE_RUN, "lower",
+            meaning="share of leavers strain accounts for (the rest left for pay and prospects: staff.attrition_base, "
+            "by staff category); 0 when nobody left"),
     Outcome("overtime_hours_total", "overtime", "staff-hours", WHOLE_RUN, "lower", meaning="overtime worked"),
     Outcome("funded_hours_total", "funded hours sent down", "staff-hours", WHOLE_RUN,
             meaning="hours paid for by resources that followed tasks"),

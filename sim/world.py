@@ -132,6 +132,16 @@ class World:
         self.daily_funding = np.where(level == STREET, budget * (1.0 - share), budget)
         self.daily_purchasing = np.where(level == STREET, budget * share, 0.0)
         self.hiring_pipeline = np.zeros((config.staff.hiring_delay_days + 1, roster.size), dtype=np.int64)
+        # staff categories (004): staff in post and vacancies being refilled, per office and
+        # category; None when the scenario has none (one category, the model before issue 15)
+        self.staff_by_category: np.ndarray | None = None
+        self.category_pipeline: np.ndarray | None = None
+        self.category_attrition = np.ones(1)
+        if config.staff.categories:
+            self.staff_by_category = split_into_categories(config, roster.level, roster.staff)
+            self.category_pipeline = np.zeros((config.staff.hiring_delay_days + 1, *self.staff_by_category.shape),
+                                              dtype=np.int64)
+            self.category_attrition = np.array([c.attrition_multiplier for c in config.staff.categories] + [1.0])
         # what each office sank over the current rating period (reverse evaluation)
         self.month_pushed_hours = np.zeros(roster.size)
         self.month_unfunded_hours = np.zeros(roster.size)
@@ -234,6 +244,23 @@ def extra_committee_staff(per_street: int, committees_per_street: int, streets: 
     base, rest = divmod(int(per_street), committees_per_street)
     one_street = base + (np.arange(committees_per_street) < rest)
     return np.tile(one_street, streets).astype(np.int64)
+
+
+def split_into_categories(config: Scenario, level: np.ndarray, staff: np.ndarray) -> np.ndarray:
+    """Each office's staff per category (offices × categories + 1): streets and committees by
+    their categories' shares (largest remainder, so the counts add up to the staff), every
+    other office wholly in the last column, the uncategorised staff."""
+    cats = config.staff.categories
+    shares = np.zeros((N_LEVELS, len(cats) + 1))
+    shares[:, -1] = 1.0
+    shares[STREET] = [c.street_share for c in cats] + [0.0]
+    shares[COMMITTEE] = [c.committee_share for c in cats] + [0.0]
+    exact = staff[:, None] * shares[level]
+    counts = np.floor(exact + 1e-9).astype(np.int64)
+    left = staff - counts.sum(axis=1)
+    rank = np.argsort(np.argsort(-(exact - counts), axis=1, kind="stable"), axis=1, kind="stable")
+    counts += rank < left[:, None]
+    return counts
 
 
 def _expected_daily_tasks(kinds: KindTable, roster: Roster) -> int:

@@ -1,5 +1,28 @@
 """Staff: Homer-style burnout (overtime builds strain, rest lets it fade), attrition that
-strain drives up (004), and vacancies refilled after the hiring delay."""
+strain drives up, vacancies refilled after the hiring delay, and two issue-15 refinements.
+
+Burnout tipping (BEHAVIOUR.md §7; Homer, *System Dynamics Review* 1(1), 1985). With
+`staff.strain_productivity_loss` λ > 0 a strained office loses a share λ·strain of its
+normal hours (exhaustion saps energy): it needs overtime to do what it did rested, the
+overtime builds more strain, and vacancies left by strained leavers load the colleagues
+who stay until the hiring delay refills them. Near a threshold the office is then
+bistable: at the same demand a rested office copes with little or no overtime while one
+that was pushed over the edge stays strained, short of hours and short of staff — ramping
+demand up and back down, staff follows a different path each way (hysteresis).
+
+Attrition by staff category (004: streets have civil servants, public-institution staff,
+community workers and community auxiliaries, "on the same post but on unequal pay, with
+prospects far apart, which does not keep the teams stable"). With `staff.categories`
+each street's and committee's posts are split into categories whose base leaving
+probability (pay and prospects) is scaled by their `attrition_multiplier`; strain adds
+the same to every category. A leaver's post is refilled in its own category. Either
+way the tally keeps how many leavers strain accounts for (expected share of each
+leaving probability that is strain's), so a case can say whether its turnover is strain
+or pay and prospects (`staff_lost_to_strain_share`).
+
+Draws come only from the staff stream; with both refinements off the draws and the
+arithmetic are the model's before issue 15.
+"""
 
 from __future__ import annotations
 
@@ -11,20 +34,55 @@ from ..world import World
 MIN_HOURS = 1e-9
 
 
+def energy(world: World) -> np.ndarray | float:
+    """The share of its normal hours each office can work (1 unless strain saps it)."""
+    s = world.config.staff
+    if s.strain_productivity_loss <= 0:
+        return 1.0
+    over = (world.roster.strain - s.strain_productivity_threshold) / (1.0 - s.strain_productivity_threshold)
+    return 1.0 - s.strain_productivity_loss * np.clip(over, 0.0, 1.0)
+
+
 def staff_turnover(world: World) -> None:
     """Overtime builds strain, rest lets it fade; strain raises the chance each staff
     member leaves; vacancies are refilled after the hiring delay."""
-    roster, s, pipeline = world.roster, world.config.staff, world.hiring_pipeline
+    roster, s = world.roster, world.config.staff
+    by_category = world.staff_by_category
+    pipeline = world.hiring_pipeline if by_category is None else world.category_pipeline
     slot = world.day % pipeline.shape[0]
-    roster.staff += pipeline[slot]
+    if by_category is None:
+        roster.staff += pipeline[slot]
+    else:
+        by_category += pipeline[slot]
+        roster.staff[:] = by_category.sum(axis=1)
     pipeline[slot] = 0
-    normal = np.maximum(world.normal_hours(), MIN_HOURS)
+    # overtime strains against the hours the staff can give (their normal hours, less what burnout sapped)
+    normal = np.maximum(world.normal_hours() * energy(world), MIN_HOURS)
     overtime_share = np.where(roster.staff > 0, roster.overtime / normal, 0.0)
     roster.strain = roster.strain * (1.0 - s.strain_recovery) + s.strain_buildup * overtime_share
-    p_leave = np.clip(s.attrition_base + s.attrition_strain * roster.strain, 0.0, 1.0)
-    lost = world.streams.staff.binomial(roster.staff, p_leave)
-    roster.staff -= lost
+    strained = s.attrition_strain * roster.strain
+    if by_category is None:
+        p_leave = np.clip(s.attrition_base + strained, 0.0, 1.0)
+        lost = world.streams.staff.binomial(roster.staff, p_leave)
+        roster.staff -= lost
+        by_strain = lost * _strain_part(strained, p_leave)
+    else:
+        strained = strained[:, None]
+        p_leave = np.clip(s.attrition_base * world.category_attrition[None, :] + strained, 0.0, 1.0)
+        lost_by_category = world.streams.staff.binomial(by_category, p_leave)
+        by_category -= lost_by_category
+        roster.staff[:] = by_category.sum(axis=1)
+        by_strain = (lost_by_category * _strain_part(strained, p_leave)).sum(axis=1)
+        lost = lost_by_category.sum(axis=1)
+        world.tally.staff_lost_by_category = world.tally.staff_lost_by_category + lost_by_category.sum(axis=0)
     refill = (world.day + s.hiring_delay_days) % pipeline.shape[0]
-    pipeline[refill] += lost
+    pipeline[refill] += lost if by_category is None else lost_by_category
     tally = world.tally
     tally.staff_lost += np.bincount(roster.level, weights=lost, minlength=len(tally.staff_lost)).astype(np.int64)
+    tally.staff_lost_to_strain += float(by_strain.sum())
+
+
+def _strain_part(strained: np.ndarray, p_leave: np.ndarray) -> np.ndarray:
+    """The share of each leaving probability that strain accounts for (0 where nobody may leave)."""
+    return np.divide(np.minimum(strained, p_leave), p_leave, out=np.zeros(np.broadcast(strained, p_leave).shape),
+                     where=p_leave > 0)

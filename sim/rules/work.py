@@ -16,6 +16,7 @@ from ..kinds import FROM_RESIDENTS
 from ..ledger import ABANDONED, DONE, OPEN, TaskLedger, running_total_within, stable_order
 from ..levels import DEPARTMENT, EPS, SOCIAL_ORGANISATION
 from ..world import World
+from . import staff
 
 
 def spend_hours(world: World) -> None:
@@ -32,8 +33,9 @@ def spend_hours(world: World) -> None:
     funded = np.where(level != DEPARTMENT, t.funded[rows], 0.0)
     need = np.maximum(workable - funded, 0.0)
 
-    # hours spent documenting (blame avoidance, sim.rules.blame) are not there for the queue
-    normal = world.normal_hours() * (1.0 - world.behaviour.documentation_share)
+    # hours spent documenting (blame avoidance, sim.rules.blame) and hours burnout saps
+    # (sim.rules.staff.energy) are not there for the queue
+    normal = world.normal_hours() * (1.0 - world.behaviour.documentation_share) * staff.energy(world)
     total_need = np.bincount(holder, weights=need, minlength=n_off)
     tally.record_demand(world.day, roster.level, total_need > normal + EPS)
     ceiling = world.config.staff.overtime_ceiling * normal

@@ -25,6 +25,7 @@ BEHAVIOURS_OFF = {
     "self_governance.latent_hours_per_committee_day": 0.0,
     "levers.compliance_learning_rate": 0.0,
     "structure.heterogeneity_cv": 0.0,
+    "staff.strain_productivity_loss": 0.0,
 }
 
 
