@@ -43,6 +43,7 @@ COLUMNS: dict[str, type | np.dtype] = {
     "leaked": np.bool_,  # passed a gate that should have refused it
     "hard": np.bool_,  # jumps the queue (assessment)
     "box_ticked": np.bool_,  # done for show at a fraction of its effort (coping, sim.rules.coping)
+    "draw_key": np.uint64,  # the key of the task's decision draws, the same in every regime (sim.draws)
 }
 
 
@@ -78,6 +79,7 @@ class TaskLedger:
         leaked: np.ndarray
         hard: np.ndarray
         box_ticked: np.ndarray
+        draw_key: np.ndarray
 
     def __init__(self, capacity: int = 1024):
         self.size = 0

@@ -33,13 +33,15 @@ HEADLINE_SERIES = DAILY_KEYS
 class TiaokuaiModel(mesa.Model):
     """One city under one regime. `step()` is one working day."""
 
-    def __init__(self, scenario: Scenario, seed: int = 0):
+    def __init__(self, scenario: Scenario, seed: int = 0, decision_seed: int | None = None):
+        """`decision_seed` (variance decompositions only, benchmarks/crn_pairing.py): the
+        decisions' draws come from that seed, demand from `seed`."""
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
             raise ValueError(f"seed(={seed!r}) must be a non-negative integer")
         super().__init__(rng=int(seed))
         self.config = scenario
         self.seed = int(seed)
-        self.world = World.build(scenario, self.seed)
+        self.world = World.build(scenario, self.seed, decision_seed)
         self.history: list[dict] = []
         self.offices = self._make_agents()
         for name in HEADLINE_SERIES:

@@ -8,6 +8,15 @@ random numbers); only their decisions differ.
 
 Streams are spawned in the order of `STREAMS`; a new stream is added at the end, so the
 existing ones keep their draws.
+
+Decisions about a task do not draw from these streams but from draws keyed by the task
+(sim.draws), so the same task meets the same draw in every regime. The decision streams
+left here serve decisions that belong to no task (who leaves: `staff`); the others are
+kept, unused by the rules, so that the spawn order and every other stream's draws stay put.
+
+For a variance decomposition (benchmarks/crn_pairing.py) the decisions may come from
+another seed than demand: `spawn_streams(seed, decision_seed=...)` (and
+`World.build(..., decision_seed=...)`) hold one fixed while the other varies.
 """
 
 from __future__ import annotations
@@ -27,7 +36,7 @@ class Streams:
     resident_arrivals: np.random.Generator
     street_assessments: np.random.Generator  # assessments imposed on streets
     committee_assessments: np.random.Generator  # assessments imposed on committees
-    # decisions
+    # decisions (of a task's decisions only `staff` is still drawn here: the rest use sim.draws)
     routing: np.random.Generator  # wishes to push down; which station
     gates: np.random.Generator  # whether a sender respects a gate's refusal
     purchase: np.random.Generator  # which social organisation is asked
@@ -47,7 +56,18 @@ RESERVED_SPAWN_KEYS = (15, 16)  # sim.behaviour: campaign calendar, offices that
 assert len(STREAMS) <= min(RESERVED_SPAWN_KEYS), "a new stream would collide with sim.behaviour's stream"
 
 
-def spawn_streams(seed: int) -> Streams:
-    """The run's streams, spawned from its seed (same seed, same streams, in any process)."""
+DEMAND_STREAMS = frozenset(
+    {"department_arrivals", "resident_arrivals", "street_assessments", "committee_assessments", "campaigns"}
+)
+
+
+def spawn_streams(seed: int, decision_seed: int | None = None) -> Streams:
+    """The run's streams, spawned from its seed (same seed, same streams, in any process).
+
+    With `decision_seed` the decision streams are those of that seed instead (demand stays
+    the seed's): a tool for measuring how much of an outcome's variance decisions bring."""
     children = np.random.SeedSequence(int(seed)).spawn(len(STREAMS))
+    if decision_seed is not None:
+        other = np.random.SeedSequence(int(decision_seed)).spawn(len(STREAMS))
+        children = [c if name in DEMAND_STREAMS else o for name, c, o in zip(STREAMS, children, other)]
     return Streams(*(np.random.default_rng(child) for child in children))

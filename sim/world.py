@@ -15,6 +15,7 @@ import numpy as np
 
 from .behaviour import Behaviour, offices_that_differ
 from .config import Scenario
+from .draws import Decision, run_key, uniforms
 from .kinds import FROM_DEPARTMENT, FROM_RESIDENTS, KindTable
 from .ledger import TaskLedger
 from .levels import COMMITTEE, DEPARTMENT, N_LEVELS, SOCIAL_ORGANISATION, STATION, STREET
@@ -107,11 +108,14 @@ class World:
         roster: Roster,
         topology: Topology,
         kinds: KindTable,
+        decision_seed: int | None = None,
     ):
         self.config = config
         self.levers = config.levers
         self.seed = seed
         self.streams = streams
+        # the key every task's decision draws hash from (sim.draws)
+        self.decision_key = run_key(seed if decision_seed is None else decision_seed)
         self.day = 0
         self.roster = roster
         self.topology = topology
@@ -148,9 +152,16 @@ class World:
         self.month_leaked_hours = np.zeros(roster.size)
 
     @classmethod
-    def build(cls, scenario: Scenario, seed: int) -> World:
+    def build(cls, scenario: Scenario, seed: int, decision_seed: int | None = None) -> World:
+        """The world of `scenario` on `seed`. `decision_seed` (for variance decompositions
+        only) takes every decision's draws from another seed, demand staying the seed's."""
         roster, topology = build_city(scenario)
-        return cls(scenario, seed, spawn_streams(seed), roster, topology, KindTable(scenario))
+        streams = spawn_streams(seed, decision_seed)
+        return cls(scenario, seed, streams, roster, topology, KindTable(scenario), decision_seed)
+
+    def task_uniforms(self, rows: np.ndarray, decision: Decision, attempt: np.ndarray | int = 0) -> np.ndarray:
+        """The draw of `decision` for each task in `rows`: the same for a task in every regime (sim.draws)."""
+        return uniforms(self.tasks.draw_key[rows], decision, attempt)
 
     def normal_hours(self) -> np.ndarray:
         """Each office's staff hours in a normal day, before overtime."""

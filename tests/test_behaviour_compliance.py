@@ -15,12 +15,12 @@ from tests.support.tiny_world import DEPARTMENT_ROW, tiny_world
 def test_an_unaudited_leak_teaches_the_sender_and_an_audit_sanctions_it():
     world = tiny_world(levers={"compliance_learning_rate": 0.1, "audit_rate": 0.0, "leak_sanction": 0.5})
     senders = np.array([DEPARTMENT_ROW, DEPARTMENT_ROW])
-    compliance.learn_from_leaks(world, senders)
+    compliance.learn_from_leaks(world, senders, np.array([0.3, 0.7]))  # each leak's own audit draw
     L = world.behaviour.leak_propensity
     assert L[DEPARTMENT_ROW] == pytest.approx(1 - 0.9**2)
     world = tiny_world(levers={"compliance_learning_rate": 0.1, "audit_rate": 1.0, "leak_sanction": 0.5})
     world.behaviour.leak_propensity[DEPARTMENT_ROW] = 0.4
-    compliance.learn_from_leaks(world, senders[:1])
+    compliance.learn_from_leaks(world, senders[:1], np.array([0.3]))
     assert world.behaviour.leak_propensity[DEPARTMENT_ROW] == pytest.approx(0.2)
     assert world.tally.audits == 1
 

@@ -111,3 +111,57 @@ def test_rework_of_box_ticked_work_is_not_an_arrival():
     assert created_u == created_a
     for s in (s_u, s_a):
         assert s["tasks_created"] + s["formalism_reworks_total"] == s["tasks_done"] + s["tasks_abandoned"] + s["tasks_open"]
+
+
+def decisions_met(name: str, days: int, monkeypatch, **overrides) -> dict[tuple, float]:
+    """Every decision draw tasks met in a run of preset `name`: (task, decision, attempt) -> draw,
+    a task known by what it is (day created, kind, effort drawn), not by its ledger row."""
+    met: dict[tuple, float] = {}
+    original = World.task_uniforms
+
+    def recording(world, rows, decision, attempt=0):
+        u = original(world, rows, decision, attempt)
+        t = world.tasks
+        tries = np.broadcast_to(np.asarray(attempt), rows.shape)
+        for created, kind, effort, k, draw in zip(t.created[rows], t.kind[rows], t.effort_total[rows], tries, u):
+            met[(int(created), int(kind), float(effort), int(decision), int(k))] = float(draw)
+        return u
+
+    monkeypatch.setattr(World, "task_uniforms", recording)
+    scenario = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+    scenario = with_overrides(scenario, {"days": days, "warmup_days": 5, **overrides})
+    model = TiaokuaiModel(scenario, seed=3)
+    for _ in range(days):
+        model.step()
+    monkeypatch.undo()
+    return met
+
+
+def test_a_task_meets_the_same_decision_draws_in_every_regime(monkeypatch):
+    """Decisions are common random numbers too (sim.draws): the same task meets the same
+    draw whichever regime decides on it, however many other decisions the regime takes."""
+    days = 40
+    base = decisions_met("unlimited-responsibility", days, monkeypatch)
+    for other, overrides in (("admission-list", {}), ("service-stations", {}),
+                             ("purchased-services", {"levers.data_sharing": True})):
+        met = decisions_met(other, days, monkeypatch, **overrides)
+        shared = base.keys() & met.keys()
+        kinds_of_decision = {key[3] for key in shared}
+        assert len(shared) > 1000 and len(kinds_of_decision) >= 2, other
+        assert all(base[key] == met[key] for key in shared), other
+
+
+def test_decisions_drawn_from_another_seed_leave_demand_alone():
+    """The variance decomposition's tool: decisions from another seed, the same tasks."""
+    scenario = load_scenario(ROOT / "scenarios" / "unlimited-responsibility.yaml")
+    scenario = scenario.model_copy(update={"days": 20, "warmup_days": 5})
+    runs = {}
+    for decision_seed in (None, 99):
+        model = TiaokuaiModel(scenario, seed=1, decision_seed=decision_seed)
+        for _ in range(scenario.days):
+            model.step()
+        runs[decision_seed] = model.summary()
+    same, other = runs[None], runs[99]
+    assert same["tasks_created"] == other["tasks_created"]
+    assert same["effort_created_hours_total"] == other["effort_created_hours_total"]
+    assert same["tasks_done"] != other["tasks_done"] or same["tasks_open"] != other["tasks_open"]

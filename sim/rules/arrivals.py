@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..draws import Source, task_keys
 from ..kinds import FROM_ASSESSMENT, FROM_DEPARTMENT, FROM_RESIDENTS
 from ..levels import COMMITTEE, DEPARTMENT, STREET
 from ..world import World
@@ -32,13 +33,13 @@ def arrive(world: World) -> None:
     kinds_d = k.of_origin(FROM_DEPARTMENT)
     origin, kind = poisson_arrivals(rng, deps, kinds_d, k.rate[kinds_d] * scale)
     territory = top.committees_of_district[r.district[origin], rng.integers(0, n_com_d, origin.size)]
-    create(world, rng, kind, holder=origin, territory=territory, responsible=origin)
+    create(world, rng, kind, holder=origin, territory=territory, responsible=origin, source=Source.DEPARTMENTS)
 
     rng = streams.resident_arrivals
     kinds_r = k.of_origin(FROM_RESIDENTS)
     com, kind = poisson_arrivals(rng, coms, kinds_r, k.rate[kinds_r] * scale)
     responsible = top.departments_of_district[r.district[com], rng.integers(0, n_dep_d, com.size)]
-    create(world, rng, kind, holder=com, territory=com, responsible=responsible)
+    create(world, rng, kind, holder=com, territory=com, responsible=responsible, source=Source.RESIDENTS)
 
     kinds_a = k.of_origin(FROM_ASSESSMENT)
     levers = world.levers
@@ -47,16 +48,16 @@ def arrive(world: World) -> None:
         if levers.committee_assessment_intensity is None
         else levers.committee_assessment_intensity
     )
-    for level, intensity, rng in (
-        (STREET, levers.assessment_intensity, streams.street_assessments),
-        (COMMITTEE, on_committees, streams.committee_assessments),
+    for level, intensity, rng, source in (
+        (STREET, levers.assessment_intensity, streams.street_assessments, Source.STREET_ASSESSMENTS),
+        (COMMITTEE, on_committees, streams.committee_assessments, Source.COMMITTEE_ASSESSMENTS),
     ):
         if kinds_a.size and intensity > 0:
-            impose_assessments(world, rng, np.flatnonzero(r.level == level), kinds_a, intensity * scale)
+            impose_assessments(world, rng, np.flatnonzero(r.level == level), kinds_a, intensity * scale, source)
 
 
 def impose_assessments(
-    world: World, rng: np.random.Generator, assessed: np.ndarray, kinds: np.ndarray, intensity: float
+    world: World, rng: np.random.Generator, assessed: np.ndarray, kinds: np.ndarray, intensity: float, source: Source
 ) -> None:
     """Inspections, checks and rankings imposed on streets or committees (000, 002):
     hard tasks their holder must do itself, on behalf of a department of the district."""
@@ -66,7 +67,7 @@ def impose_assessments(
     held, kind = poisson_arrivals(rng, assessed, kinds, rate)
     responsible = top.departments_of_district[r.district[held], rng.integers(0, n_dep_d, held.size)]
     territory = np.where(r.level[held] == COMMITTEE, held, top.committees_of_district[r.district[held], 0])
-    rows = create(world, rng, kind, holder=held, territory=territory, responsible=responsible)
+    rows = create(world, rng, kind, holder=held, territory=territory, responsible=responsible, source=source)
     t = world.tasks
     t.fresh[rows] = False
     t.pinned[rows] = True
@@ -80,16 +81,19 @@ def create(
     holder: np.ndarray,
     territory: np.ndarray,
     responsible: np.ndarray,
+    source: Source,
 ) -> slice:
-    """Draw the efforts of the tasks drawn, drop those data sharing makes redundant, and
-    add the rest to the ledger; returns their rows."""
+    """Draw the efforts of the tasks drawn and the keys of their decision draws
+    (sim.draws), drop those data sharing makes redundant, and add the rest to the ledger;
+    returns their rows."""
     kinds, day = world.kinds, world.day
     effort = kinds.draw_effort(rng, kind)
     redundant = rng.random(kind.size) < kinds.redundant_share[kind]  # drawn whatever the regime
+    keys = task_keys(world.decision_key, day, source, kind.size)  # keyed before any is dropped
     if world.levers.data_sharing and redundant.any():
         keep = ~redundant
-        kind, holder, territory, responsible, effort = (
-            kind[keep], holder[keep], territory[keep], responsible[keep], effort[keep]
+        kind, holder, territory, responsible, effort, keys = (
+            kind[keep], holder[keep], territory[keep], responsible[keep], effort[keep], keys[keep]
         )
     n = kind.size
     rows = world.tasks.add(
@@ -105,6 +109,7 @@ def create(
         effort_left=effort,
         authority_left=effort * kinds.authority_share[kind],
         hard=kinds.hard[kind],
+        draw_key=keys,
     )
     world.tally.record_created(n, effort)
     return rows

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..draws import Source
 from ..levels import COMMITTEE, STREET
 from ..world import World
 from .arrivals import create
@@ -34,7 +35,10 @@ def launch_campaigns(world: World) -> None:
     kind = np.full(hit.size, b.campaign_kind, dtype=np.int16)
     responsible = top.departments_of_district[r.district[hit], 0]
     territory = np.where(r.level[hit] == COMMITTEE, hit, top.committees_of_district[r.district[hit], 0])
-    rows = create(world, world.streams.campaigns, kind, holder=hit, territory=territory, responsible=responsible)
+    rows = create(
+        world, world.streams.campaigns, kind, holder=hit, territory=territory, responsible=responsible,
+        source=Source.CAMPAIGNS,
+    )
     t = world.tasks
     t.fresh[rows] = False
     t.pinned[rows] = True

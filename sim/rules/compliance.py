@@ -30,12 +30,13 @@ def respect_probability(world: World, senders: np.ndarray, gate: Gate) -> np.nda
     return gate.compliance * (1.0 - world.behaviour.leak_propensity[senders])
 
 
-def learn_from_leaks(world: World, senders: np.ndarray) -> None:
-    """Audit each leak; unaudited leaks raise the sender's leak propensity, sanctions cut it."""
+def learn_from_leaks(world: World, senders: np.ndarray, draws: np.ndarray) -> None:
+    """Audit each leak (it is audited when its draw, the leaked task's own, is below
+    `audit_rate`); unaudited leaks raise the sender's leak propensity, sanctions cut it."""
     levers = world.levers
     if levers.compliance_learning_rate <= 0 or senders.size == 0:
         return
-    audited = world.streams.audits.random(senders.size) < levers.audit_rate
+    audited = draws < levers.audit_rate
     n = world.behaviour.leak_propensity.size
     unaudited_count = np.bincount(senders[~audited], minlength=n)
     audited_count = np.bincount(senders[audited], minlength=n)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..draws import Decision
 from ..ledger import DONE, OPEN
 from ..levels import EPS, N_LEVELS, SOCIAL_ORGANISATION
 from ..world import World
@@ -55,7 +56,8 @@ def send_back_rework(world: World) -> None:
     if rows.size == 0:
         return
     t.box_ticked[rows] = False
-    back = rows[world.streams.rework.random(rows.size) < world.levers.rework_probability]
+    # each task's own draw (sim.draws), the same in every regime that box-ticks it
+    back = rows[world.task_uniforms(rows, Decision.REWORK, t.reworks[rows]) < world.levers.rework_probability]
     if back.size == 0:
         return
     kind = t.kind[back].copy()
@@ -73,7 +75,8 @@ def send_back_rework(world: World) -> None:
         effort_left=t.effort_total[back].copy(),
         hard=t.hard[back].copy(),
         from_above=t.from_above[back].copy(),
-        reworks=1,
+        reworks=t.reworks[back] + 1,
+        draw_key=t.draw_key[back].copy(),
         fresh=False,
         pinned=True,
     )

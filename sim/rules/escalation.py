@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..draws import Decision
 from ..ledger import OPEN
 from ..levels import DEPARTMENT, EPS
 from ..world import World
@@ -14,7 +15,8 @@ def escalate(world: World) -> None:
     """Work needing a department's authority goes back up once the holder below has done
     its part (finding, reporting). The department takes it back with probability
     `escalation_acceptance`, or must once `bounce_limit` bounces are reached; otherwise it
-    bounces back down and is escalated again after `escalation_retry_days`."""
+    bounces back down and is escalated again after `escalation_retry_days`. The k-th try
+    of a task uses the task's own k-th draw (sim.draws), the same in every regime."""
     t = world.tasks
     rows = np.flatnonzero(t.authority_left > EPS)  # few tasks need authority: test the rest on those
     waiting = (
@@ -27,7 +29,7 @@ def escalate(world: World) -> None:
     if rows.size == 0:
         return
     levers = world.levers
-    accept = world.streams.escalation.random(rows.size) < levers.escalation_acceptance
+    accept = world.task_uniforms(rows, Decision.ESCALATION, t.bounces[rows]) < levers.escalation_acceptance
     accept |= t.bounces[rows] >= levers.bounce_limit
     world.tally.escalations += int(rows.size)
     up = rows[accept]

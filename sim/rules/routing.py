@@ -7,7 +7,8 @@ leak), `fund` (resources that follow the task) and `purchase` (buy it from a soc
 organisation). Escalation back up is in `sim.rules.escalation`.
 
 Every function acts on an array of ledger rows, so a whole level decides at once. Each
-kind of decision draws from its own stream (sim.streams): routing, gates, purchase.
+decision on a task uses that task's own draw for it (sim.draws: the same task meets the
+same draw in every regime), whatever else the regime decides.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..config import Gate
+from ..draws import Decision
 from ..ledger import OPEN
 from ..levels import COMMITTEE, DEPARTMENT, SOCIAL_ORGANISATION, STATION, STREET
 from ..world import World
@@ -45,10 +47,11 @@ def route_department_tasks(world: World) -> None:
     if rows.size == 0:
         return
     levers = world.levers
-    want = wants_to_push(world, rows, levers.push_down_propensity, bias=world.roster.push_down_bias)
+    bias = world.roster.push_down_bias
+    want = wants_to_push(world, rows, levers.push_down_propensity, bias, Decision.PUSH_DEPARTMENT)
     rows = rows[want]
     target = world.roster.street[world.tasks.territory[rows]]
-    rows, target = admit(world, rows, target, levers.street_gate, world.kinds.street_listed)
+    rows, target = admit(world, rows, target, levers.street_gate, world.kinds.street_listed, Decision.GATE_STREET)
     push_down(world, rows, target, levers.street_gate)
 
 
@@ -61,19 +64,22 @@ def route_street_tasks(world: World) -> None:
     levers, t = world.levers, world.tasks
     own = levers.street_push_down_propensity
     base = levers.push_down_propensity if own is None else own
-    want = wants_to_push(world, rows, base, bias=None)
+    want = wants_to_push(world, rows, base, None, Decision.PUSH_STREET)
     kept, rows = rows[~want], rows[want]
     streets = t.holder[rows]
     to_station = np.zeros(rows.size, dtype=bool)
     stations = world.topology.stations_of_street
     if stations.shape[1] > 0 and rows.size:
         to_station = world.kinds.is_administrative[t.kind[rows]]
-        pick = world.streams.routing.integers(0, stations.shape[1], size=rows.size)
+        n = stations.shape[1]
+        pick = np.minimum((world.task_uniforms(rows, Decision.STATION) * n).astype(np.int64), n - 1)
         station_target = stations[streets, pick]
         push_down(world, rows[to_station], station_target[to_station], None)
     rows = rows[~to_station]
     target = t.territory[rows]
-    admitted, target = admit(world, rows, target, levers.committee_gate, world.kinds.committee_listed)
+    admitted, target = admit(
+        world, rows, target, levers.committee_gate, world.kinds.committee_listed, Decision.GATE_COMMITTEE
+    )
     refused = np.setdiff1d(rows, admitted, assume_unique=True)
     push_down(world, admitted, target, levers.committee_gate)
     purchase(world, np.sort(np.concatenate([kept, refused])))
@@ -86,7 +92,9 @@ def route_committee_tasks(world: World) -> None:
         world.tasks.fresh[candidates(world, level)] = False
 
 
-def wants_to_push(world: World, rows: np.ndarray, propensity: float, bias: np.ndarray | None) -> np.ndarray:
+def wants_to_push(
+    world: World, rows: np.ndarray, propensity: float, bias: np.ndarray | None, decision: Decision
+) -> np.ndarray:
     """The holder's wish to hand each task down: a base propensity that rises with the
     holder's own backlog (days of work queued), cut by reverse evaluation."""
     holder = world.tasks.holder[rows]
@@ -94,19 +102,20 @@ def wants_to_push(world: World, rows: np.ndarray, propensity: float, bias: np.nd
     p = propensity + world.levers.push_down_backlog_sensitivity * load
     if bias is not None:
         p = p * bias[holder]
-    return world.streams.routing.random(rows.size) < np.clip(p, 0.0, 1.0)
+    return world.task_uniforms(rows, decision) < np.clip(p, 0.0, 1.0)
 
 
 def admit(
-    world: World, rows: np.ndarray, target: np.ndarray, gate: Gate, listed: np.ndarray
+    world: World, rows: np.ndarray, target: np.ndarray, gate: Gate, listed: np.ndarray, decision: Decision
 ) -> tuple[np.ndarray, np.ndarray]:
     """The admission gate at the receiving level. Unlisted tasks are refused; a sender
     respects the refusal with probability `compliance` (the task stays with it, and its
-    hours count as load returned to the sender), otherwise the task leaks through."""
+    hours count as load returned to the sender), otherwise the task leaks through.
+    `decision` names the gate (GATE_STREET or GATE_COMMITTEE) whose draws are used."""
     t, tally = world.tasks, world.tally
-    respects = world.streams.gates.random(rows.size) < compliance.respect_probability(world, t.holder[rows], gate)
     if not gate.enabled or rows.size == 0:
         return rows, target
+    respects = world.task_uniforms(rows, decision) < compliance.respect_probability(world, t.holder[rows], gate)
     unlisted = ~listed[t.kind[rows]]
     refused = unlisted & respects
     leaked = unlisted & ~respects
@@ -116,7 +125,8 @@ def admit(
     tally.add_returned(level, t.effort_left[stay])
     tally.gate_leaks += int(leaked.sum())
     t.leaked[rows[leaked]] = True
-    compliance.learn_from_leaks(world, t.holder[rows[leaked]])
+    audit = Decision.AUDIT_STREET if decision == Decision.GATE_STREET else Decision.AUDIT_COMMITTEE
+    compliance.learn_from_leaks(world, t.holder[rows[leaked]], world.task_uniforms(rows[leaked], audit))
     if world.levers.reverse_evaluation:
         senders = t.holder[rows[leaked]]
         add_to(world.month_leaked_hours, senders, t.effort_left[rows[leaked]])
@@ -172,7 +182,7 @@ def purchase(world: World, rows: np.ndarray) -> np.ndarray:
     t, levers, top = world.tasks, world.levers, world.topology
     if rows.size == 0 or levers.purchasing_budget_share <= 0:
         return rows
-    pick = world.streams.purchase.random(rows.size)
+    pick = world.task_uniforms(rows, Decision.PURCHASE)
     district = world.roster.district[t.holder[rows]]
     n_orgs = top.org_count_by_district[district]
     buyable = world.kinds.purchasable[t.kind[rows]] & (n_orgs > 0)

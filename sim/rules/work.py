@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..draws import Decision
 from ..kinds import FROM_RESIDENTS
 from ..ledger import ABANDONED, DONE, OPEN, TaskLedger, running_total_within, stable_order
 from ..levels import DEPARTMENT, EPS, SOCIAL_ORGANISATION
@@ -95,7 +96,9 @@ def inspect_purchased_work(world: World, rows: np.ndarray) -> np.ndarray:
         return rows
     levers = world.levers
     delivered = rows[by_org]
-    rejected = world.streams.quality.random(delivered.size) >= levers.social_organisation_quality
+    # each delivered task's own draw (sim.draws), the same in every regime that buys it
+    draw = world.task_uniforms(delivered, Decision.QUALITY, t.reworks[delivered])
+    rejected = draw >= levers.social_organisation_quality
     back = delivered[rejected]
     if world.recorder is not None:
         world.recorder.record(t.holder[back], t.buyer[back], t.effort_total[back] * levers.rework_share)

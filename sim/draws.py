@@ -1,0 +1,93 @@
+"""Decision draws that belong to a task, so that the same task meets the same chance in
+every regime (common random numbers for decisions, issue 13).
+
+Demand is common already (sim.streams): two regimes on one seed create the same tasks.
+Their decisions were not: each decision kind drew `rows.size` numbers from its stream,
+so once one regime decided on a different number of tasks (a gate keeps some at the
+department, a station takes others) every later draw went to another task, and the two
+regimes' decisions were independent. Pairing then removed almost none of the variance
+decisions bring.
+
+Here every task gets a 64-bit key when it is drawn (before data sharing may drop it),
+a hash of the run's decision key, the day, its demand source and its position in that
+day's draw of that source; nothing a regime does changes which key a task gets. Each
+decision is then a counter-based uniform, a hash of (task key, decision, attempt) — a
+dedicated stream per task that is never consumed, so the order and the number of
+decisions a regime takes shift no other draw. A task a department pushes down in two
+regimes wishes to push with the same uniform, meets a gate with the same compliance
+draw, is accepted by the same escalation draw on its k-th try, and so on.
+
+The hash is SplitMix64's finaliser (Steele, Lea & Flood, "Fast splittable pseudorandom
+number generators", OOPSLA 2014), a bijection of 64-bit words whose outputs on a counter
+pass BigCrush; the uniform is its top 53 bits, as NumPy's generators make doubles.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import numpy as np
+
+# the spawn key of the run's decision key (15, 16: sim.behaviour; 0..12: sim.streams)
+TASK_DRAW_SPAWN_KEY = 17
+
+
+class Source(IntEnum):
+    """Where a task was drawn: part of its key, so one source's count leaves the others' keys alone."""
+
+    DEPARTMENTS = 1
+    RESIDENTS = 2
+    STREET_ASSESSMENTS = 3
+    COMMITTEE_ASSESSMENTS = 4
+    CAMPAIGNS = 5
+
+
+class Decision(IntEnum):
+    """The decisions taken on a task, each with a draw of its own."""
+
+    PUSH_DEPARTMENT = 1  # a department wishes to push it down (sim.rules.routing)
+    PUSH_STREET = 2  # a street wishes to push it down
+    STATION = 3  # which of the street's stations gets it
+    GATE_STREET = 4  # the sender respects the street gate's refusal
+    GATE_COMMITTEE = 5  # the sender respects the committee gate's refusal
+    AUDIT_STREET = 6  # a leak through the street gate is audited (sim.rules.compliance)
+    AUDIT_COMMITTEE = 7
+    PURCHASE = 8  # which social organisation is asked
+    ESCALATION = 9  # the department takes it back (attempt: bounces so far)
+    QUALITY = 10  # purchased work is rejected (attempt: reworks so far)
+    REWORK = 11  # box-ticked work comes back (attempt: reworks so far)
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+
+
+def mix(x: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser: a bijection of uint64 words that scrambles every bit."""
+    x = np.asarray(x, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        x = (x ^ (x >> np.uint64(30))) * _M1
+        x = (x ^ (x >> np.uint64(27))) * _M2
+        return x ^ (x >> np.uint64(31))
+
+
+def run_key(seed: int) -> int:
+    """The run's decision key, from its seed (same seed, same key, in any process)."""
+    state = np.random.SeedSequence(entropy=int(seed), spawn_key=(TASK_DRAW_SPAWN_KEY,)).generate_state(1, np.uint64)
+    return int(state[0])
+
+
+def task_keys(key: int, day: int, source: Source, n: int) -> np.ndarray:
+    """The keys of the `n` tasks `source` draws on `day`, in the order drawn."""
+    with np.errstate(over="ignore"):
+        base = mix(np.array([key], np.uint64) ^ mix(np.array([(int(day) << 8) | int(source)], np.uint64)))
+        return mix(base + _GOLDEN * np.arange(1, n + 1, dtype=np.uint64))
+
+
+def uniforms(keys: np.ndarray, decision: Decision, attempt: np.ndarray | int = 0) -> np.ndarray:
+    """One uniform in [0, 1) per task key for `decision` (and its `attempt`-th repetition)."""
+    tag = (np.uint64(int(decision)) << np.uint64(32)) + np.asarray(attempt, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        bits = mix(np.asarray(keys, dtype=np.uint64) ^ mix(tag + _GOLDEN))
+    return (bits >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
