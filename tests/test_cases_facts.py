@@ -242,6 +242,13 @@ def test_guiyang_2012_centres_are_overloaded():
     # onto committees through that list instead (docs/cases.md, re-read)
     y2012 = arm(CASES / "guiyang-2012.yaml", **ONE_DISTRICT, **{"levers.compliance_learning_rate": 0.0})
     assert mean_ci(y2012, "street_utilisation_mean")[1] > 1.0
+    # re-read (docs/cases.md): the overload comes from the case's street push-down lever (the
+    # 2013 regulation's centres keeping committees' administrative work); the other causes
+    # 000 names (work beyond duties, doubled assessment, under-staffing, no money) leave the
+    # centres busy but not overloaded
+    sourced_only = arm(CASES / "guiyang-2012.yaml", **ONE_DISTRICT,
+                       **{"levers.compliance_learning_rate": 0.0, "levers.street_push_down_propensity": None})
+    assert mean_ci(sourced_only, "street_utilisation_mean")[2] < 1.0
 
 
 def test_shanghai_leak_and_missing_resources_give_away_part_of_the_gate_and_strict_gating_with_sharing_recovers_it():
@@ -263,6 +270,15 @@ def test_shanghai_leak_and_missing_resources_give_away_part_of_the_gate_and_stri
     assert rises(review, none, outcome) and rises(ideal, review, outcome)
     assert rises(recommended, review, outcome)
     assert falls(recommended, review, "committee_utilisation_mean")
+
+
+def test_shanghai_turnover_is_pay_and_prospects_not_strain_and_a_career_path_keeps_committee_staff():
+    """Shanghai (004): teams are unstable because four staff categories do the same work on
+    unequal pay and prospects; strain accounts for a minority of leavers, and the review's
+    career path for community workers (with strict checks and sharing) loses fewer of them."""
+    review, recommended = arm(CASES / "shanghai-review.yaml"), arm(CASES / "shanghai-recommended.yaml")
+    assert mean_ci(review, "staff_lost_to_strain_share")[2] < 0.5
+    assert falls(recommended, review, "staff_lost_committee_total")
 
 
 def test_beijing_reform_cuts_bounces_and_lead_time():
