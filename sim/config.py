@@ -403,6 +403,15 @@ class SelfGovernance(Frozen):
         le=1.0,
         description="share of participation lost per day when latent demand goes wholly unserved",
     )
+    coproduction_effort_share: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description="share of a resident's request effort residents do themselves at full participation "
+        "(co-production; requests needing a department's authority and self-governance matters excepted), "
+        "scaled by the committee's participation when the request arrives; 0 = none (the model before, "
+        "and the default)",
+    )
 
 
 class Scenario(Frozen):

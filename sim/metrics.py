@@ -159,6 +159,7 @@ def summarise(world: World) -> dict:
     s["staff_lost_total"] = int(tally.staff_lost.sum())
     for lv, name in enumerate(LEVELS):
         s[f"staff_lost_{name}_total"] = int(tally.staff_lost[lv])
+    s["coproduced_hours_total"] = float(tally.coproduced_hours)
     s["staff_lost_to_strain_share"] = share(tally.staff_lost_to_strain, float(tally.staff_lost.sum()), 0.0)
     s["overtime_hours_total"] = float(sum(d["overtime_hours"].sum() for d in tally.days))
     s["funded_hours_total"] = float(tally.funded_given)

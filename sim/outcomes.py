@@ -156,6 +156,8 @@ SUMMARY: tuple[Outcome, ...] = (
     Outcome("staff_lost_total", "staff lost", "people", WHOLE_RUN, "lower", meaning="strain and attrition"),
     *_per_level("staff_lost_<level>_total", tuple(Level), "<level> staff lost", "people", WHOLE_RUN, "lower",
                 "staff who left, by level"),
+    Outcome("coproduced_hours_total", "residents' co-produced hours", "staff-hours", WHOLE_RUN,
+            meaning="effort of residents' requests residents did themselves (self_governance.coproduction_effort_share × participation)"),
     Outcome("staff_lost_to_strain_share", "staff lost to strain", "share of staff lost", WHOLE_RUN, "lower",
             meaning="share of leavers strain accounts for (the rest left for pay and prospects: staff.attrition_base, "
             "by staff category); 0 when nobody left"),

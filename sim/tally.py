@@ -69,6 +69,7 @@ class Tally:
         self.returned_hours = np.zeros(N_LEVELS)
         self.blame = np.zeros(N_LEVELS, dtype=np.int64)
         self.staff_lost = np.zeros(N_LEVELS, dtype=np.int64)
+        self.coproduced_hours = 0.0  # residents' request effort residents did themselves (sim.rules.community)
         self.staff_lost_to_strain = 0.0  # leavers strain accounts for (expected share of each leaving probability)
         self.staff_lost_by_category: np.ndarray | int = 0  # per staff category (sim.rules.staff), when there are any
         self._blame_before = self.blame.copy()

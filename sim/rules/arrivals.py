@@ -18,6 +18,7 @@ from ..draws import Source, task_keys
 from ..kinds import FROM_ASSESSMENT, FROM_DEPARTMENT, FROM_RESIDENTS
 from ..levels import COMMITTEE, DEPARTMENT, STREET
 from ..world import World
+from . import community
 
 
 def arrive(world: World) -> None:
@@ -39,7 +40,8 @@ def arrive(world: World) -> None:
     kinds_r = k.of_origin(FROM_RESIDENTS)
     com, kind = poisson_arrivals(rng, coms, kinds_r, k.rate[kinds_r] * scale)
     responsible = top.departments_of_district[r.district[com], rng.integers(0, n_dep_d, com.size)]
-    create(world, rng, kind, holder=com, territory=com, responsible=responsible, source=Source.RESIDENTS)
+    rows = create(world, rng, kind, holder=com, territory=com, responsible=responsible, source=Source.RESIDENTS)
+    community.co_produce(world, rows)  # after the draw: residents do part of their requests
 
     kinds_a = k.of_origin(FROM_ASSESSMENT)
     levers = world.levers

@@ -16,6 +16,11 @@ with L the latent hours at full participation. Served in full, P rises towards 1
 no spare hours it falls by `decay` a day. The asymmetry (lost in weeks, rebuilt in
 months) is the path dependence: committees that lost participation in a campaign stay
 below those that did not long after it.
+
+Co-production (`coproduction_effort_share`, off by default): participation also lowers
+the effort of residents' requests, since engaged residents do part of the work themselves
+(001: proposal systems and direct elections revived participation; the co-production
+literature, Ostrom 1996). Applied after the demand draw, so common random numbers hold.
 """
 
 from __future__ import annotations
@@ -48,6 +53,27 @@ def take_up_self_governance(world: World) -> None:
     today["self_governance_hours"][COMMITTEE] += taken.sum()
     today["self_governance_demand_hours"][COMMITTEE] += demand.sum()
     today["self_governance_taken_hours"][COMMITTEE] += taken.sum()
+
+
+def co_produce(world: World, rows: slice) -> None:
+    """Residents of a committee with participation P do a share `coproduction_effort_share · P`
+    of their own requests' effort (BEHAVIOUR.md §6: co-production). Applied to requests just
+    drawn, after the draw: the efforts drawn (and counted as created) are the same in every
+    regime; only what is left for the committee shrinks. Requests needing a department's
+    authority and self-governance matters are not co-produced."""
+    share = world.config.self_governance.coproduction_effort_share
+    if share <= 0:
+        return
+    t, k = world.tasks, world.kinds
+    kind = t.kind[rows]
+    own = ~k.needs_authority[kind] & ~k.self_governance[kind]
+    if not own.any():
+        return
+    idx = np.arange(rows.start, rows.stop)[own]
+    keep = 1.0 - share * world.behaviour.participation[t.holder[idx]]
+    world.tally.coproduced_hours += float((t.effort_total[idx] * (1.0 - keep)).sum())
+    t.effort_total[idx] *= keep
+    t.effort_left[idx] *= keep
 
 
 def record_participation(world: World) -> None:
