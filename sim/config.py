@@ -347,6 +347,11 @@ class Levers(Frozen):
         le=1.0,
         description="probability a box-ticked task comes back, in full, as rework when it is done",
     )
+    coping_rations_residents: bool = Field(
+        default=False,
+        description="an office over its coping threshold works residents' matters only after its other "
+        "work (Lipsky's rationing by delay); false = never (the model before, and the default)",
+    )
     audit_rate: float = Field(
         default=0.02,
         ge=0.0,

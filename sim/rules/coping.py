@@ -14,6 +14,10 @@ effort (the check found it done on paper only). Rework is not an arrival: it is 
 in `tally.reworked`, not in `tally.created`, so two regimes on one seed still share
 `tasks_created` (common random numbers) and created + reworked = done + abandoned + open.
 Below the threshold nothing happens, so formalism is near zero at low load and rises steeply once backlogs pass it.
+
+With `levers.coping_rations_residents` (off by default) a coping office also rations
+residents' matters: it works them only after its other work of the same hardness, so
+residents wait (and give up) while the office keeps up with what is checked from above.
 """
 
 from __future__ import annotations
@@ -26,17 +30,36 @@ from ..levels import EPS, N_LEVELS, SOCIAL_ORGANISATION
 from ..world import World
 
 
+def coping_offices(world: World) -> np.ndarray | None:
+    """Government offices whose backlog at the end of yesterday passed the coping threshold
+    (None when coping is off)."""
+    threshold = world.levers.coping_threshold_days
+    if threshold is None:
+        return None
+    r = world.roster
+    return (r.level != SOCIAL_ORGANISATION) & (r.backlog_hours > threshold * np.maximum(world.normal_hours(), 1.0))
+
+
+def rationed(world: World, rows: np.ndarray, holder: np.ndarray) -> np.ndarray | None:
+    """Which of these queued tasks a coping office rations: residents' matters (not hard,
+    not self-governance) held by an office over its threshold wait until its other work is
+    done (Lipsky's rationing by delay). None when `levers.coping_rations_residents` is off."""
+    if not world.levers.coping_rations_residents:
+        return None
+    coping = coping_offices(world)
+    if coping is None:
+        return None
+    k, kind = world.kinds, world.tasks.kind[rows]
+    return coping[holder] & ~k.is_administrative[kind] & ~k.self_governance[kind] & ~world.tasks.hard[rows]
+
+
 def box_tick(world: World) -> None:
     """Offices over the coping threshold cut their administrative work to a fraction."""
     levers = world.levers
-    threshold = levers.coping_threshold_days
-    if threshold is None:
+    coping = coping_offices(world)
+    if coping is None or not coping.any():
         return
-    r = world.roster
-    coping = (r.level != SOCIAL_ORGANISATION) & (r.backlog_hours > threshold * np.maximum(world.normal_hours(), 1.0))
-    if not coping.any():
-        return
-    t = world.tasks
+    t, r = world.tasks, world.roster
     # only work the office has kept (decided on, and past any admission review)
     rows = np.flatnonzero(coping[t.holder] & (t.state == OPEN) & ~t.box_ticked & ~t.fresh & (t.ready_day <= world.day))
     rows = rows[world.kinds.is_administrative[t.kind[rows]] & (t.authority_left[rows] <= EPS)]

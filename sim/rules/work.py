@@ -17,7 +17,7 @@ from ..kinds import FROM_RESIDENTS
 from ..ledger import ABANDONED, DONE, OPEN, TaskLedger, running_total_within, stable_order
 from ..levels import DEPARTMENT, EPS, SOCIAL_ORGANISATION
 from ..world import World
-from . import staff
+from . import coping, staff
 
 
 def spend_hours(world: World) -> None:
@@ -49,7 +49,7 @@ def spend_hours(world: World) -> None:
     spent = need.copy()
     short = np.flatnonzero((total_need > capacity + EPS)[holder])
     if short.size:
-        short = short[queue_order(t, rows[short], holder[short])]
+        short = short[queue_order(t, rows[short], holder[short], coping.rationed(world, rows[short], holder[short]))]
         h, w = holder[short], need[short]
         within = running_total_within(h, w)
         cap = capacity[h]
@@ -76,14 +76,18 @@ def spend_hours(world: World) -> None:
     finish(world, complete)
 
 
-def queue_order(t: TaskLedger, rows: np.ndarray, holder: np.ndarray) -> np.ndarray:
+def queue_order(t: TaskLedger, rows: np.ndarray, holder: np.ndarray, rationed: np.ndarray | None = None) -> np.ndarray:
     """The order in which offices work their queues: by holder, hard tasks first, then
     earliest deadline, then the older task (ledger rows are in creation order, so a
-    stable sort on the first three keys settles ties by age)."""
+    stable sort on the first three keys settles ties by age). Rows marked `rationed`
+    (residents' matters at a coping office, sim.rules.coping.rationed) come after the
+    rest of their holder's work of the same hardness."""
     deadline = t.deadline[rows].astype(np.int64)
     lo = int(deadline.min()) if rows.size else 0
     dl_bits = max(int(deadline.max()) - lo, 1).bit_length() if rows.size else 1
     key = (holder.astype(np.int64) << 1) | ~t.hard[rows]
+    if rationed is not None:
+        key = (key << 1) | rationed
     return stable_order((key << dl_bits) | (deadline - lo))
 
 
