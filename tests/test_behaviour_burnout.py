@@ -180,3 +180,28 @@ def test_without_burnout_the_committees_recover_when_demand_comes_back_down():
     staff_gap, strain_gap = hysteresis(**{"staff.strain_productivity_loss": 0.0})
     assert staff_gap < 0.1
     assert strain_gap < 0.25
+
+
+def committee_strain_after(days: int, demand: float, seeds=(1, 2, 3), **over) -> np.ndarray:
+    """Each committee's strain after `days` at constant departments' demand, over seeds."""
+    out = []
+    for seed in seeds:
+        settings = {**BEHAVIOURS_OFF, "days": days + 1, "warmup_days": 0,
+                    "structure.departments_per_district": 2, "structure.streets_per_district": 2,
+                    "structure.committees_per_street": 8, "structure.social_organisation_pool_per_district": 0,
+                    "levers.demand_multiplier": demand, **ATTRITION, **over}
+        world = World.build(load_scenario("scenarios/unlimited-responsibility.yaml", settings), seed)
+        for _ in range(days):
+            play_day(world)
+        out.append(world.roster.strain[world.roster.level == COMMITTEE])
+    return np.concatenate(out)
+
+
+def test_near_the_threshold_identical_committees_end_in_two_states_some_burnt_out_some_not():
+    """BEHAVIOUR.md §7: near the threshold some collapse and others do not. At the same
+    constant demand, committees with the same parameters split into a burnt-out group (strain
+    near its ceiling, ≥ 0.5) and a rested one (< 0.3); without the loss few reach 0.5."""
+    on = committee_strain_after(300, 0.7, **BURNOUT)
+    off = committee_strain_after(300, 0.7, **{"staff.strain_productivity_loss": 0.0})
+    assert (on >= 0.5).mean() > 0.4 and (on < 0.3).mean() > 0.15
+    assert (off >= 0.5).mean() < 0.2
