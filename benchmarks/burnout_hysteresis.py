@@ -24,7 +24,10 @@ from tests.test_behaviour_burnout import (  # noqa: E402
     committee_staff_path,
 )
 
-ARMS = {"burnout on (loss 0.8, threshold 0.3)": BURNOUT, "burnout off (loss 0)": {"staff.strain_productivity_loss": 0.0}}
+ARMS = {
+    "burnout on (loss 0.8, threshold 0.3)": BURNOUT,
+    "burnout off (loss 0)": {"staff.strain_productivity_loss": 0.0},
+}
 SEEDS = (1, 2)
 
 
@@ -32,7 +35,8 @@ def main() -> None:
     multipliers = np.concatenate([RAMP_UP, np.full(30, RAMP_UP[-1]), RAMP_DOWN, np.full(HOLD, BACK_AT)])
     paths = {name: [committee_staff_path(seed, **over) for seed in SEEDS] for name, over in ARMS.items()}
     up_at = int(np.argmin(np.abs(RAMP_UP - BACK_AT)))
-    print(f"| arm | staff in post at ×{BACK_AT} going up | … after the ramp down (last 60 days) | strain going up | strain after |")
+    print(f"| arm | staff in post at ×{BACK_AT} going up | … after the ramp down (last 60 days) "
+          "| strain going up | strain after |")
     print("|---|---|---|---|---|")
     for name, runs in paths.items():
         staff = np.mean([p[0] for p in runs], axis=0)
