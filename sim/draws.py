@@ -8,6 +8,13 @@ department, a station takes others) every later draw went to another task, and t
 regimes' decisions were independent. Pairing then removed almost none of the variance
 decisions bring.
 
+Decisions that belong to an office, not a task (how many of its staff leave today), are
+drawn the same way from a key of the office — its level and its position within the
+level, which no regime changes (stations shift committees' roster rows, not their
+positions) — and the day; a count is drawn by inverting its distribution at that uniform,
+so a regime that strains an office more makes more of its staff leave on the same draw
+rather than drawing afresh.
+
 Here every task gets a 64-bit key when it is drawn (before data sharing may drop it),
 a hash of the run's decision key, the day, its demand source and its position in that
 day's draw of that source; nothing a regime does changes which key a task gets. Each
@@ -56,6 +63,7 @@ class Decision(IntEnum):
     ESCALATION = 9  # the department takes it back (attempt: bounces so far)
     QUALITY = 10  # purchased work is rejected (attempt: reworks so far)
     REWORK = 11  # box-ticked work comes back (attempt: reworks so far)
+    STAFF_LEAVES = 12  # how many of an office's staff leave today (an office's draw, not a task's)
 
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -91,3 +99,33 @@ def uniforms(keys: np.ndarray, decision: Decision, attempt: np.ndarray | int = 0
     with np.errstate(over="ignore"):
         bits = mix(np.asarray(keys, dtype=np.uint64) ^ mix(tag + _GOLDEN))
     return (bits >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
+
+
+def office_keys(key: int, level: np.ndarray, position: np.ndarray) -> np.ndarray:
+    """The keys of offices known by level and position within their level."""
+    ident = (np.asarray(level, np.uint64) << np.uint64(32)) + np.asarray(position, np.uint64)
+    with np.errstate(over="ignore"):
+        return mix(np.uint64(key) ^ mix(ident + _GOLDEN))
+
+
+def binomial_by_inversion(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Binomial(n, p) counts drawn by inverting the distribution function at `u`: the
+    smallest k with P(X ≤ k) > u. Monotone in p for a fixed u (common random numbers);
+    a loop over k, as long as the largest count drawn (a few when p is small)."""
+    u, n, p = np.broadcast_arrays(np.asarray(u, float), np.asarray(n, np.int64), np.asarray(p, float))
+    shape = u.shape
+    u, n, p = u.ravel(), n.ravel(), p.ravel()
+    k = np.zeros(u.size, np.int64)
+    certain = p >= 1.0
+    q = np.where(certain, 1.0, 1.0 - p)
+    ratio = np.where(certain, 0.0, p / q)
+    pmf = np.where(certain, 0.0, q ** n)
+    cdf = pmf.copy()
+    more = (u >= cdf) & (k < n) & ~certain
+    while more.any():
+        idx = np.flatnonzero(more)
+        pmf[idx] *= (n[idx] - k[idx]) / (k[idx] + 1.0) * ratio[idx]
+        k[idx] += 1
+        cdf[idx] += pmf[idx]
+        more[idx] = (u[idx] >= cdf[idx]) & (k[idx] < n[idx]) & (pmf[idx] > 0)
+    return np.where(certain, n, k).reshape(shape)

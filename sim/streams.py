@@ -9,10 +9,10 @@ random numbers); only their decisions differ.
 Streams are spawned in the order of `STREAMS`; a new stream is added at the end, so the
 existing ones keep their draws.
 
-Decisions about a task do not draw from these streams but from draws keyed by the task
-(sim.draws), so the same task meets the same draw in every regime. The decision streams
-left here serve decisions that belong to no task (who leaves: `staff`); the others are
-kept, unused by the rules, so that the spawn order and every other stream's draws stay put.
+Decisions do not draw from these streams but from draws keyed by the task, or by the
+office and day (sim.draws), so the same task or office meets the same draw in every
+regime. The decision streams are kept, unused by the rules, so that the spawn order and
+every other stream's draws stay put.
 
 For a variance decomposition (benchmarks/crn_pairing.py) the decisions may come from
 another seed than demand: `spawn_streams(seed, decision_seed=...)` (and
@@ -36,7 +36,7 @@ class Streams:
     resident_arrivals: np.random.Generator
     street_assessments: np.random.Generator  # assessments imposed on streets
     committee_assessments: np.random.Generator  # assessments imposed on committees
-    # decisions (of a task's decisions only `staff` is still drawn here: the rest use sim.draws)
+    # decisions: retired (the rules use sim.draws), kept so that the spawn order stays put
     routing: np.random.Generator  # wishes to push down; which station
     gates: np.random.Generator  # whether a sender respects a gate's refusal
     purchase: np.random.Generator  # which social organisation is asked

@@ -15,7 +15,7 @@ import numpy as np
 
 from .behaviour import Behaviour, offices_that_differ
 from .config import Scenario
-from .draws import Decision, run_key, uniforms
+from .draws import Decision, office_keys, run_key, uniforms
 from .kinds import FROM_DEPARTMENT, FROM_RESIDENTS, KindTable
 from .ledger import TaskLedger
 from .levels import COMMITTEE, DEPARTMENT, N_LEVELS, SOCIAL_ORGANISATION, STATION, STREET
@@ -162,6 +162,17 @@ class World:
     def task_uniforms(self, rows: np.ndarray, decision: Decision, attempt: np.ndarray | int = 0) -> np.ndarray:
         """The draw of `decision` for each task in `rows`: the same for a task in every regime (sim.draws)."""
         return uniforms(self.tasks.draw_key[rows], decision, attempt)
+
+    def office_uniforms(self, decision: Decision, columns: int = 0) -> np.ndarray:
+        """Today's draw of `decision` for every office (one row per office, and `columns`
+        columns when > 0): the same for an office, known by level and position, in every regime."""
+        level = self.roster.level
+        first = np.asarray(self.topology.first)
+        keys = office_keys(self.decision_key, level, np.arange(level.size) - first[level])
+        tag = self.day << 8
+        if columns <= 0:
+            return uniforms(keys, decision, tag)
+        return uniforms(keys[:, None], decision, tag + np.arange(columns)[None, :])
 
     def normal_hours(self) -> np.ndarray:
         """Each office's staff hours in a normal day, before overtime."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim.draws import Decision, binomial_by_inversion
 from sim.levels import COMMITTEE, STREET
 from sim.model import run
 from sim.rules import play_day, staff, work
@@ -43,7 +44,8 @@ def test_a_burnt_out_office_works_fewer_hours_and_strains_against_the_hours_it_h
 
 
 def old_staff_turnover(world: World) -> None:
-    """The staff rule before issue 15's behaviour 7, copied: the reference for 'off'."""
+    """The staff rule before issue 15's behaviour 7, copied: the reference for 'off' (who
+    leaves drawn as every rule now draws it, from the office's own draw: sim.draws)."""
     roster, s, pipeline = world.roster, world.config.staff, world.hiring_pipeline
     slot = world.day % pipeline.shape[0]
     roster.staff += pipeline[slot]
@@ -52,7 +54,7 @@ def old_staff_turnover(world: World) -> None:
     overtime_share = np.where(roster.staff > 0, roster.overtime / normal, 0.0)
     roster.strain = roster.strain * (1.0 - s.strain_recovery) + s.strain_buildup * overtime_share
     p_leave = np.clip(s.attrition_base + s.attrition_strain * roster.strain, 0.0, 1.0)
-    lost = world.streams.staff.binomial(roster.staff, p_leave)
+    lost = binomial_by_inversion(world.office_uniforms(Decision.STAFF_LEAVES), roster.staff, p_leave)
     roster.staff -= lost
     refill = (world.day + s.hiring_delay_days) % pipeline.shape[0]
     pipeline[refill] += lost
@@ -155,9 +157,11 @@ def committee_staff_path(seed: int, **over) -> tuple[np.ndarray, np.ndarray]:
     return np.array(in_post), np.array(strain)
 
 
-def hysteresis(seeds=(1, 2), **over) -> tuple[float, float]:
+def hysteresis(seeds=(1, 2, 3, 4), **over) -> tuple[float, float]:
     """Staff in post and strain, over the last 60 days back at BACK_AT, against their values
-    on the way up at the same demand (days around it, averaged over seeds)."""
+    on the way up at the same demand (days around it, averaged over seeds). The staff gap
+    of one seed is noisy (0.04-0.16 without burnout, 0.10-0.19 with it, seeds 1-6 on
+    common decision draws), so four seeds, not two."""
     up_at = int(np.argmin(np.abs(RAMP_UP - BACK_AT)))
     gaps_staff, gaps_strain = [], []
     for seed in seeds:

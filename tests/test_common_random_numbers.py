@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from sim import TiaokuaiModel, load_scenario, with_overrides
+from sim.draws import Decision, binomial_by_inversion
 from sim.rules import arrivals
 from sim.streams import STREAMS, spawn_streams
 from sim.world import World
@@ -165,3 +166,28 @@ def test_decisions_drawn_from_another_seed_leave_demand_alone():
     assert same["tasks_created"] == other["tasks_created"]
     assert same["effort_created_hours_total"] == other["effort_created_hours_total"]
     assert same["tasks_done"] != other["tasks_done"] or same["tasks_open"] != other["tasks_open"]
+
+
+def test_an_office_meets_the_same_staff_draws_in_every_regime():
+    """Who leaves is an office's own draw of the day (sim.draws), keyed by level and position:
+    stations shift committees' roster rows but not their draws."""
+    base = load_scenario(ROOT / "scenarios" / "unlimited-responsibility.yaml")
+    plain = World.build(base, seed=4)
+    stations = World.build(with_overrides(base, {"levers.service_stations_per_street": 2}), seed=4)
+    for world in (plain, stations):
+        world.begin_day()
+    committees = [np.flatnonzero(w.roster.level == 3) for w in (plain, stations)]
+    draws = [w.office_uniforms(Decision.STAFF_LEAVES, columns=2)[c] for w, c in zip((plain, stations), committees)]
+    assert np.array_equal(draws[0], draws[1])
+    assert len(np.unique(draws[0])) == draws[0].size
+    plain.begin_day()
+    assert not np.array_equal(plain.office_uniforms(Decision.STAFF_LEAVES)[committees[0]], draws[0][:, 0])
+
+
+def test_leavers_drawn_by_inversion_follow_the_binomial_and_rise_with_strain():
+    u = np.random.default_rng(5).random(100_000)
+    n = np.full(u.size, 20)
+    low, high = binomial_by_inversion(u, n, 0.01), binomial_by_inversion(u, n, 0.2)
+    assert low.mean() == pytest.approx(0.2, rel=0.03) and low.var() == pytest.approx(20 * 0.01 * 0.99, rel=0.03)
+    assert high.mean() == pytest.approx(4.0, rel=0.02) and high.var() == pytest.approx(20 * 0.2 * 0.8, rel=0.03)
+    assert np.all(high >= low)  # the same draw, more strain: at least as many leave

@@ -20,14 +20,17 @@ way the tally keeps how many leavers strain accounts for (expected share of each
 leaving probability that is strain's), so a case can say whether its turnover is strain
 or pay and prospects (`staff_lost_to_strain_share`).
 
-Draws come only from the staff stream; with both refinements off the draws and the
-arithmetic are the model's before issue 15.
+Who leaves is drawn from each office's own draw of the day (and category), by inverting
+the binomial distribution (sim.draws): the same office meets the same draw in every
+regime, and a more strained office loses at least as many staff on it. With both
+refinements off the arithmetic is the model's before issue 15.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..draws import Decision, binomial_by_inversion
 from ..world import World
 
 # no office has fewer hours than this when overtime is turned into a share of normal hours
@@ -63,13 +66,14 @@ def staff_turnover(world: World) -> None:
     strained = s.attrition_strain * roster.strain
     if by_category is None:
         p_leave = np.clip(s.attrition_base + strained, 0.0, 1.0)
-        lost = world.streams.staff.binomial(roster.staff, p_leave)
+        lost = binomial_by_inversion(world.office_uniforms(Decision.STAFF_LEAVES), roster.staff, p_leave)
         roster.staff -= lost
         by_strain = lost * _strain_part(strained, p_leave)
     else:
         strained = strained[:, None]
         p_leave = np.clip(s.attrition_base * world.category_attrition[None, :] + strained, 0.0, 1.0)
-        lost_by_category = world.streams.staff.binomial(by_category, p_leave)
+        u = world.office_uniforms(Decision.STAFF_LEAVES, columns=by_category.shape[1])
+        lost_by_category = binomial_by_inversion(u, by_category, p_leave)
         by_category -= lost_by_category
         roster.staff[:] = by_category.sum(axis=1)
         by_strain = (lost_by_category * _strain_part(strained, p_leave)).sum(axis=1)
