@@ -76,7 +76,7 @@ def compare_in_process(left: Path, right: Path, frames: int, seed: int) -> dict[
         t1 = time.perf_counter()
         for (side, network, plots), (other, _, _) in zip(sides, sides[::-1]):
             network.render(frame_of(side.model, side.layout))
-            plots.render(side.model.history, scale_with=(other.model.history,))
+            plots.render(side.history, scale_with=(other.history,))
         t2 = time.perf_counter()
         strip.render(comparison)
         comparison.world_check()
@@ -147,7 +147,7 @@ def in_process(path: Path, frames: int, seed: int) -> dict[str, float]:
         t2 = time.perf_counter()
         network.render(frame)
         t3 = time.perf_counter()
-        plots.render(session.model.history)
+        plots.render(session.history)
         t4 = time.perf_counter()
         for key, value in zip(timings, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t4 - t0)):
             value and timings[key].append(value)

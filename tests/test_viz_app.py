@@ -139,3 +139,30 @@ def test_a_scenario_from_elsewhere_joins_the_presets_under_a_name_of_its_own(tmp
     assert first == "unlimited-responsibility (cases)" and choices[first] == twin.resolve()
     assert choices["unlimited-responsibility"] == BASELINE.resolve()
     assert preset_choices(SCENARIOS, BASELINE)[1] == "unlimited-responsibility"
+
+
+@pytest.mark.slow  # renders the page (seconds); the page's first render stays in the fast tier
+def test_the_panel_offers_every_lever_of_the_schema_and_one_that_may_be_absent_can_be_cleared(page):
+    from sim.viz.panel import GROUPS, available_levers
+
+    texts = [w.children[0] for w in page.find(v.Html, tag="span").widgets if w.children]
+    for lever in available_levers():
+        if lever.kind == "bool":
+            page.find(v.Switch, label=lever.label).assert_single()
+        elif lever.optional:
+            assert any(w.label.startswith(lever.label + ": ") for w in page.find(v.Switch).widgets), lever.path
+        else:
+            assert any(t.startswith(lever.label + ": ") for t in texts), lever.path
+    titles = {title for _, title in GROUPS}
+    shown = [w.children[0] for w in page.find(v.ExpansionPanelHeader).widgets]
+    assert any(t.startswith("Behaviour levers (") for t in shown) and all(t.rsplit(" (", 1)[0] in titles for t in shown)
+    coping = "Coping: box-tick above backlog of (days)"
+    assert f"{coping}: 3.00" in texts
+    page.find(v.Switch, label=f"{coping}: set").widget.v_model = False
+    page.find(v.Switch, label=f"{coping}: never (no coping)").assert_single()
+    page.find(v.Alert, children=[PENDING]).assert_single()
+    button(page, "Reset").click()
+    assert text_of(page, "tk-changes") == f"Changed from the file: {coping} = none"
+    button(page, "Step").click()
+    assert text_of(page, "tk-day") == "Day 1 of 250"
+    assert errors_shown(page) == []

@@ -85,7 +85,7 @@ def test_app_steps_resets_and_draws_in_a_real_browser(chromium_path, tmp_path):
     with viz_server(SCENARIO, seed=7) as server, sync_playwright() as playwright:
         browser = launch_chromium(playwright, chromium_path)
         try:
-            page = browser.new_page(viewport={"width": 1500, "height": 1250})
+            page = browser.new_page(viewport={"width": 1500, "height": 1700})
             refused = offline_only(page)
             page_errors: list[str] = []
             page.on("pageerror", lambda exc: page_errors.append(str(exc)))
@@ -105,6 +105,21 @@ def test_app_steps_resets_and_draws_in_a_real_browser(chromium_path, tmp_path):
                 "n => document.querySelector('.tk-plotted-days')?.innerText.trim() === String(n)", arg=STEPS
             )
 
+            # The behaviour levers (issue 15) are in a folded card: open it, move a slider,
+            # and clear and set again a lever that may be absent (coping's threshold).
+            page.get_by_text(re.compile(r"^Behaviour levers \(\d+\)$")).click()
+            page.get_by_text("Campaigns per district-year: 0.00").wait_for()
+            campaigns = page.locator("span", has_text="Campaigns per district-year:").locator(
+                "xpath=following-sibling::*[1]//*[@role='slider']")
+            campaigns.focus()
+            for _ in range(2):
+                campaigns.press("ArrowRight")
+            page.get_by_text("Campaigns per district-year: 1.00").wait_for()
+            coping = "Coping: box-tick above backlog of (days)"
+            page.get_by_role("switch", name=f"{coping}: set").uncheck(force=True)
+            page.get_by_role("switch", name=f"{coping}: never (no coping)").check(force=True)
+            page.get_by_text(f"{coping}: 3.00").wait_for()
+
             # Change a lever and the seed, then Reset: the model is rebuilt from the panel.
             page.get_by_role("switch", name="Street admission list (gate)").check(force=True)
             page.get_by_text("The panel differs from the running model").wait_for()
@@ -115,7 +130,9 @@ def test_app_steps_resets_and_draws_in_a_real_browser(chromium_path, tmp_path):
             seed.fill("11")
             page.get_by_role("button", name="Reset", exact=True).click()
             wait_for_day(page, 0)
-            page.get_by_text("Changed from the file: Street admission list (gate) = on").wait_for()
+            page.get_by_text(
+                "Changed from the file: Street admission list (gate) = on, Campaigns per district-year = 1"
+            ).wait_for()
             assert page.locator(".tk-running").inner_text().strip() == "unlimited-responsibility, seed 11"
 
             for n in range(1, 4):
@@ -145,15 +162,34 @@ def test_app_steps_resets_and_draws_in_a_real_browser(chromium_path, tmp_path):
             )
             for picture in (".tk-network img, img.tk-network", ".tk-plots img, img.tk-plots"):
                 assert page.locator(picture).first.evaluate("img => img.naturalWidth") > 300
+            # two rows of plots: the flow of work over the behaviours' state, named in the table
+            plots = page.locator(".tk-plots img, img.tk-plots").first
+            assert plots.evaluate("img => img.naturalHeight / img.naturalWidth") > 0.5
+            latest = page.locator(".tk-latest").inner_text()
+            assert "formalism (box-ticked work)" in latest and "residents' participation" in latest, latest
 
-            # The screenshot shows a fixed state (Reset, then six Steps of five days), so
-            # the file only changes when the app or the model does.
+            # The screenshot shows a fixed state, so the file only changes when the app or
+            # the model does: the baseline at 1.3 times the demand (committees overloaded:
+            # box-ticking, blame at the bottom), Reset, then ten Steps of five days.
+            page.get_by_role("switch", name="Street admission list (gate)").uncheck(force=True)
+            campaigns.focus()
+            for _ in range(2):
+                campaigns.press("ArrowLeft")
+            page.get_by_text("Campaigns per district-year: 0.00").wait_for()
+            page.get_by_text(re.compile(r"^Demand and matched cost \(\d+\)$")).click()
+            demand = page.locator("span", has_text="Demand multiplier (all arrivals):").locator(
+                "xpath=following-sibling::*[1]//*[@role='slider']")
+            demand.focus()
+            for _ in range(6):
+                demand.press("ArrowRight")
+            page.get_by_text("Demand multiplier (all arrivals): 1.30").wait_for()
             page.get_by_role("button", name="Reset", exact=True).click()
             wait_for_day(page, 0)
-            for n in range(1, 7):
+            page.get_by_text("Changed from the file: Demand multiplier (all arrivals) = 1.3").wait_for()
+            for n in range(1, 11):
                 step.click()
                 wait_for_day(page, 5 * n)
-            page.wait_for_function("() => document.querySelector('.tk-plotted-days')?.innerText.trim() === '30'")
+            page.wait_for_function("() => document.querySelector('.tk-plotted-days')?.innerText.trim() === '50'")
 
             assert page.locator(".v-alert.error").count() == 0, page.locator(".v-alert.error").all_inner_texts()
             assert page_errors == []
@@ -189,7 +225,7 @@ def test_two_regimes_side_by_side_in_a_real_browser(chromium_path, tmp_path):
             sync_playwright() as playwright:
         browser = launch_chromium(playwright, chromium_path)
         try:
-            page = browser.new_page(viewport={"width": 1700, "height": 1300})
+            page = browser.new_page(viewport={"width": 1700, "height": 1650})
             refused = offline_only(page)
             page_errors: list[str] = []
             page.on("pageerror", lambda exc: page_errors.append(str(exc)))

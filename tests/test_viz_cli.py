@@ -14,7 +14,7 @@ from sim.cli import main
 from sim.config import Scenario
 from sim.scenario_io import load_scenario
 from sim.viz.cli import server_command
-from sim.viz.panel import CANDIDATE_LEVERS, available_levers, levers_for, overrides, schema_bounds
+from sim.viz.panel import LEVER_HINTS, available_levers, levers_for, overrides, schema_bounds
 from sim.viz.settings import ENV_PRESETS, ENV_SCENARIO, ENV_SEED, launch_settings, parse_seed
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,13 +78,73 @@ def test_anything_else_typed_as_a_seed_is_refused(typed):
 
 def test_every_lever_the_panel_offers_exists_in_the_schema_with_a_range_inside_its_bounds():
     offered = available_levers()
-    assert {lever.path for lever in offered} == {lever.path for lever in CANDIDATE_LEVERS}
     for lever in offered:
         if lever.kind == "bool":
             continue
         low, high = schema_bounds(lever.path)
         assert low is None or lever.low >= low, lever.path
         assert high is None or lever.high <= high, lever.path
+        assert lever.low < lever.high and 0 < lever.step <= (lever.high - lever.low) / 5, lever.path
+
+
+def test_the_panel_offers_every_number_and_switch_of_the_regime_and_behaviour_sections():
+    """Derived from the schema walker: a lever added to the schema is in the panel."""
+    from sim.scenario_io import schema_fields
+
+    expected = {
+        path for path, field in schema_fields(Scenario)
+        if (path.startswith(("levers.", "self_governance.", "staff.")) or path == "structure.heterogeneity_cv")
+        and "[]" not in path and field.annotation in (bool, int, float, int | None, float | None)
+    }
+    offered = {lever.path for lever in available_levers()}
+    assert offered == expected
+    for path in ("levers.campaigns_per_year", "levers.coping_threshold_days", "levers.box_ticking_effort_share",
+                 "levers.rework_probability", "levers.blame_decay", "levers.documentation_overhead",
+                 "levers.audit_rate", "levers.compliance_learning_rate", "levers.leak_sanction",
+                 "structure.heterogeneity_cv", "self_governance.latent_hours_per_committee_day",
+                 "levers.demand_multiplier", "levers.extra_committee_staff_per_street"):
+        assert path in offered, path
+    # a hint names only fields the schema has (a renamed field would leave it behind)
+    assert set(LEVER_HINTS) <= {path for path, _ in schema_fields(Scenario)}
+
+
+def test_a_lever_new_to_the_schema_appears_with_a_label_and_a_range_from_its_bounds():
+    from pydantic import Field
+
+    from sim.config import Levers, Staff
+
+    class NewLevers(Levers):
+        pressure_of_rankings: float = Field(default=0.2, ge=0.0, le=1.0, description="a new lever")
+        hours_of_meetings: float = Field(default=6.0, ge=0.0, le=1000.0)
+        strict_mode: bool = False
+
+    class NewStaff(Staff):
+        posts_frozen: int = Field(default=2, ge=0, le=500)
+
+    class NewScenario(Scenario):
+        levers: NewLevers = NewLevers()
+        staff: NewStaff = NewStaff()
+
+    offered = {lever.path: lever for lever in available_levers(NewScenario)}
+    pressure = offered["levers.pressure_of_rankings"]
+    assert (pressure.label, pressure.kind, pressure.low, pressure.high) == ("Pressure of rankings", "float", 0, 1)
+    assert pressure.group == "more" and pressure.help == "a new lever"
+    meetings = offered["levers.hours_of_meetings"]
+    assert (meetings.low, meetings.high, meetings.step) == (0.0, 25.0, 0.25)  # about 4 x the default, round
+    assert offered["levers.strict_mode"].kind == "bool"
+    posts = offered["staff.posts_frozen"]
+    assert (posts.kind, posts.group, posts.low, posts.high, posts.step) == ("int", "staff", 0, 10, 1)
+
+
+def test_a_lever_that_may_be_absent_is_switched_on_at_a_sensible_value_and_off_to_none():
+    scenario = load_scenario(BASELINE)
+    levers, values = levers_for(scenario)
+    coping = next(lv for lv in levers if lv.path == "levers.coping_threshold_days")
+    assert coping.optional and coping.start == values["levers.coping_threshold_days"] == 3.0
+    cleared = {**values, "levers.coping_threshold_days": None}
+    assert overrides(scenario, cleared) == {"levers.coping_threshold_days": None}
+    streets = next(lv for lv in levers if lv.path == "levers.street_push_down_propensity")
+    assert values[streets.path] is None and streets.start == scenario.levers.push_down_propensity
 
 
 def test_a_preset_fills_the_panel_with_its_own_values():
@@ -116,7 +176,8 @@ def test_a_slider_can_land_on_every_preset_value():
         levers, values = levers_for(load_scenario(preset))
         for lever in levers:
             if lever.kind != "bool":
-                steps = (values[lever.path] - lever.low) / lever.step
+                value = values[lever.path] if values[lever.path] is not None else lever.start
+                steps = (value - lever.low) / lever.step
                 assert abs(steps - round(steps)) < 1e-6, (preset.name, lever.path, values[lever.path])
 
 

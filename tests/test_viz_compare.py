@@ -216,16 +216,20 @@ def test_a_missing_compare_scenario_is_refused_with_status_2(capsys):
 
 
 def test_the_views_series_come_from_the_outcome_registry():
-    from sim.outcomes import DAILY, DAILY_KEYS
-    from sim.viz.plots import PANELS
+    from sim.outcomes import DAILY, DAILY_KEYS, OUTCOMES
+    from sim.viz.behaviour import MEASURES
+    from sim.viz.plots import BEHAVIOUR_PANELS, PANELS
 
-    labels = {o.name: o.label for o in DAILY}
+    labels = {**{o.name: o.label for o in OUTCOMES.values()}, **{o.name: o.label for o in DAILY}}
     for key, label, _ in DIFFERENCE_SERIES:
-        assert key in DAILY_KEYS and label == labels[key], key
+        assert label == labels[key], key
     assert len(DIFFERENCE_SERIES) >= 5
-    for _, series in PANELS:
-        for key, *_ in series:
+    for panel in PANELS:
+        for key, *_ in panel.series:
             assert key in DAILY_KEYS, key
+    for measure in MEASURES:
+        assert measure.outcome in OUTCOMES and (measure.pooled is None or measure.pooled in OUTCOMES)
+    assert sum(len(panel.series) for panel in BEHAVIOUR_PANELS) >= 10
 
 
 def test_both_sides_plots_share_their_y_scales():
@@ -234,9 +238,9 @@ def test_both_sides_plots_share_their_y_scales():
     comparison = Comparison.start(BASELINE, LISTS, seed=7)
     comparison.step(20)
     left, right = (PlotsCanvas(comparison.horizon, False, width=8.0) for _ in range(2))
-    left.render(comparison.left.model.history, scale_with=(comparison.right.model.history,))
-    right.render(comparison.right.model.history, scale_with=(comparison.left.model.history,))
+    left.render(comparison.left.history, scale_with=(comparison.right.history,))
+    right.render(comparison.right.history, scale_with=(comparison.left.history,))
     assert [ax.get_ylim() for ax in left.axes] == [ax.get_ylim() for ax in right.axes]
     alone = PlotsCanvas(comparison.horizon, False, width=8.0)
-    alone.render(comparison.right.model.history)
+    alone.render(comparison.right.history)
     assert alone.axes[0].get_ylim() != right.axes[0].get_ylim()  # the lists' backlog alone is lower

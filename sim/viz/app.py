@@ -31,14 +31,14 @@ from ..scenario_io import load_scenario
 from .comparison import Comparison
 from .difference_strip import SCALE, DifferenceCanvas, running_mean, shown as shown_difference
 from .network import NetworkCanvas, frame_of, most_loaded
-from .panel import CANDIDATE_LEVERS, Lever, levers_for
+from .panel import GROUPS, Lever, lever_labels, levers_for
 from .plots import PlotsCanvas, latest
 from .session import Session
 from .settings import launch_settings, list_presets, parse_seed
 
 PLAY_DELAY_MS = 150
 MIN_PLAY_DELAY_MS = 50
-LEVER_LABELS = {lever.path: lever.label for lever in CANDIDATE_LEVERS}
+LEVER_LABELS = lever_labels()
 NO_COMPARISON = "(none)"
 REBUILD_NOTE = (
     "Changing a lever, a preset or the seed takes effect at Reset, which rebuilds both sides "
@@ -298,13 +298,17 @@ def RunCard(
 
 @solara.component
 def LeverCards(levers: tuple[Lever, ...], values: dict[str, Any], set_lever):
-    for group, title in (("regime", "Regime levers"), ("mechanism", "Mechanism levers")):
-        shown = [lever for lever in levers if lever.group == group]
-        if not shown:
-            continue
-        with solara.Card(title):
-            for lever in shown:
-                LeverControl(lever, values.get(lever.path), set_lever)
+    """The levers in cards by group (`panel.GROUPS`): the regime's open, the rest folded
+    (click a title to open it); every lever the schema has is in one of them."""
+    with solara.Card("Levers", classes=["tk-levers"]):
+        for group, title in GROUPS:
+            shown = [lever for lever in levers if lever.group == group]
+            if not shown:
+                continue
+            with solara.Details(summary=f"{title} ({len(shown)})", expand=group == "regime"):
+                with solara.Column(gap="6px", classes=[f"tk-levers-{group}"]):
+                    for lever in shown:
+                        LeverControl(lever, values.get(lever.path), set_lever)
 
 
 @solara.component
@@ -315,22 +319,39 @@ def LeverControl(lever: Lever, value: Any, set_lever):
     if lever.kind == "bool":
         solara.Switch(label=lever.label, value=bool(value), on_value=on_value)
         return
+    if lever.optional:
+        # a field that may be absent: a switch sets it (to where its slider starts) or clears it
+        def on_set(on: bool):
+            set_lever(lever.path, lever.start if on else None)
+
+        with solara.Column(gap="0px"):
+            solara.Switch(label=f"{lever.label}: {'set' if value is not None else lever.absent}",
+                          value=value is not None, on_value=on_set)
+            if value is not None:
+                Slider(lever, value, on_value)
+        return
+    with solara.Column(gap="0px"):
+        Slider(lever, value, on_value)
+
+
+@solara.component
+def Slider(lever: Lever, value: Any, on_value):
+    """A labelled slider with the lever's value in its label."""
     if lever.kind == "int":
         shown = f"{int(value)}"
     else:
         shown = f"{float(value):.2f}" if lever.step >= 0.01 else f"{float(value):.4g}"
-    with solara.Column(gap="0px"):
-        solara.Text(f"{lever.label}: {shown}", style={"font-size": "0.9em"})
-        if lever.kind == "int":
-            solara.SliderInt(
-                "", value=int(value), min=int(lever.low), max=int(lever.high), step=int(lever.step),
-                on_value=on_value, thumb_label=False,
-            )
-        else:
-            solara.SliderFloat(
-                "", value=float(value), min=lever.low, max=lever.high, step=lever.step,
-                on_value=on_value, thumb_label=False,
-            )
+    solara.Text(f"{lever.label}: {shown}", style={"font-size": "0.9em"})
+    if lever.kind == "int":
+        solara.SliderInt(
+            "", value=int(value), min=int(lever.low), max=int(lever.high), step=int(lever.step),
+            on_value=on_value, thumb_label=False,
+        )
+    else:
+        solara.SliderFloat(
+            "", value=float(value), min=lever.low, max=lever.high, step=lever.step,
+            on_value=on_value, thumb_label=False,
+        )
 
 
 @solara.component
@@ -348,11 +369,11 @@ def Views(session: Session, tick: int):
         return canvases[0].render(frame), most_loaded(session.layout, frame)
 
     def plots_png() -> bytes:
-        return canvases[1].render(model.history)
+        return canvases[1].render(session.history)
 
     network_image, busiest = solara.use_memo(network_frame, [session, tick])
     plots_image = solara.use_memo(plots_png, [session, tick])
-    newest = latest(model.history, with_stations)
+    newest = latest(session.history, with_stations)
 
     with solara.Column(gap="8px"):
         with solara.Row(gap="6px", style={"align-items": "baseline", "flex-wrap": "wrap"}):
@@ -430,7 +451,7 @@ def SideView(session: Session, drawn, tick: int, side: str, other: Session):
     )
     network_image = solara.use_memo(lambda: canvases[0].render(frame_of(model, session.layout)), [session, tick])
     plots_image = solara.use_memo(
-        lambda: canvases[1].render(model.history, scale_with=(other.model.history,)), [session, tick]
+        lambda: canvases[1].render(session.history, scale_with=(other.history,)), [session, tick]
     )
     last = drawn[-1] if drawn else None
     with solara.Column(gap="4px"):
@@ -482,8 +503,10 @@ def Table(caption: str, rows, css_class: str):
 
 
 def _shown(value: Any) -> str:
+    if value is None:
+        return "none"
     if isinstance(value, bool):
         return "on" if value else "off"
     if isinstance(value, float):
-        return f"{value:.2f}"
+        return f"{value:.4g}"
     return str(value)

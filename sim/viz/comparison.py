@@ -34,9 +34,12 @@ STRIP_OUTCOMES = (
     "unfunded_work_share",
     "committee_backlog_hours",
     "open_tasks",
+    "committee_participation",
+    "formalism_hours_share",
 )
-"""The headline outcomes of the difference strip, by their per-day names in the outcome
-registry (`sim.outcomes.DAILY`), which gives their labels and units. Self-governance is
+"""The headline outcomes of the difference strip, by their names in the outcome registry
+(`sim.outcomes`), which gives their labels and units: per-day series, and the
+behaviours' state the view adds to each day (`behaviour.state_row`). Self-governance is
 shown in hours as well as as a share, since a share can rise only because the other
 work shrank; departments' load is left out (about zero in every regime)."""
 
@@ -54,11 +57,12 @@ def unit_kind(unit: str) -> str:
 
 
 def strip_series(names: tuple[str, ...] = STRIP_OUTCOMES) -> tuple[tuple[str, str, str], ...]:
-    """(per-day key, label, kind of unit) for each outcome, from the registry."""
-    from ..outcomes import DAILY
+    """(per-day key, label, kind of unit) for each outcome, from the registry (its per-day
+    entry where it has one)."""
+    from ..outcomes import DAILY, OUTCOMES
 
-    daily = {o.name: o for o in DAILY}
-    return tuple((name, daily[name].label, unit_kind(daily[name].unit)) for name in names if name in daily)
+    known = {**OUTCOMES, **{o.name: o for o in DAILY}}
+    return tuple((name, known[name].label, unit_kind(known[name].unit)) for name in names if name in known)
 
 
 DIFFERENCE_SERIES: tuple[tuple[str, str, str], ...] = strip_series()
@@ -155,14 +159,14 @@ class Comparison:
 
     def differences(self, key: str) -> np.ndarray:
         """The day-by-day paired difference right - left of a per-day series."""
-        n = min(len(self.left.model.history), len(self.right.model.history))
-        left = np.array([row.get(key, np.nan) for row in self.left.model.history[:n]], dtype=float)
-        right = np.array([row.get(key, np.nan) for row in self.right.model.history[:n]], dtype=float)
+        n = min(len(self.left.history), len(self.right.history))
+        left = np.array([row.get(key, np.nan) for row in self.left.history[:n]], dtype=float)
+        right = np.array([row.get(key, np.nan) for row in self.right.history[:n]], dtype=float)
         return right - left
 
     def difference_series(self) -> tuple[tuple[str, str, str], ...]:
         """The strip's outcomes this model reports (all of them, once a day is run)."""
-        history = self.left.model.history
+        history = self.left.history
         if not history:
             return DIFFERENCE_SERIES
         return tuple(s for s in DIFFERENCE_SERIES if s[0] in history[0])

@@ -81,7 +81,9 @@ class DifferenceCanvas:
             self.day_lines.append(day_line)
             self.mean_lines.append(mean_line)
             title = label + (" (pp)" if kind == "share" else "")
-            ax.set_title(textwrap.fill(title, 30, break_on_hyphens=False), fontsize=8.5, loc="left", pad=14)
+            chars = int(ax.get_position().width * width * 72 / (0.55 * 8.5))  # that fit across the panel
+            ax.set_title(textwrap.fill(title, max(chars, 16), break_on_hyphens=False), fontsize=8.5, loc="left",
+                         pad=14)
             self.values.append(ax.text(0.0, 1.02, "", transform=ax.transAxes, fontsize=8, color=MEAN_COLOUR,
                                        ha="left", va="bottom"))
             ax.set_xlim(0, self.horizon)
@@ -133,7 +135,7 @@ class DifferenceCanvas:
 
     def render(self, comparison) -> bytes:
         """Draw a `Comparison`'s differences as they stand."""
-        history = comparison.left.model.history[: len(comparison.right.model.history)]
+        history = comparison.left.history[: len(comparison.right.history)]
         days = np.array([row["day"] for row in history], dtype=float)
         self.update(days, {key: comparison.differences(key) for key, _, _ in self.series})
         return self.png()

@@ -1,14 +1,21 @@
-"""The live plots: the model's daily history drawn as three small time series.
+"""The live plots: the model's daily history drawn as small time series, in two rows.
 
-Read from `model.history` (one dict per day), never from the agents: backlog per office
-at each level, the three shares (committees' self-governance, tasks done on time,
-unfunded work) and the departments' load. One figure with three panels, built once per
-model; each frame only replaces the lines' data (see `network` for why).
+Read from a session's history (`behaviour.ViewHistory`: `model.history` plus the
+behaviours' state, one dict per day), never from the agents. The first row is the flow of
+work: backlog per office at each level, the three shares (committees' self-governance,
+tasks done on time, unfunded work) and the departments' load. The second row is what the
+offices' behaviour leaves (issue 15), per office level in the backlog panel's colours:
+where the blame stock sits, formalism (box-ticked hours) and documentation as shares of
+each level's hours, and the stocks in 0..1 (committees' participation, latent
+self-governance left unserved, senders' learned leak propensity). Labels come from the
+outcome registry. One figure, built once per model; each frame only replaces the lines'
+data (see `network` for why).
 """
 
 from __future__ import annotations
 
 import io
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,11 +25,31 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-BACKLOG_SERIES = (
-    ("department_backlog_hours", "departments", "#4d4d4d", "-"),
-    ("street_backlog_hours", "streets", "#2166ac", "-"),
-    ("station_backlog_hours", "stations", "#8073ac", "-"),
-    ("committee_backlog_hours", "committees", "#d6604d", "-"),
+from ..levels import Level
+from ..outcomes import outcome
+from .behaviour import (
+    DOCUMENTATION,
+    FORMALISM,
+    LEAK,
+    PARTICIPATION,
+    PLURAL,
+    SHARE_WINDOW_DAYS,
+    UNMET,
+    blame_key,
+    label,
+)
+
+LEVEL_COLOUR = {
+    Level.DEPARTMENT: "#4d4d4d",
+    Level.STREET: "#2166ac",
+    Level.STATION: "#8073ac",
+    Level.COMMITTEE: "#d6604d",
+}
+GOVERNMENT = tuple(LEVEL_COLOUR)
+POOLED_COLOUR = "#000000"
+
+BACKLOG_SERIES = tuple(
+    (f"{lv.label}_backlog_hours", PLURAL[lv], LEVEL_COLOUR[lv], "-") for lv in GOVERNMENT
 )
 SHARE_SERIES = (
     ("committee_self_governance_share", "committees' hours on self-governance", "#1b7837", "-"),
@@ -30,11 +57,61 @@ SHARE_SERIES = (
     ("unfunded_work_share", "work sunk without resources", "#b2182b", "--"),
 )
 LOAD_SERIES = (("department_load", "departments", "#4d4d4d", "-"),)
-PANELS = (
-    ("backlog per office (staff-hours)", BACKLOG_SERIES),
-    ("shares", SHARE_SERIES),
-    ("departments' load (backlog / hours available)", LOAD_SERIES),
+BLAME_SERIES = tuple((blame_key(lv), PLURAL[lv], LEVEL_COLOUR[lv], "-") for lv in GOVERNMENT)
+
+
+def _by_level(measure, pooled_label: str = "all offices") -> tuple[tuple[str, str, str, str], ...]:
+    per_level = tuple((measure.key(lv), PLURAL[lv], LEVEL_COLOUR[lv], "-") for lv in measure.levels)
+    return per_level + ((measure.pooled, pooled_label, POOLED_COLOUR, ":"),)
+
+
+FORMALISM_SERIES = _by_level(FORMALISM)
+DOCUMENTATION_SERIES = _by_level(DOCUMENTATION)
+STOCK_SERIES = (
+    (PARTICIPATION.key(Level.COMMITTEE), label(PARTICIPATION.outcome), "#1b7837", "-"),
+    (UNMET, label(UNMET), "#1b7837", "--"),
+    *((LEAK.key(lv), label(LEAK.outcome, lv), LEVEL_COLOUR[lv], "-") for lv in LEAK.levels),
 )
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One small plot: its title, its lines (key, label, colour, style), where its y axis
+    starts, whether it is a share (drawn in %), whether the y axis stays fixed, and
+    which lines its legend names ("all", "last" or "none": panels drawn in the levels'
+    colours share the backlog panel's legend and name only their pooled line)."""
+
+    title: str
+    series: tuple[tuple[str, str, str, str], ...]
+    top: float = 1.0
+    share: bool = False
+    fixed: bool = False
+    legend: str = "all"
+    bottom: float = 0.0
+
+
+def _title(name: str, what: str) -> str:
+    return f"{outcome(name).label}: {what}"
+
+
+PANELS = (
+    Panel("backlog per office (staff-hours)", BACKLOG_SERIES),
+    Panel("shares", SHARE_SERIES, 1.03, share=True, fixed=True, bottom=-0.03),
+    Panel("departments' load (backlog / hours available)", LOAD_SERIES, 0.1),
+)
+"""The first row: the flow of work."""
+
+BEHAVIOUR_PANELS = (
+    Panel("where blame sits: share of the blame stock", BLAME_SERIES, 1.03, share=True, fixed=True,
+          bottom=-0.03),
+    Panel(_title(FORMALISM.outcome, f"{SHARE_WINDOW_DAYS}-day share of hours"), FORMALISM_SERIES,
+          0.1, share=True, legend="last"),
+    Panel(_title(DOCUMENTATION.outcome, f"{SHARE_WINDOW_DAYS}-day share of hours"),
+          DOCUMENTATION_SERIES, 0.1, share=True, legend="last"),
+    Panel("stocks (0..1)", STOCK_SERIES, 1.03, fixed=True,
+          bottom=-0.03),
+)
+"""The second row: what the offices' behaviour leaves (issue 15)."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +127,8 @@ def series(history: list[dict], key: str) -> np.ndarray:
 
 
 class PlotsCanvas:
-    """Three panels: backlog per office by level, shares, department load.
+    """Two rows of panels: the flow of work (`PANELS`) over the behaviours' state
+    (`BEHAVIOUR_PANELS`).
 
     The x axis spans the scenario's horizon from the start, and a y axis only grows, in
     round steps; so the axes, ticks and titles rarely change, and are rendered once and
@@ -61,37 +139,63 @@ class PlotsCanvas:
                  image_format: str = "png"):
         self.horizon = max(int(horizon), 10)
         self.image_format = image_format
-        self.figure = Figure(figsize=(width, 2.9), dpi=dpi)
-        self.figure.subplots_adjust(left=0.055, right=0.99, bottom=0.16, top=0.9, wspace=0.28)
-        self.axes = self.figure.subplots(1, len(PANELS))
+        narrow = width < 10  # a side of a comparison: smaller type
+        small = 6.5 if narrow else 7.0
+        self.figure = Figure(figsize=(width, 6.4), dpi=dpi)
+        left = 0.07 if narrow else 0.055
+        rows = (
+            (PANELS, self.figure.add_gridspec(1, len(PANELS), left=left, right=0.99, top=0.93, bottom=0.62,
+                                              wspace=0.28)),
+            (BEHAVIOUR_PANELS, self.figure.add_gridspec(1, len(BEHAVIOUR_PANELS), left=left, right=0.99, top=0.44,
+                                                        bottom=0.2, wspace=0.38)),
+        )
+        self.panels: list[tuple[Panel, Any]] = []
         self.lines: list[tuple[str, Any]] = []  # (series key, its matplotlib line)
-        self.legends = []
-        for ax, (title, panel_series) in zip(self.axes, PANELS):
-            for key, label, colour, style in panel_series:
-                if key == "station_backlog_hours" and not with_stations:
-                    continue
-                (line,) = ax.plot([], [], label=label, color=colour, linestyle=style, linewidth=1.4)
-                self.lines.append((key, line))
-            ax.set_title(title, fontsize=9, loc="left")
-            ax.set_xlabel("working day", fontsize=8)
-            ax.tick_params(labelsize=8)
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
-            ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
-            ax.set_xlim(0, self.horizon)
-            ax.grid(alpha=0.25)
-            for side in ("top", "right"):
-                ax.spines[side].set_visible(False)
-            if len(panel_series) > 1:
-                self.legends.append(ax.legend(fontsize=7, frameon=False, loc="upper left"))
-        self.axes[0].set_ylim(0, 1.0)
-        self.axes[1].set_ylim(-0.03, 1.03)
-        self.axes[1].yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        self.axes[2].set_ylim(0, 0.1)
+        self.legends: list[Any] = []
+        for row, (panels, grid) in enumerate(rows):
+            for k, panel in enumerate(panels):
+                ax = self.figure.add_subplot(grid[0, k])
+                self.panels.append((panel, ax))
+                for key, name, colour, style in panel.series:
+                    if key.startswith("station_") and not with_stations:
+                        continue
+                    (line,) = ax.plot([], [], label=name, color=colour, linestyle=style, linewidth=1.4)
+                    self.lines.append((key, line))
+                # characters that fit across the panel at the title's size (about 0.55 em each)
+                chars = int(ax.get_position().width * width * 72 / (0.55 * (small + 1.5)))
+                ax.set_title(textwrap.fill(panel.title, max(chars, 20), break_on_hyphens=False),
+                             fontsize=small + 1.5, loc="left")
+                if row == 0:
+                    ax.set_xlabel("working day", fontsize=small + 0.5)
+                ax.tick_params(labelsize=small + 0.5)
+                ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4 if narrow else 5))
+                ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
+                ax.set_xlim(0, self.horizon)
+                ax.set_ylim(panel.bottom, panel.top)
+                if panel.share:
+                    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+                ax.grid(alpha=0.25)
+                for side in ("top", "right"):
+                    ax.spines[side].set_visible(False)
+                self._legend(ax, panel, below=row == 1, chars=int(chars * (small + 1.5) / small) - 4, size=small)
+        self.axes = [ax for _, ax in self.panels]
         self.hint = self.figure.text(0.5, 0.5, "press Step or Play", ha="center", va="center",
                                      color="#888888", fontsize=10)
         self.canvas = FigureCanvasAgg(self.figure)
         self.dynamic: list[Any] = [line for _, line in self.lines] + self.legends + [self.hint]
         self.background: Any = None  # the kept pixels of the static part
+
+    def _legend(self, ax, panel: Panel, below: bool, chars: int, size: float) -> None:
+        """The panel's legend: inside at the top left (the flow of work), or under the
+        panel with its labels wrapped to the panel's width (the behaviours' state)."""
+        drawn = ax.get_lines()
+        if panel.legend == "last":
+            drawn = drawn[-1:]
+        elif panel.legend != "all" or len(drawn) < 2:
+            return
+        labels = [textwrap.fill(line.get_label(), max(chars, 16)) for line in drawn]
+        where = {"loc": "upper left", "bbox_to_anchor": (-0.02, -0.1)} if below else {"loc": "upper left"}
+        self.legends.append(ax.legend(drawn, labels, fontsize=size, frameon=False, **where))
 
     def update(self, history: list[dict], scale_with: tuple[list[dict], ...] = ()) -> None:
         """Give the lines `history`; the y axes fit it and every history in `scale_with`
@@ -106,11 +210,11 @@ class PlotsCanvas:
                 if shown.size and np.isfinite(shown).any():
                     highest[id(line.axes)] = max(highest[id(line.axes)], float(np.nanmax(shown)))
         last_day = float(days[-1]) if history else 0.0
-        for k, ax in enumerate(self.axes):
+        for panel, ax in self.panels:
             if last_day > ax.get_xlim()[1]:  # stepped past the horizon
                 ax.set_xlim(0, nice_ceiling(last_day))
                 self.background = None
-            if k != 1 and highest[id(ax)] > ax.get_ylim()[1]:  # shares keep 0..100 %
+            if not panel.fixed and highest[id(ax)] > ax.get_ylim()[1]:
                 ax.set_ylim(0, nice_ceiling(highest[id(ax)] * 1.05))
                 self.background = None
 
@@ -176,18 +280,29 @@ def encode(canvas: FigureCanvasAgg, image_format: str = "png") -> bytes:
 
 
 def latest(history: list[dict], with_stations: bool = True) -> Latest:
-    """The last day's values, formatted for people."""
+    """The last day's values, formatted for people: the flow of work, then the behaviours'
+    state (pooled over the levels, with where blame sits)."""
     if not history:
         return Latest(0, ())
     row = history[-1]
     out = []
-    for key, label, *_ in BACKLOG_SERIES:
+    for key, name, *_ in BACKLOG_SERIES:
         if key in row and (with_stations or key != "station_backlog_hours"):
-            out.append((f"backlog per office, {label}", f"{row[key]:,.1f} h"))
-    for key, label, *_ in SHARE_SERIES:
+            out.append((f"backlog per office, {name}", f"{row[key]:,.1f} h"))
+    for key, name, *_ in SHARE_SERIES:
         if key in row:
-            out.append((label, f"{row[key]:.0%}"))
-    for key, label, *_ in LOAD_SERIES:
+            out.append((name, f"{row[key]:.0%}"))
+    for key, name, *_ in LOAD_SERIES:
         if key in row:
-            out.append((f"{label}' load", f"{row[key]:.2f}"))
+            out.append((f"{name}' load", f"{row[key]:.2f}"))
+    for measure in (FORMALISM, DOCUMENTATION):
+        if measure.pooled in row:
+            out.append((f"{label(measure.outcome)}, share of hours", f"{row[measure.pooled]:.1%}"))
+    blame = {lv: row[blame_key(lv)] for lv in GOVERNMENT if np.isfinite(row.get(blame_key(lv), np.nan))}
+    if blame:
+        most = max(blame, key=lambda lv: blame[lv])
+        out.append(("blame stock held by", f"{PLURAL[most]} {blame[most]:.0%}"))
+    for key, name, *_ in STOCK_SERIES:
+        if np.isfinite(row.get(key, np.nan)):
+            out.append((name, f"{row[key]:.2f}"))
     return Latest(int(row.get("day", len(history))), tuple(out))

@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import TiaokuaiModel, load_scenario, with_overrides
 from ..config import Scenario
+from .behaviour import ViewHistory
 from .layout import MAX_ROW_NODES, Layout, layered_layout
 from .panel import overrides
 from .settings import DEFAULT_SEED
@@ -31,6 +32,7 @@ class Session:
     changed: dict[str, Any] = field(default_factory=dict)  # levers set away from the file's values
     step_seconds: list[float] = field(default_factory=list)
     name: str = ""  # what the page calls it: the preset chooser's entry (see `preset_choices`)
+    view: ViewHistory | None = None  # the daily history with the behaviours' state (see `history`)
 
     @classmethod
     def start(
@@ -57,6 +59,14 @@ class Session:
     @property
     def day(self) -> int:
         return int(self.model.day)
+
+    @property
+    def history(self) -> list[dict]:
+        """What the plots draw: one row per day, the model's daily history (`model.history`)
+        with the behaviours' state of each level added (`behaviour.ViewHistory`)."""
+        if self.view is None or self.view.model is not self.model:
+            self.view = ViewHistory(self.model)
+        return self.view.rows
 
     @property
     def horizon(self) -> int:
