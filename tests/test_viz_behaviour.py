@@ -1,6 +1,7 @@
 """The view shows the behaviours' state (issue 15): for each office level, where blame sits,
-formalism and documentation as shares of hours, senders' learned leak propensity, and
-committees' participation and unserved self-governance. Each series exists, follows its
+formalism and documentation as shares of hours, senders' learned leak propensity,
+committees' participation and unserved self-governance, and burnout (strain, staff on
+hand). Each series exists, follows its
 lever (off: flat at nothing; on: it moves), and is drawn."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.viz.behaviour import BLAME_SHARE, MEASURES, SHARE_WINDOW_DAYS, UNMET, state_row
+from sim.viz.behaviour import BLAME_SHARE, MEASURES, SHARE_WINDOW_DAYS, STAFF_SHARE, STRAIN, UNMET, state_row
 from sim.viz.session import Session
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,6 +63,8 @@ def test_every_day_carries_each_behaviours_state_per_level(overloaded):
         assert f"{level}_{BLAME_SHARE}" in row
     assert "station_formalism_share" not in row  # a level without offices draws no line
     assert UNMET in row and "committee_backlog_hours" in row  # the model's own daily history is kept
+    for level in ("department", "street", "committee"):  # burnout, on every day the session stepped
+        assert all(np.isfinite(r[f"{level}_{STRAIN}"]) and 0 < r[f"{level}_{STAFF_SHARE}"] <= 1 for r in overloaded)
 
 
 def test_under_unlimited_responsibility_blame_and_formalism_sit_with_the_committees(overloaded):
@@ -78,6 +81,7 @@ def test_under_unlimited_responsibility_blame_and_formalism_sit_with_the_committ
         ("unlimited-responsibility", "levers.documentation_overhead", 0.0, "committee_documentation_share"),
         ("unlimited-responsibility", "self_governance.participation_decay", 0.0, "committee_participation"),
         ("leaky-admission-list", "levers.compliance_learning_rate", 0.0, "department_leak_propensity"),
+        ("unlimited-responsibility", "staff.strain_buildup", 0.0, "committee_strain"),
     ],
 )
 def test_each_series_follows_its_lever(small_presets, overloaded, preset, lever, off, key):

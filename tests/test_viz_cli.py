@@ -12,7 +12,7 @@ import pytest
 
 from sim.cli import main
 from sim.config import Scenario
-from sim.scenario_io import load_scenario
+from sim.scenario_io import load_scenario, with_overrides
 from sim.viz.cli import server_command
 from sim.viz.panel import LEVER_HINTS, available_levers, levers_for, overrides, schema_bounds
 from sim.viz.settings import ENV_PRESETS, ENV_SCENARIO, ENV_SEED, launch_settings, parse_seed
@@ -84,6 +84,10 @@ def test_every_lever_the_panel_offers_exists_in_the_schema_with_a_range_inside_i
         low, high = schema_bounds(lever.path)
         assert low is None or lever.low >= low, lever.path
         assert high is None or lever.high <= high, lever.path
+        # both ends are values the schema accepts (an `lt` bound is not)
+        for end in (lever.low, lever.high):
+            value = int(end) if lever.kind == "int" else float(end)
+            with_overrides(load_scenario(BASELINE), {lever.path: value})
         assert lever.low < lever.high and 0 < lever.step <= (lever.high - lever.low) / 5, lever.path
 
 

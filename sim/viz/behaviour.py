@@ -12,7 +12,10 @@ column with a value per level, sums over the level's offices), never from the ag
   day's ratio can exceed 1);
 - what senders learned: departments' and streets' mean leak propensity (`compliance`);
 - communities: committees' mean participation and the share of their latent
-  self-governance left unserved (`community`).
+  self-governance left unserved (`community`);
+- burnout: each level's staff in post as a share of its posts (from the tally), and its
+  offices' mean strain (`staff`), read from the roster as each day ends (a day the view
+  did not see end, when the model was stepped elsewhere, has no strain).
 
 The shares pooled over the government's levels follow the registry's summary definitions
 (`formalism_hours_share`, `documentation_hours_share`, `self_governance_unmet_share`) day
@@ -27,7 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..levels import Level
+from ..levels import N_LEVELS, Level
 from ..outcomes import outcome
 
 if TYPE_CHECKING:
@@ -74,10 +77,20 @@ SHARE_WINDOW_DAYS = 10
 
 BLAME_SHARE = "blame_stock_share"  # "<level>_blame_stock_share": the level's share of all blame stock
 UNMET = "self_governance_unmet_share"
+STAFF_SHARE = "staff_share"  # "<level>_staff_share": staff in post / posts
+STRAIN = "strain"  # "<level>_strain": the level's offices' mean strain (burnout stock, 0 = rested)
 
 
 def blame_key(level: Level) -> str:
     return f"{level.label}_{BLAME_SHARE}"
+
+
+def staff_key(level: Level) -> str:
+    return f"{level.label}_{STAFF_SHARE}"
+
+
+def strain_key(level: Level) -> str:
+    return f"{level.label}_{STRAIN}"
 
 
 def label(measure_outcome: str, level: Level | None = None) -> str:
@@ -123,18 +136,38 @@ def _ratio(part: float, whole: float) -> float:
     return float(part) / float(whole) if whole > 0 else 0.0
 
 
+def staff_row(day: dict[str, np.ndarray], posts: np.ndarray) -> dict[str, float]:
+    """Each level's staff in post as a share of its posts on one day."""
+    return {staff_key(lv): float(day["staff"][lv]) / float(posts[lv]) for lv in GOVERNMENT if posts[lv] > 0}
+
+
+def strain_row(model: TiaokuaiModel) -> dict[str, float]:
+    """Each level's mean strain now (the roster holds only the current day's)."""
+    roster = model.roster
+    offices = np.bincount(roster.level, minlength=N_LEVELS)
+    total = np.bincount(roster.level, weights=roster.strain, minlength=N_LEVELS)
+    return {strain_key(lv): float(total[lv] / offices[lv]) for lv in GOVERNMENT if offices[lv] > 0}
+
+
 class ViewHistory:
     """A model's daily history (`model.history`) with each day's behaviour state added,
-    extended as the model steps (read lazily, whoever stepped it)."""
+    extended as the model steps (read lazily, whoever stepped it; read after every day,
+    as `Session.step` does, so that each day has its strain)."""
 
     def __init__(self, model: TiaokuaiModel) -> None:
         self.model = model
         self._rows: list[dict] = []
+        roster = model.roster
+        self.posts = np.bincount(roster.level, weights=roster.posts, minlength=N_LEVELS)
 
     @property
     def rows(self) -> list[dict]:
         history, days = self.model.history, self.model.tally.days
-        for k in range(len(self._rows), min(len(history), len(days))):
+        last = min(len(history), len(days))
+        for k in range(len(self._rows), last):
             window = days[max(0, k + 1 - SHARE_WINDOW_DAYS): k + 1]
-            self._rows.append({**history[k], **state_row(window)})
+            row = {**history[k], **state_row(window), **staff_row(days[k], self.posts)}
+            if k == last - 1:
+                row.update(strain_row(self.model))
+            self._rows.append(row)
         return self._rows

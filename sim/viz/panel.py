@@ -158,6 +158,8 @@ LEVER_HINTS: dict[str, dict[str, Any]] = dict((
     _hint("staff.attrition_strain", "Extra leaving probability per unit of strain", "staff", 0, 0.05, 0.001),
     _hint("staff.hiring_delay_days", "Days to refill a vacancy", "staff", 0, 250, 5),
     _hint("staff.hourly_cost", "Cost of a staff-hour (yuan)", "staff", 10, 200, 5),
+    _hint("staff.strain_productivity_loss", "Burnout: hours lost at full strain (share)", "staff"),
+    _hint("staff.strain_productivity_threshold", "Burnout: strain at which hours start to go", "staff", 0, 0.95),
 ))
 """Labels, cards and exploration ranges of the levers people know by name. Not a list of
 what the panel offers: that is the schema (`available_levers`)."""
@@ -232,6 +234,8 @@ def derived_lever(path: str, field: FieldInfo) -> Lever | None:
     if kind is None:
         return None
     low, high = field_bounds(field)
+    if high is not None and _strict_upper(field):  # `lt`: the bound itself is refused
+        high = high - (0.01 if kind == "float" else 1)
     hint = LEVER_HINTS.get(path)
     help_text = " ".join((field.description or "").split())
     if hint is not None:
@@ -245,6 +249,10 @@ def derived_lever(path: str, field: FieldInfo) -> Lever | None:
     default = field.get_default() if not field.is_required() else None
     lo, hi, step = derived_range(kind, low, high, default)
     return Lever(path, humanised(path), kind, lo, hi, step, group, optional, help=help_text)
+
+
+def _strict_upper(field: FieldInfo) -> bool:
+    return any(getattr(item, "lt", None) is not None for item in getattr(field, "metadata", ()))
 
 
 def schema_field(path: str, model: type[BaseModel] = Scenario):

@@ -6,9 +6,10 @@ work: backlog per office at each level, the three shares (committees' self-gover
 tasks done on time, unfunded work) and the departments' load. The second row is what the
 offices' behaviour leaves (issue 15), per office level in the backlog panel's colours:
 where the blame stock sits, formalism (box-ticked hours) and documentation as shares of
-each level's hours, and the stocks in 0..1 (committees' participation, latent
-self-governance left unserved, senders' learned leak propensity). Labels come from the
-outcome registry. One figure, built once per model; each frame only replaces the lines'
+each level's hours, the stocks in 0..1 (committees' participation, latent
+self-governance left unserved, senders' learned leak propensity), and burnout (each
+level's mean strain, and its staff on hand as a share of its posts). Labels come from the
+outcome registry where it has them. One figure, built once per model; each frame only replaces the lines'
 data (see `network` for why).
 """
 
@@ -23,6 +24,7 @@ import numpy as np
 import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from ..levels import Level
@@ -37,6 +39,8 @@ from .behaviour import (
     UNMET,
     blame_key,
     label,
+    staff_key,
+    strain_key,
 )
 
 LEVEL_COLOUR = {
@@ -72,6 +76,11 @@ STOCK_SERIES = (
     (UNMET, label(UNMET), "#1b7837", "--"),
     *((LEAK.key(lv), label(LEAK.outcome, lv), LEVEL_COLOUR[lv], "-") for lv in LEAK.levels),
 )
+BURNOUT_SERIES = tuple(
+    item for lv in GOVERNMENT
+    for item in ((strain_key(lv), f"strain, {PLURAL[lv]}", LEVEL_COLOUR[lv], "-"),
+                 (staff_key(lv), f"staff on hand / posts, {PLURAL[lv]}", LEVEL_COLOUR[lv], "--"))
+)
 
 
 @dataclass(frozen=True)
@@ -88,6 +97,7 @@ class Panel:
     fixed: bool = False
     legend: str = "all"
     bottom: float = 0.0
+    styles: tuple[tuple[str, str], ...] = ()  # legend by line style instead: (style, label)
 
 
 def _title(name: str, what: str) -> str:
@@ -110,6 +120,8 @@ BEHAVIOUR_PANELS = (
           DOCUMENTATION_SERIES, 0.1, share=True, legend="last"),
     Panel("stocks (0..1)", STOCK_SERIES, 1.03, fixed=True,
           bottom=-0.03),
+    Panel("burnout (0..1)", BURNOUT_SERIES, 1.03, fixed=True, bottom=-0.03,
+          styles=(("-", "strain (burnout stock)"), ("--", "staff on hand / posts"))),
 )
 """The second row: what the offices' behaviour leaves (issue 15)."""
 
@@ -141,13 +153,17 @@ class PlotsCanvas:
         self.image_format = image_format
         narrow = width < 10  # a side of a comparison: smaller type
         small = 6.5 if narrow else 7.0
-        self.figure = Figure(figsize=(width, 6.4), dpi=dpi)
+        # room under the behaviours' panels for their legends (inches), which wrap to more lines when narrow
+        legends = 1.8 if narrow else 1.35
+        height = 5.05 + legends
+        self.figure = Figure(figsize=(width, height), dpi=dpi)
+        bottom = legends / height
         left = 0.07 if narrow else 0.055
         rows = (
             (PANELS, self.figure.add_gridspec(1, len(PANELS), left=left, right=0.99, top=0.93, bottom=0.62,
                                               wspace=0.28)),
             (BEHAVIOUR_PANELS, self.figure.add_gridspec(1, len(BEHAVIOUR_PANELS), left=left, right=0.99, top=0.44,
-                                                        bottom=0.2, wspace=0.38)),
+                                                        bottom=bottom, wspace=0.38)),
         )
         self.panels: list[tuple[Panel, Any]] = []
         self.lines: list[tuple[str, Any]] = []  # (series key, its matplotlib line)
@@ -189,7 +205,10 @@ class PlotsCanvas:
         """The panel's legend: inside at the top left (the flow of work), or under the
         panel with its labels wrapped to the panel's width (the behaviours' state)."""
         drawn = ax.get_lines()
-        if panel.legend == "last":
+        if panel.styles:
+            drawn = [Line2D([], [], color="#333333", linestyle=style, linewidth=1.4, label=name)
+                     for style, name in panel.styles]
+        elif panel.legend == "last":
             drawn = drawn[-1:]
         elif panel.legend != "all" or len(drawn) < 2:
             return
@@ -304,5 +323,8 @@ def latest(history: list[dict], with_stations: bool = True) -> Latest:
         out.append(("blame stock held by", f"{PLURAL[most]} {blame[most]:.0%}"))
     for key, name, *_ in STOCK_SERIES:
         if np.isfinite(row.get(key, np.nan)):
+            out.append((name, f"{row[key]:.2f}"))
+    for key, name, *_ in BURNOUT_SERIES:
+        if np.isfinite(row.get(key, np.nan)) and key.startswith("committee_"):
             out.append((name, f"{row[key]:.2f}"))
     return Latest(int(row.get("day", len(history))), tuple(out))

@@ -83,3 +83,4 @@ class Session:
             began = time.perf_counter()
             self.model.step()
             self.step_seconds.append(time.perf_counter() - began)
+            _ = self.history  # the day's row, read while the roster still holds the day's strain
