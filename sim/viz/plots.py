@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 import textwrap
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import PIL.Image
@@ -206,7 +206,7 @@ class PlotsCanvas:
         panel with its labels wrapped to the panel's width (the behaviours' state)."""
         drawn = ax.get_lines()
         if panel.styles:
-            drawn = [Line2D([], [], color="#333333", linestyle=style, linewidth=1.4, label=name)
+            drawn = [Line2D([], [], color="#333333", linestyle=cast(Any, style), linewidth=1.4, label=name)
                      for style, name in panel.styles]
         elif panel.legend == "last":
             drawn = drawn[-1:]
