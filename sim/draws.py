@@ -69,15 +69,19 @@ class Decision(IntEnum):
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
 
 
 def mix(x: np.ndarray) -> np.ndarray:
     """SplitMix64's finaliser: a bijection of uint64 words that scrambles every bit."""
-    x = np.asarray(x, dtype=np.uint64)
+    x = np.array(x, dtype=np.uint64)  # a copy, worked on in place
     with np.errstate(over="ignore"):
-        x = (x ^ (x >> np.uint64(30))) * _M1
-        x = (x ^ (x >> np.uint64(27))) * _M2
-        return x ^ (x >> np.uint64(31))
+        x ^= x >> _S30
+        x *= _M1
+        x ^= x >> _S27
+        x *= _M2
+        x ^= x >> _S31
+    return x
 
 
 def run_key(seed: int) -> int:

@@ -116,6 +116,7 @@ class World:
         self.streams = streams
         # the key every task's decision draws hash from (sim.draws)
         self.decision_key = run_key(seed if decision_seed is None else decision_seed)
+        self._office_keys: np.ndarray | None = None
         self.day = 0
         self.roster = roster
         self.topology = topology
@@ -166,9 +167,11 @@ class World:
     def office_uniforms(self, decision: Decision, columns: int = 0) -> np.ndarray:
         """Today's draw of `decision` for every office (one row per office, and `columns`
         columns when > 0): the same for an office, known by level and position, in every regime."""
-        level = self.roster.level
-        first = np.asarray(self.topology.first)
-        keys = office_keys(self.decision_key, level, np.arange(level.size) - first[level])
+        keys = self._office_keys
+        if keys is None:  # the roster does not change during a run: its keys are hashed once
+            level = self.roster.level
+            position = np.arange(level.size) - np.asarray(self.topology.first)[level]
+            keys = self._office_keys = office_keys(self.decision_key, level, position)
         tag = self.day << 8
         if columns <= 0:
             return uniforms(keys, decision, tag)
