@@ -1,9 +1,10 @@
 """What the offices remember and decide with (issue 15, shared/domain/BEHAVIOUR.md):
 each committee's participation stock, each office's blame stock and the share of its
-day documentation takes, and the district's calendar of campaigns.
+day documentation takes, each street's and committee's ranking record and sanction,
+and the district's calendar of campaigns.
 
 The state is built once per run with the world; the rules that change it live in
-`sim.rules.campaigns`, `community`, `coping` and `blame`. With every behaviour's lever
+`sim.rules.campaigns`, `community`, `coping`, `blame` and `ranking`. With every behaviour's lever
 off the state stays neutral (no campaign, participation never read)
 and the model is the one before issue 15.
 """
@@ -41,6 +42,10 @@ class Behaviour:
     campaign_kind: int  # kind index of campaign tasks, -1 when campaigns are off
     committees: np.ndarray  # roster rows of committees
     population: np.ndarray  # float64, mean 1: a committee's residents relative to the mean (scales latent demand)
+    # ranking pressure (sim.rules.ranking): this month's record and the last ranking's verdict
+    month_on_time: np.ndarray  # float64: administrative tasks finished by their deadline this month
+    month_late: np.ndarray  # float64: administrative tasks that passed their deadline while held this month
+    sanctioned: np.ndarray  # bool: at the bottom of the last ranking (one-vote veto)
 
     @classmethod
     def new(cls, config: Scenario, level: np.ndarray, districts: int, kinds: KindTable, seed: int,
@@ -66,6 +71,9 @@ class Behaviour:
             campaign_kind=kind,
             committees=committees,
             population=np.ones(size) if population is None else population,
+            month_on_time=np.zeros(size),
+            month_late=np.zeros(size),
+            sanctioned=np.zeros(size, dtype=bool),
         )
 
 

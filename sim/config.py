@@ -378,6 +378,16 @@ class Levers(Frozen):
         description="share of an office's hours spent documenting (留痕) per unit of blame stock "
         "per staff member, at most half its hours; 0 = blame changes nothing (the model before issue 15)",
     )
+    ranking_pressure: float = Field(
+        default=0.1,
+        ge=0.0,
+        le=1.0,
+        description="share of streets (within their district) and of committees (within their street) "
+        "ranked at the bottom each month on administrative work done on time and sanctioned (one-vote "
+        "veto, 一票否决): for the next month they put administrative work first and push more down; "
+        "only offices that let such work pass its deadline can be sanctioned; 0 = no ranking (the model "
+        "before issue 15)",
+    )
 
 
 class SelfGovernance(Frozen):

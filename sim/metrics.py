@@ -202,6 +202,12 @@ def behaviour_outcomes(sums: PerLevel, window: list[dict[str, np.ndarray]], tall
             sums["leak_propensity"][DEPARTMENT], sums["offices"][DEPARTMENT], empty=0.0
         ),
         "formalism_reworks_total": int(sum(d["formalism_reworks"].sum() for d in tally.days)),
+        "committee_administrative_share": share(
+            sums["administrative_hours"][COMMITTEE], sums["hours_used"][COMMITTEE], empty=0.0
+        ),
+        "sanctioned_offices_share": share(
+            sums["sanctioned"][[STREET, COMMITTEE]].sum(), sums["offices"][[STREET, COMMITTEE]].sum(), empty=0.0
+        ),
     }
 
 

@@ -96,6 +96,12 @@ _BEHAVIOUR_SUMMARY: tuple[Outcome, ...] = (
             meaning="what departments learned about forcing pushes through gates (levers.compliance_learning_rate)"),
     Outcome("formalism_reworks_total", "box-ticked work redone", "tasks", WHOLE_RUN, "lower",
             meaning="box-ticked tasks that came back in full as rework (levers.rework_probability)"),
+    Outcome("committee_administrative_share", "committee hours on administrative work", "share of hours used",
+            AFTER_WARMUP, "lower", Level.COMMITTEE,
+            meaning="share of committees' worked hours spent on departments' tasks, assessments and campaigns"),
+    Outcome("sanctioned_offices_share", "offices under a ranking's sanction", "share of street- and committee-days",
+            AFTER_WARMUP, "lower",
+            meaning="streets and committees at the bottom of the monthly ranking and sanctioned (levers.ranking_pressure)"),
 )
 
 

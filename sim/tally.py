@@ -40,6 +40,8 @@ DAY_COLUMNS = (
     "documentation_hours",
     "blame_stock",
     "leak_propensity",
+    "administrative_hours",  # hours worked on departments' tasks, assessments and campaigns
+    "sanctioned",  # offices under a ranking's sanction (sim.rules.ranking)
 )
 
 

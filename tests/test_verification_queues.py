@@ -80,6 +80,7 @@ def single_office_city(
                 # a queue, not an office that decides: issue 15's behaviours off
                 "coping_threshold_days": None,
                 "documentation_overhead": 0.0,
+                "ranking_pressure": 0.0,
             },
             "self_governance": {"latent_hours_per_committee_day": 0.0},
         }

@@ -19,6 +19,7 @@ from . import (
     coping,
     escalation,
     evaluation,
+    ranking,
     routing,
     staff,
     work,
@@ -43,9 +44,13 @@ def play_day(world: World) -> None:
     world.tasks.tidy()
     work.close_the_day(world)  # residents give up; overdue work blames its holder
     blame.update_blame(world)  # the blame stock, and tomorrow's documentation
+    ranking.record_late(world)  # administrative work failed counts against its holder's ranking
     staff.staff_turnover(world)  # strain, attrition, hiring
     if evaluation.is_rating_day(world):
         evaluation.rate_departments(world)
+    if ranking.is_ranking_day(world):
+        ranking.rank_offices(world)  # the bottom streets and committees are sanctioned (一票否决)
+    ranking.record_sanctions(world)
     community.record_participation(world)
     compliance.record_leak_propensity(world)
     world.close_day()  # the day's record

@@ -20,7 +20,7 @@ from ..draws import Decision
 from ..ledger import OPEN
 from ..levels import COMMITTEE, DEPARTMENT, SOCIAL_ORGANISATION, STATION, STREET
 from ..world import World
-from . import compliance
+from . import compliance, ranking
 from .budgets import add_to, within_budget
 
 
@@ -96,12 +96,14 @@ def wants_to_push(
     world: World, rows: np.ndarray, propensity: float, bias: np.ndarray | None, decision: Decision
 ) -> np.ndarray:
     """The holder's wish to hand each task down: a base propensity that rises with the
-    holder's own backlog (days of work queued), cut by reverse evaluation."""
+    holder's own backlog (days of work queued), cut by reverse evaluation, raised by a
+    ranking's sanction."""
     holder = world.tasks.holder[rows]
     load = world.roster.backlog_hours[holder] / np.maximum(world.normal_hours()[holder], 1.0)
     p = propensity + world.levers.push_down_backlog_sensitivity * load
     if bias is not None:
         p = p * bias[holder]
+    p = ranking.pressed_propensity(world, holder, p)  # sanctioned offices push more down
     return world.task_uniforms(rows, decision) < np.clip(p, 0.0, 1.0)
 
 

@@ -17,7 +17,7 @@ from ..kinds import FROM_RESIDENTS
 from ..ledger import ABANDONED, DONE, OPEN, TaskLedger, running_total_within, stable_order
 from ..levels import DEPARTMENT, EPS, SOCIAL_ORGANISATION
 from ..world import World
-from . import coping, staff
+from . import coping, ranking, staff
 
 
 def spend_hours(world: World) -> None:
@@ -49,13 +49,18 @@ def spend_hours(world: World) -> None:
     spent = need.copy()
     short = np.flatnonzero((total_need > capacity + EPS)[holder])
     if short.size:
-        short = short[queue_order(t, rows[short], holder[short], coping.rationed(world, rows[short], holder[short]))]
+        first = ranking.administrative_first(world, rows[short], holder[short])  # sanctioned offices
+        rationed = coping.rationed(world, rows[short], holder[short])
+        short = short[queue_order(t, rows[short], holder[short], rationed=rationed, first=first)]
         h, w = holder[short], need[short]
         within = running_total_within(h, w)
         cap = capacity[h]
         finished[short] = within <= cap + EPS
         spent[short] = np.where(finished[short], w, np.clip(cap - (within - w), 0.0, None))
 
+    tally.today["administrative_hours"] += np.bincount(
+        level, weights=spent * world.kinds.is_administrative[t.kind[rows]], minlength=len(tally.today["administrative_hours"])
+    )
     used = np.bincount(holder, weights=spent, minlength=n_off)
     roster.hours_used[:] = used
     roster.capacity[:] = capacity
@@ -76,16 +81,22 @@ def spend_hours(world: World) -> None:
     finish(world, complete)
 
 
-def queue_order(t: TaskLedger, rows: np.ndarray, holder: np.ndarray, rationed: np.ndarray | None = None) -> np.ndarray:
+def queue_order(
+    t: TaskLedger, rows: np.ndarray, holder: np.ndarray, rationed: np.ndarray | None = None,
+    first: np.ndarray | None = None,
+) -> np.ndarray:
     """The order in which offices work their queues: by holder, hard tasks first, then
     earliest deadline, then the older task (ledger rows are in creation order, so a
-    stable sort on the first three keys settles ties by age). Rows marked `rationed`
-    (residents' matters at a coping office, sim.rules.coping.rationed) come after the
-    rest of their holder's work of the same hardness."""
+    stable sort on the first three keys settles ties by age). Rows marked `first` (a
+    sanctioned office's administrative work, sim.rules.ranking) come before the rest of
+    their holder's work of the same hardness; rows marked `rationed` (residents' matters at
+    a coping office, sim.rules.coping.rationed) after it."""
     deadline = t.deadline[rows].astype(np.int64)
     lo = int(deadline.min()) if rows.size else 0
     dl_bits = max(int(deadline.max()) - lo, 1).bit_length() if rows.size else 1
     key = (holder.astype(np.int64) << 1) | ~t.hard[rows]
+    if first is not None:
+        key = (key << 1) | ~first
     if rationed is not None:
         key = (key << 1) | rationed
     return stable_order((key << dl_bits) | (deadline - lo))
@@ -122,6 +133,7 @@ def inspect_purchased_work(world: World, rows: np.ndarray) -> np.ndarray:
 def finish(world: World, rows: np.ndarray) -> None:
     t = world.tasks
     t.state[rows] = DONE
+    ranking.record_done(world, rows)
     world.tally.funded_left_over += float(t.funded[rows].sum())
     world.tally.record_departures(t, world.kinds.origin, world.roster.level, world.day, rows, DONE)
 

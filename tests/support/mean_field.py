@@ -26,6 +26,7 @@ BEHAVIOURS_OFF = {
     "levers.compliance_learning_rate": 0.0,
     "structure.heterogeneity_cv": 0.0,
     "staff.strain_productivity_loss": 0.0,
+    "levers.ranking_pressure": 0.0,
 }
 
 
