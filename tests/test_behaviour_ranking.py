@@ -136,10 +136,10 @@ def test_committees_administrative_share_rises_with_ranking_pressure_at_constant
 
 def test_ranking_pressure_cascades_from_sanctioned_streets_to_their_committees():
     """BEHAVIOUR.md §2 signature, the cascade: streets that keep half of what reaches them
-    (and so fail some of it) are sanctioned and push more down; committees then work more
+    (8 staff, and so fail some of it) are sanctioned and push more down; committees then work more
     hours on work from above and a larger administrative share, at the same task volume."""
     lever = {"levers.street_push_down_propensity": 0.5, "levers.push_down_backlog_sensitivity": 0.0,
-             "street.staff": 10}
+             "street.staff": 8}
     off, off_levels = small_city(0.0, **lever)
     on, on_levels = small_city(0.1, **lever)
     assert off["tasks_created"] == on["tasks_created"]
