@@ -378,6 +378,15 @@ class Levers(Frozen):
         description="share of an office's hours spent documenting (留痕) per unit of blame stock "
         "per staff member, at most half its hours; 0 = blame changes nothing (the model before issue 15)",
     )
+    blame_shifting: float = Field(
+        default=0.05,
+        ge=0.0,
+        le=1.0,
+        description="how far blame makes an office shift work away, per unit of blame stock per staff "
+        "member (at most 1): a sender pushes down, a receiver holds a gate's refusal, an office below "
+        "gets an escalation taken up, each with probability p + (1 − p) × that; 0 = blame changes no "
+        "decision (the model before issue 15)",
+    )
     ranking_pressure: float = Field(
         default=0.1,
         ge=0.0,

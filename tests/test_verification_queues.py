@@ -81,6 +81,7 @@ def single_office_city(
                 "coping_threshold_days": None,
                 "documentation_overhead": 0.0,
                 "ranking_pressure": 0.0,
+                "blame_shifting": 0.0,
             },
             "self_governance": {"latent_hours_per_committee_day": 0.0},
         }

@@ -11,8 +11,21 @@ documents: the next day it spends a share `documentation_overhead × blame / sta
 most half) of its normal hours on paper that covers it, hours its queue does not get.
 Under unlimited responsibility overdue work sits at the bottom, so blame and the
 documentation it brings concentrate there, take hours from the work, and make more work
-overdue. (That blame also changes what an office does — refuse, escalate, push down — is
-not modelled yet.)
+overdue.
+
+Blame also changes what an office does (shifting it, 揽权诿责): with
+`s = min(blame_shifting × blame / staff, 1)` for the office concerned, a decision taken
+with probability p is taken with probability `p + (1 − p)·s` —
+
+- a sender (department, street) hands a task down (`routing.wants_to_push`);
+- a receiver (street, committee) behind an admission gate holds its refusal of an unlisted
+  task (`routing.admit`: the sender respects it);
+- an office below escalating work that needs authority gets the department to take it
+  (`escalation.escalate`: it insists until it is taken).
+
+So blame pushes work, and with it blame, downwards and back up wherever the receiver has a
+gate or the work needs authority. These decisions draw the same numbers from the same
+streams as before; with `blame_shifting` 0 they are the model before issue 15, bit for bit.
 """
 
 from __future__ import annotations
@@ -25,6 +38,17 @@ from ..levels import N_LEVELS
 from ..world import World
 
 MAX_DOCUMENTATION_SHARE = 0.5
+
+
+def shifted(world: World, offices: np.ndarray, p: np.ndarray | float) -> np.ndarray | float:
+    """The probability `p` of a decision that shifts work away from `offices`, raised by
+    their blame per staff member (unchanged when blame_shifting is 0)."""
+    k = world.levers.blame_shifting
+    if k <= 0:
+        return p
+    per_staff = world.behaviour.blame_stock[offices] / np.maximum(world.roster.staff[offices], 1)
+    s = np.minimum(k * per_staff, 1.0)
+    return p + (1.0 - np.clip(p, 0.0, 1.0)) * s
 
 
 def record_documentation(world: World) -> None:

@@ -9,6 +9,7 @@ from ..draws import Decision
 from ..ledger import OPEN
 from ..levels import DEPARTMENT, EPS
 from ..world import World
+from . import blame
 
 
 def escalate(world: World) -> None:
@@ -29,7 +30,9 @@ def escalate(world: World) -> None:
     if rows.size == 0:
         return
     levers = world.levers
-    accept = world.task_uniforms(rows, Decision.ESCALATION, t.bounces[rows]) < levers.escalation_acceptance
+    # an office below with blame insists until the department takes it (sim.rules.blame)
+    acceptance = blame.shifted(world, t.holder[rows], levers.escalation_acceptance)
+    accept = world.task_uniforms(rows, Decision.ESCALATION, t.bounces[rows]) < acceptance
     accept |= t.bounces[rows] >= levers.bounce_limit
     world.tally.escalations += int(rows.size)
     up = rows[accept]

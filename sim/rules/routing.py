@@ -20,7 +20,7 @@ from ..draws import Decision
 from ..ledger import OPEN
 from ..levels import COMMITTEE, DEPARTMENT, SOCIAL_ORGANISATION, STATION, STREET
 from ..world import World
-from . import compliance, ranking
+from . import blame, compliance, ranking
 from .budgets import add_to, within_budget
 
 
@@ -97,13 +97,14 @@ def wants_to_push(
 ) -> np.ndarray:
     """The holder's wish to hand each task down: a base propensity that rises with the
     holder's own backlog (days of work queued), cut by reverse evaluation, raised by a
-    ranking's sanction."""
+    ranking's sanction and by the holder's blame."""
     holder = world.tasks.holder[rows]
     load = world.roster.backlog_hours[holder] / np.maximum(world.normal_hours()[holder], 1.0)
     p = propensity + world.levers.push_down_backlog_sensitivity * load
     if bias is not None:
         p = p * bias[holder]
     p = ranking.pressed_propensity(world, holder, p)  # sanctioned offices push more down
+    p = blame.shifted(world, holder, p)  # blamed offices push more down
     return world.task_uniforms(rows, decision) < np.clip(p, 0.0, 1.0)
 
 
@@ -112,12 +113,15 @@ def admit(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The admission gate at the receiving level. Unlisted tasks are refused; a sender
     respects the refusal with probability `compliance` (the task stays with it, and its
-    hours count as load returned to the sender), otherwise the task leaks through.
+    hours count as load returned to the sender), otherwise the task leaks through; a
+    receiver with blame holds its refusal more firmly (sim.rules.blame).
     `decision` names the gate (GATE_STREET or GATE_COMMITTEE) whose draws are used."""
     t, tally = world.tasks, world.tally
     if not gate.enabled or rows.size == 0:
         return rows, target
-    respects = world.task_uniforms(rows, decision) < compliance.respect_probability(world, t.holder[rows], gate)
+    respect = compliance.respect_probability(world, t.holder[rows], gate)
+    respect = blame.shifted(world, target, respect)  # a blamed receiver holds its refusal
+    respects = world.task_uniforms(rows, decision) < respect
     unlisted = ~listed[t.kind[rows]]
     refused = unlisted & respects
     leaked = unlisted & ~respects

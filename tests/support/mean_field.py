@@ -27,6 +27,7 @@ BEHAVIOURS_OFF = {
     "structure.heterogeneity_cv": 0.0,
     "staff.strain_productivity_loss": 0.0,
     "levers.ranking_pressure": 0.0,
+    "levers.blame_shifting": 0.0,
 }
 
 
