@@ -118,6 +118,8 @@ LEVER_HINTS: dict[str, dict[str, Any]] = dict((
     _hint("levers.rework_probability", "Box-ticked work coming back as rework", "behaviour"),
     _hint("levers.blame_decay", "Blame fading per day", "behaviour", 0, 0.5, 0.01),
     _hint("levers.documentation_overhead", "Documentation per unit of blame per staff", "behaviour", 0, 0.5, 0.01),
+    _hint("levers.blame_shifting", "Blame shifting work away (per unit of blame per staff)", "behaviour", 0, 0.5, 0.01),
+    _hint("levers.ranking_pressure", "Ranking pressure: share sanctioned monthly (一票否决)", "behaviour", 0, 0.5, 0.05),
     _hint("levers.audit_rate", "Leaks audited (share)", "behaviour", 0, 1, 0.01),
     _hint("levers.compliance_learning_rate", "Senders learning to leak (rate)", "behaviour", 0, 0.05, 0.001),
     _hint("levers.leak_sanction", "Leak propensity removed by a sanction", "behaviour"),
