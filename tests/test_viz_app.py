@@ -166,3 +166,17 @@ def test_the_panel_offers_every_lever_of_the_schema_and_one_that_may_be_absent_c
     button(page, "Step").click()
     assert text_of(page, "tk-day") == "Day 1 of 250"
     assert errors_shown(page) == []
+
+
+@pytest.mark.slow  # renders the page (seconds); the page's first render stays in the fast tier
+def test_the_hierarchy_can_be_coloured_by_a_behaviours_state_without_a_reset(page):
+    button(page, "Step").click()
+    by_load = pictures(page)["tk-network"]
+    chooser = page.find(v.Select, label="Colour the hierarchy by").widget
+    assert chooser.items[0] == "load" and {"blame", "strain (burnout)", "participation"} <= set(chooser.items)
+    chooser.v_model = "participation"
+    assert pictures(page)["tk-network"] != by_load
+    assert text_of(page, "tk-day") == "Day 1 of 250"  # a view choice: the run goes on
+    page.find(v.Alert, children=[PENDING]).assert_empty()
+    button(page, "Step").click()
+    assert text_of(page, "tk-day") == "Day 2 of 250" and errors_shown(page) == []

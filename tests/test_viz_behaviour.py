@@ -133,3 +133,21 @@ def test_the_plots_draw_the_behaviours_and_the_table_says_where_blame_sits(overl
     rows = dict(latest(overloaded, with_stations=False).rows)
     assert rows["blame stock held by"] == "committees 100%"
     assert float(rows["formalism (box-ticked work), share of hours"].rstrip("%")) > 0
+
+
+def test_the_hierarchy_can_be_coloured_by_each_behaviours_state(small_presets, overloaded):
+    from sim.viz.network import COLOURINGS, NetworkCanvas, colour_values, frame_of
+
+    session = Session.start(small_presets["unlimited-responsibility"], OVERLOADED, seed=3)
+    session.step(DAYS)
+    layout, model = session.layout, session.model
+    committees = np.array([label.startswith("committee") for label in layout.label])
+    blame = colour_values(model, layout, "blame")
+    assert blame[committees].max() > 0 and np.all(blame[~committees] == 0)  # blame sits with the committees
+    participation = colour_values(model, layout, "participation")
+    assert np.all(np.isfinite(participation[committees])) and np.all(np.isnan(participation[~committees]))
+    leak = colour_values(model, layout, "leak")
+    assert np.all(np.isnan(leak[committees]))
+    assert np.all(colour_values(model, layout, "strain") >= 0)
+    pictures = {c.name: NetworkCanvas(layout, colouring=c).render(frame_of(model, layout, c)) for c in COLOURINGS}
+    assert len(set(pictures.values())) == len(COLOURINGS)  # each colouring draws its own picture

@@ -30,7 +30,7 @@ from ..errors import InputError
 from ..scenario_io import load_scenario
 from .comparison import Comparison
 from .difference_strip import SCALE, DifferenceCanvas, running_mean, shown as shown_difference
-from .network import NetworkCanvas, frame_of, most_loaded
+from .network import COLOURING_BY_NAME, COLOURINGS, NetworkCanvas, frame_of, most_loaded
 from .panel import GROUPS, Lever, lever_labels, levers_for
 from .plots import PlotsCanvas, latest
 from .session import Session
@@ -127,6 +127,7 @@ def Page():
     tick = solara.use_reactive(0)  # bumped after every step: the views re-draw
     play_delay = solara.use_reactive(PLAY_DELAY_MS)
     days_per_frame = solara.use_reactive(1)
+    colour_by = solara.use_reactive(COLOURINGS[0].name)  # what the hierarchy's colour shows
 
     def build(name: str, lever_values: dict, other_name: str, other_lever_values: dict, seed: int):
         """A Session, or a Comparison when a second scenario is chosen: from day 0."""
@@ -264,9 +265,9 @@ def Page():
     if error.value:
         solara.Error(error.value, classes=["tk-error"])
     if isinstance(session.value, Comparison):
-        ComparisonViews(session.value, tick.value)
+        ComparisonViews(session.value, tick.value, colour_by)
     elif session.value is not None:
-        Views(session.value, tick.value)
+        Views(session.value, tick.value, colour_by)
 
 
 @solara.component
@@ -355,23 +356,31 @@ def Slider(lever: Lever, value: Any, on_value):
 
 
 @solara.component
-def Views(session: Session, tick: int):
+def ColourChooser(colour_by):
+    """What the hierarchy's colour shows: load, or a behaviour's state (a view choice: no Reset)."""
+    solara.Select("Colour the hierarchy by", values=[c.name for c in COLOURINGS], value=colour_by,
+                  classes=["tk-colour-by"], style={"max-width": "260px"})
+
+
+@solara.component
+def Views(session: Session, tick: int, colour_by):
     """The network of the hierarchy over the live plots, redrawn when `tick` moves."""
     model = session.model
     scenario = session.scenario
     with_stations = "station" in session.layout.row_y
-    canvases = solara.use_memo(
-        lambda: (NetworkCanvas(session.layout), PlotsCanvas(session.horizon, with_stations)), [session]
-    )
+    colouring = COLOURING_BY_NAME.get(colour_by.value, COLOURINGS[0])
+    network_canvas = solara.use_memo(lambda: NetworkCanvas(session.layout, colouring=colouring),
+                                     [session, colouring])
+    plots_canvas = solara.use_memo(lambda: PlotsCanvas(session.horizon, with_stations), [session])
 
     def network_frame():
-        frame = frame_of(model, session.layout)
-        return canvases[0].render(frame), most_loaded(session.layout, frame)
+        frame = frame_of(model, session.layout, colouring)
+        return network_canvas.render(frame), most_loaded(session.layout, frame)
 
     def plots_png() -> bytes:
-        return canvases[1].render(session.history)
+        return plots_canvas.render(session.history)
 
-    network_image, busiest = solara.use_memo(network_frame, [session, tick])
+    network_image, busiest = solara.use_memo(network_frame, [session, tick, colouring])
     plots_image = solara.use_memo(plots_png, [session, tick])
     newest = latest(session.history, with_stations)
 
@@ -382,6 +391,7 @@ def Views(session: Session, tick: int):
             solara.Text(scenario.description.strip())
         if session.changed:
             solara.Text(changes_text(session), classes=["tk-changes"])
+        ColourChooser(colour_by)
         solara.Image(network_image, width="100%", classes=["tk-network"])
         solara.Image(plots_image, width="100%", classes=["tk-plots"])
         with solara.Row(gap="4px"):
@@ -399,8 +409,9 @@ def Views(session: Session, tick: int):
 
 
 @solara.component
-def ComparisonViews(comparison: Comparison, tick: int):
+def ComparisonViews(comparison: Comparison, tick: int, colour_by):
     """Two sides on one seed, each with its hierarchy and plots, over the difference strip."""
+    colouring = COLOURING_BY_NAME.get(colour_by.value, COLOURINGS[0])
     series = comparison.difference_series()
     strip = solara.use_memo(
         lambda: DifferenceCanvas(series, comparison.horizon, (comparison.left.name, comparison.right.name),
@@ -421,9 +432,10 @@ def ComparisonViews(comparison: Comparison, tick: int):
             check.sentence(), classes=["tk-world-check", "tk-same-world" if check.same else "tk-different-world"],
             style={"color": "#1b7837" if check.same else "#b2182b", "font-weight": "bold"},
         )
+        ColourChooser(colour_by)
         with solara.Columns([1, 1], wrap=False):
-            SideView(comparison.left, comparison.drawn[0], tick, "left", comparison.right)
-            SideView(comparison.right, comparison.drawn[1], tick, "right", comparison.left)
+            SideView(comparison.left, comparison.drawn[0], tick, "left", comparison.right, colouring)
+            SideView(comparison.right, comparison.drawn[1], tick, "right", comparison.left, colouring)
         solara.Image(strip_image, width="100%", format=COMPARE_FORMAT, classes=["tk-difference"])
         rows = []
         for key, label, kind in series:
@@ -437,21 +449,24 @@ def ComparisonViews(comparison: Comparison, tick: int):
 
 
 @solara.component
-def SideView(session: Session, drawn, tick: int, side: str, other: Session):
+def SideView(session: Session, drawn, tick: int, side: str, other: Session, colouring=COLOURINGS[0]):
     """One side of a comparison: its name, what its world produced, its hierarchy and plots
     (on the same y scales as the `other` side's, so the two can be compared by eye)."""
     model = session.model
     with_stations = "station" in session.layout.row_y
-    canvases = solara.use_memo(
-        lambda: (
-            NetworkCanvas(session.layout, width=COMPARE_WIDTH, image_format=COMPARE_FORMAT),
-            PlotsCanvas(session.horizon, with_stations, width=COMPARE_WIDTH, image_format=COMPARE_FORMAT),
-        ),
+    network_canvas = solara.use_memo(
+        lambda: NetworkCanvas(session.layout, width=COMPARE_WIDTH, image_format=COMPARE_FORMAT, colouring=colouring),
+        [session, colouring],
+    )
+    plots_canvas = solara.use_memo(
+        lambda: PlotsCanvas(session.horizon, with_stations, width=COMPARE_WIDTH, image_format=COMPARE_FORMAT),
         [session],
     )
-    network_image = solara.use_memo(lambda: canvases[0].render(frame_of(model, session.layout)), [session, tick])
+    network_image = solara.use_memo(
+        lambda: network_canvas.render(frame_of(model, session.layout, colouring)), [session, tick, colouring]
+    )
     plots_image = solara.use_memo(
-        lambda: canvases[1].render(session.history, scale_with=(other.history,)), [session, tick]
+        lambda: plots_canvas.render(session.history, scale_with=(other.history,)), [session, tick]
     )
     last = drawn[-1] if drawn else None
     with solara.Column(gap="4px"):

@@ -3,6 +3,9 @@ last day as edges, thicker for more hours.
 
 Load is the backlog in days of normal work (backlog hours / normal daily hours), on a
 fixed scale of bins so that colours mean the same on every day and in every scenario.
+The page can colour the nodes by a behaviour's state instead (`COLOURINGS`: blame stock
+per staff member, strain, committees' participation, senders' leak propensity), on
+fixed bins too; a node whose offices do not have that state is grey.
 Node area is proportional to staff, on a fixed scale too. Edges going down the
 hierarchy (pushing work down, buying services) are blue; edges going up (escalations,
 rework sent back) are red.
@@ -20,10 +23,11 @@ from typing import Any
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
-from matplotlib.colors import BoundaryNorm, ListedColormap, to_rgba_array
+from matplotlib.colors import BoundaryNorm, Colormap, ListedColormap, to_rgba_array
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from ..levels import Level
 from .layout import ROW_TITLES, Layout
 from .plots import encode, static_background
 
@@ -44,6 +48,53 @@ EDGE_ALPHA_RANGE = (0.12, 0.75)
 MAX_EDGES = 800
 """Only the largest flows are drawn; the rest would be invisible hairlines anyway."""
 
+NOT_APPLICABLE_COLOUR = "#e0e0e0"
+
+
+@dataclass(frozen=True)
+class Colouring:
+    """What the nodes' colour shows: a per-office quantity (`what`), gathered per node, on
+    fixed bins so that a colour means the same on every day and in every scenario."""
+
+    name: str  # in the page's chooser
+    title: str  # the colour legend's title
+    what: str  # "load", "blame", "strain", "participation" or "leak" (see `colour_values`)
+    bounds: tuple[float, ...]
+    labels: tuple[str, ...]
+    colours: tuple[str, ...] = LOAD_COLOURS
+    applies_to: str = ""  # when only some levels have it: named in the legend's grey entry
+
+    @property
+    def cmap(self) -> Colormap:
+        return ListedColormap(self.colours, name=f"tiaokuai_{self.what}").with_extremes(bad=NOT_APPLICABLE_COLOUR)
+
+    @property
+    def norm(self) -> BoundaryNorm:
+        return BoundaryNorm(self.bounds, len(self.colours))
+
+
+LOAD = Colouring("load", "colour: load (days of work queued)", "load", LOAD_BOUNDS, LOAD_LABELS)
+COLOURINGS = (
+    LOAD,
+    Colouring("blame", "colour: blame stock per staff member", "blame",
+              (0.0, 1e-9, 0.5, 2.0, 5.0, 10.0, 1e12), ("none", "under ½", "½ to 2", "2 to 5", "5 to 10", "over 10")),
+    Colouring("strain (burnout)", "colour: strain (0 = rested)", "strain",
+              (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 1e12),
+              ("under 0.05", "0.05 to 0.1", "0.1 to 0.2", "0.2 to 0.3", "0.3 to 0.5", "over 0.5")),
+    Colouring("participation", "colour: residents' participation", "participation",
+              (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0 + 1e-9),
+              ("under 0.1", "0.1 to 0.25", "0.25 to 0.5", "0.5 to 0.75", "0.75 to 0.9", "over 0.9"),
+              LOAD_COLOURS[::-1], applies_to="committees only"),
+    Colouring("leak propensity", "colour: learned leak propensity", "leak",
+              (0.0, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0 + 1e-9),
+              ("under 0.01", "0.01 to 0.05", "0.05 to 0.1", "0.1 to 0.25", "0.25 to 0.5", "over 0.5"),
+              applies_to="senders only"),
+)
+"""The chooser's colourings of the hierarchy: load (the default), and the behaviours'
+state per office (issue 15): blame stock per staff member (what drives documentation),
+strain, committees' participation (low is red), senders' learned leak propensity."""
+COLOURING_BY_NAME = {c.name: c for c in COLOURINGS}
+
 
 @dataclass(frozen=True)
 class Frame:
@@ -56,9 +107,32 @@ class Frame:
     edge_src: np.ndarray
     edge_dst: np.ndarray
     edge_hours: np.ndarray
+    colour: np.ndarray | None = None  # per node, what a colouring other than load shows (NaN: not applicable)
 
 
-def frame_of(model, layout: Layout) -> Frame:
+def colour_values(model, layout: Layout, what: str) -> np.ndarray:
+    """Per node, the behaviour state a colouring shows: blame stock per staff member, mean
+    strain, committees' mean participation, senders' mean leak propensity (NaN for a node
+    whose offices do not have it)."""
+    roster, behaviour = model.roster, model.world.behaviour
+    if what == "blame":
+        return layout.aggregate(behaviour.blame_stock) / np.maximum(layout.aggregate(roster.staff.astype(float)), 1.0)
+    if what == "strain":
+        return layout.aggregate(roster.strain) / np.maximum(layout.members, 1)
+    if what == "participation":
+        has = roster.level == int(Level.COMMITTEE)
+        values = behaviour.participation
+    elif what == "leak":
+        has = np.isin(roster.level, (int(Level.DEPARTMENT), int(Level.STREET)))
+        values = behaviour.leak_propensity
+    else:
+        raise ValueError(f"no colouring {what!r}")
+    count = layout.aggregate(has.astype(float))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, layout.aggregate(values * has) / count, np.nan)
+
+
+def frame_of(model, layout: Layout, colouring: Colouring = LOAD) -> Frame:
     """Read the model's current state into per-node totals."""
     offices = model.offices
     n = len(offices)
@@ -72,7 +146,8 @@ def frame_of(model, layout: Layout) -> Frame:
     if flow.size > MAX_EDGES:
         keep = np.argpartition(flow, -MAX_EDGES)[-MAX_EDGES:]
         src, dst, flow = src[keep], dst[keep], flow[keep]
-    return Frame(int(model.day), layout.aggregate(staff), node_backlog, load, src, dst, flow)
+    colour = None if colouring.what == "load" else colour_values(model, layout, colouring.what)
+    return Frame(int(model.day), layout.aggregate(staff), node_backlog, load, src, dst, flow, colour)
 
 
 def most_loaded(layout: Layout, frame: Frame, count: int = 5) -> list[tuple[str, float, float]]:
@@ -89,9 +164,11 @@ def node_areas(staff: np.ndarray) -> np.ndarray:
 class NetworkCanvas:
     """The hierarchy's figure for one layout, redrawn frame by frame (no pyplot)."""
 
-    def __init__(self, layout: Layout, width: float = 11.0, dpi: int = 90, image_format: str = "png"):
+    def __init__(self, layout: Layout, width: float = 11.0, dpi: int = 90, image_format: str = "png",
+                 colouring: Colouring = LOAD):
         self.layout = layout
         self.image_format = image_format
+        self.colouring = colouring
         rows = sorted(set(layout.row_y.values()), reverse=True)
         self.figure = Figure(figsize=(width, 0.9 + 0.95 * len(rows)), dpi=dpi, layout="constrained")
         ax = self.axes = self.figure.add_subplot()
@@ -100,7 +177,7 @@ class NetworkCanvas:
         ax.add_collection(self.edges)
         self.nodes = ax.scatter(
             layout.x, layout.y, s=np.full(layout.n_nodes, AREA_RANGE[0]), c=np.zeros(layout.n_nodes),
-            cmap=LOAD_CMAP, norm=LOAD_NORM, edgecolors="#333333", linewidths=0.4, zorder=3,
+            cmap=colouring.cmap, norm=colouring.norm, edgecolors="#333333", linewidths=0.4, zorder=3,
         )
         level_of_row = {y: lv for lv, y in layout.row_y.items()}
         ax.set_yticks(rows)
@@ -111,7 +188,7 @@ class NetworkCanvas:
         for side in ("top", "right", "bottom", "left"):
             ax.spines[side].set_visible(False)
         ax.tick_params(axis="y", length=0)
-        self.edge_label = _legends(self.figure)
+        self.edge_label = _legends(self.figure, colouring)
         # Lay the figure out once, then keep it: later frames change no text that moves.
         self.figure.draw_without_rendering()
         self.figure.set_layout_engine("none")
@@ -124,7 +201,7 @@ class NetworkCanvas:
 
     def update(self, frame: Frame) -> None:
         layout = self.layout
-        self.nodes.set_array(frame.load)
+        self.nodes.set_array(frame.load if frame.colour is None or self.colouring.what == "load" else frame.colour)
         # Merged nodes are drawn at the size of one of their offices; no node is drawn
         # wider than the gap to its neighbours, so a crowded row stays a row of dots.
         self.nodes.set_sizes(np.minimum(node_areas(frame.staff / self.layout.members), self.max_area))
@@ -206,13 +283,16 @@ def _draw_districts(ax, layout: Layout) -> None:
         ax.text(-0.02, top_row + 0.3, "district", ha="right", va="bottom", fontsize=7, color="#666666")
 
 
-def _legends(fig):
-    """Legends for colour (load), size (staff) and lines (flows); returns the text that
-    names the widest line's hours, which changes every frame."""
+def _legends(fig, colouring: Colouring = LOAD):
+    """Legends for colour (load or a behaviour's state), size (staff) and lines (flows);
+    returns the text that names the widest line's hours, which changes every frame."""
+    shown = list(zip(colouring.colours, colouring.labels))
+    if colouring.applies_to:
+        shown.append((NOT_APPLICABLE_COLOUR, f"n/a ({colouring.applies_to})"))
     colour_handles = [
         Line2D([], [], marker="o", linestyle="", markersize=8, markerfacecolor=c, markeredgecolor="#333333",
                markeredgewidth=0.4, label=label)
-        for c, label in zip(LOAD_COLOURS, LOAD_LABELS)
+        for c, label in shown
     ]
     size_handles = [
         Line2D([], [], marker="o", linestyle="", color="#bbbbbb", markeredgecolor="#333333",
@@ -226,7 +306,7 @@ def _legends(fig):
         Line2D([], [], color="#777777", linewidth=EDGE_WIDTH_RANGE[1], alpha=0.6,
                label="no hand-offs in the last day" + " " * 8),
     ]
-    fig.legend(handles=colour_handles, title="colour: load (days of work queued)", loc="outside right upper",
+    fig.legend(handles=colour_handles, title=colouring.title, loc="outside right upper",
                fontsize=8, title_fontsize=8, frameon=False)
     lines = fig.legend(handles=size_handles + edge_handles, title="size: staff per office   lines: hand-offs",
                        loc="outside right lower", fontsize=8, title_fontsize=8, frameon=False,
