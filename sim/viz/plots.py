@@ -198,6 +198,8 @@ class PlotsCanvas:
         self.hint = self.figure.text(0.5, 0.5, "press Step or Play", ha="center", va="center",
                                      color="#888888", fontsize=10)
         self.canvas = FigureCanvasAgg(self.figure)
+        # legends inside a panel are drawn over its lines each frame; those under a panel are
+        # part of the kept background (drawing text is most of a frame's cost)
         self.dynamic: list[Any] = [line for _, line in self.lines] + self.legends + [self.hint]
         self.background: Any = None  # the kept pixels of the static part
 
@@ -214,7 +216,9 @@ class PlotsCanvas:
             return
         labels = [textwrap.fill(line.get_label(), max(chars, 16)) for line in drawn]
         where = {"loc": "upper left", "bbox_to_anchor": (-0.02, -0.1)} if below else {"loc": "upper left"}
-        self.legends.append(ax.legend(drawn, labels, fontsize=size, frameon=False, **where))
+        legend = ax.legend(drawn, labels, fontsize=size, frameon=False, **where)
+        if not below:
+            self.legends.append(legend)
 
     def update(self, history: list[dict], scale_with: tuple[list[dict], ...] = ()) -> None:
         """Give the lines `history`; the y axes fit it and every history in `scale_with`
