@@ -1,7 +1,7 @@
 """The view shows the behaviours' state (issue 15): for each office level, where blame sits,
 formalism and documentation as shares of hours, senders' learned leak propensity,
-committees' participation and unserved self-governance, and burnout (strain, staff on
-hand). Each series exists, follows its
+committees' participation and unserved self-governance, ranking pressure (offices
+sanctioned, administrative work) and burnout (strain, staff on hand). Each series exists, follows its
 lever (off: flat at nothing; on: it moves), and is drawn."""
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from sim.viz.behaviour import BLAME_SHARE, MEASURES, SHARE_WINDOW_DAYS, STAFF_SH
 from sim.viz.session import Session
 
 ROOT = Path(__file__).resolve().parents[1]
-DAYS = 40
+DAYS = 45  # past the second monthly ranking (day 42): the first finds nothing overdue yet
 OVERLOADED = {"levers.demand_multiplier": 1.4}  # backlogs past the coping threshold, overdue work, blame
 
 
 @pytest.fixture(scope="module")
 def small_presets(tmp_path_factory) -> dict[str, Path]:
-    """The presets shrunk to 2 departments, 3 streets and 24 committees, 40 days."""
+    """The presets shrunk to 2 departments, 3 streets and 24 committees, DAYS days."""
     folder = tmp_path_factory.mktemp("small")
     out = {}
     for name in ("unlimited-responsibility", "leaky-admission-list"):
@@ -75,24 +75,30 @@ def test_under_unlimited_responsibility_blame_and_formalism_sit_with_the_committ
 
 
 @pytest.mark.parametrize(
-    "preset, lever, off, key",
+    "preset, lever, off, on, key",
     [
-        ("unlimited-responsibility", "levers.coping_threshold_days", None, "committee_formalism_share"),
-        ("unlimited-responsibility", "levers.documentation_overhead", 0.0, "committee_documentation_share"),
-        ("unlimited-responsibility", "self_governance.participation_decay", 0.0, "committee_participation"),
-        ("leaky-admission-list", "levers.compliance_learning_rate", 0.0, "department_leak_propensity"),
-        ("unlimited-responsibility", "staff.strain_buildup", 0.0, "committee_strain"),
+        ("unlimited-responsibility", "levers.coping_threshold_days", None, None, "committee_formalism_share"),
+        ("unlimited-responsibility", "levers.documentation_overhead", 0.0, None, "committee_documentation_share"),
+        ("unlimited-responsibility", "self_governance.participation_decay", 0.0, None, "committee_participation"),
+        ("leaky-admission-list", "levers.compliance_learning_rate", 0.0, None, "department_leak_propensity"),
+        ("unlimited-responsibility", "staff.strain_buildup", 0.0, None, "committee_strain"),
+        ("unlimited-responsibility", "levers.ranking_pressure", 0.0, None, "committee_sanctioned_share"),
     ],
 )
-def test_each_series_follows_its_lever(small_presets, overloaded, preset, lever, off, key):
-    on_rows = overloaded if preset == "unlimited-responsibility" else view(small_presets[preset], {})
-    off_rows = view(small_presets[preset], {**(OVERLOADED if on_rows is overloaded else {}), lever: off})
-    on, without = column(on_rows, key), column(off_rows, key)
-    assert not np.array_equal(on, without), f"{key} does not move with {lever}"
+def test_each_series_follows_its_lever(small_presets, overloaded, preset, lever, off, on, key):
+    """`on`: the lever's value in the run that shows the behaviour (None: the preset's)."""
+    base = OVERLOADED if preset == "unlimited-responsibility" else {}
+    if on is None:
+        on_rows = overloaded if preset == "unlimited-responsibility" else view(small_presets[preset], {})
+    else:
+        on_rows = view(small_presets[preset], {**base, lever: on})
+    off_rows = view(small_presets[preset], {**base, lever: off})
+    on_values, without = column(on_rows, key), column(off_rows, key)
+    assert not np.array_equal(on_values, without), f"{key} does not move with {lever}"
     if key == "committee_participation":  # without decay, neglect costs no participation
-        assert without.min() >= without[0] - 1e-12 and on[-1] < without[-1]
+        assert without.min() >= without[0] - 1e-12 and on_values[-1] < without[-1]
     else:  # off, the behaviour leaves nothing; on, it shows
-        assert np.all(without == 0) and on.max() > 0
+        assert np.all(without == 0) and on_values.max() > 0
 
 
 def test_shares_of_hours_are_taken_over_a_window_and_stocks_on_the_day():
@@ -107,6 +113,8 @@ def test_shares_of_hours_are_taken_over_a_window_and_stocks_on_the_day():
         "participation": level * 1.0,
         "self_governance_demand_hours": level * 8,
         "self_governance_taken_hours": level * 2,
+        "sanctioned": np.array([0.0, 1.0, 0.0, 1.0, 0.0]),
+        "administrative_hours": level * 4,
     }
     quiet = {**day, "formalism_hours": level * 0, "participation": level * 0.5}
     row = state_row([quiet] * (SHARE_WINDOW_DAYS - 1) + [day])
@@ -116,20 +124,22 @@ def test_shares_of_hours_are_taken_over_a_window_and_stocks_on_the_day():
     assert row["department_leak_propensity"] == 0.2 and row["street_leak_propensity"] == 0.4
     assert row[f"committee_{BLAME_SHARE}"] == 0.75 and row[f"department_{BLAME_SHARE}"] == 0.25
     assert row[UNMET] == 0.75
+    assert row["committee_sanctioned_share"] == 0.5 and row["sanctioned_offices_share"] == pytest.approx(2 / 3)
+    assert row["committee_administrative_share"] == pytest.approx(0.4)
     assert "station_formalism_share" not in row
 
 
 def test_the_plots_draw_the_behaviours_and_the_table_says_where_blame_sits(overloaded):
-    from sim.viz.plots import BEHAVIOUR_PANELS, PlotsCanvas, latest
+    from sim.viz.plots import BEHAVIOUR_PANELS, PANELS, PlotsCanvas, latest
 
     canvas = PlotsCanvas(250, with_stations=False)
     picture = canvas.render(overloaded)
     assert picture[:4] == b"\x89PNG"
     drawn = {key: line for key, line in canvas.lines}
-    for panel in BEHAVIOUR_PANELS:
+    for panel in (*PANELS, *BEHAVIOUR_PANELS):
         shown = [key for key, *_ in panel.series if key in drawn]
         assert shown and any(np.isfinite(drawn[key].get_ydata()).any() for key in shown), panel.title
-    assert "formalism (box-ticked work)" in BEHAVIOUR_PANELS[1].title  # the registry's label
+    assert any("formalism (box-ticked work)" in panel.title for panel in BEHAVIOUR_PANELS)  # the registry's label
     rows = dict(latest(overloaded, with_stations=False).rows)
     assert rows["blame stock held by"] == "committees 100%"
     assert float(rows["formalism (box-ticked work), share of hours"].rstrip("%")) > 0

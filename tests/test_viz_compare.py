@@ -224,7 +224,7 @@ def test_the_views_series_come_from_the_outcome_registry():
     for key, label, _ in DIFFERENCE_SERIES:
         assert label == labels[key], key
     assert len(DIFFERENCE_SERIES) >= 5
-    for panel in PANELS:
+    for panel in PANELS[:3]:  # the flow of work: the model's own daily series
         for key, *_ in panel.series:
             assert key in DAILY_KEYS, key
     for measure in MEASURES:

@@ -13,6 +13,8 @@ column with a value per level, sums over the level's offices), never from the ag
 - what senders learned: departments' and streets' mean leak propensity (`compliance`);
 - communities: committees' mean participation and the share of their latent
   self-governance left unserved (`community`);
+- ranking pressure: each level's share of offices under a ranking's sanction, and its
+  hours on administrative work as a share of its worked hours (`ranking`);
 - burnout: each level's staff in post as a share of its posts (from the tally), and its
   offices' mean strain (`staff`), read from the roster as each day ends (a day the view
   did not see end, when the model was stepped elsewhere, has no strain).
@@ -70,7 +72,12 @@ DOCUMENTATION = Measure("documentation_share", "documentation_hours_share", "doc
                         GOVERNMENT, pooled="documentation_hours_share")
 LEAK = Measure("leak_propensity", "department_leak_propensity_mean", "leak_propensity", "offices", SENDERS)
 PARTICIPATION = Measure("participation", "participation_mean", "participation", "offices", (Level.COMMITTEE,))
-MEASURES = (FORMALISM, DOCUMENTATION, LEAK, PARTICIPATION)
+RANKED = (Level.STREET, Level.COMMITTEE)  # who is ranked monthly (sim.rules.ranking)
+SANCTIONED = Measure("sanctioned_share", "sanctioned_offices_share", "sanctioned", "offices", RANKED,
+                     pooled="sanctioned_offices_share")
+ADMINISTRATIVE = Measure("administrative_share", "committee_administrative_share", "administrative_hours",
+                         "hours_used", RANKED)
+MEASURES = (FORMALISM, DOCUMENTATION, LEAK, PARTICIPATION, SANCTIONED, ADMINISTRATIVE)
 
 SHARE_WINDOW_DAYS = 10
 """Days over which the shares of hours (formalism, documentation) are taken."""

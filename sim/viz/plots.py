@@ -3,14 +3,15 @@
 Read from a session's history (`behaviour.ViewHistory`: `model.history` plus the
 behaviours' state, one dict per day), never from the agents. The first row is the flow of
 work: backlog per office at each level, the three shares (committees' self-governance,
-tasks done on time, unfunded work) and the departments' load. The second row is what the
-offices' behaviour leaves (issue 15), per office level in the backlog panel's colours:
-where the blame stock sits, formalism (box-ticked hours) and documentation as shares of
-each level's hours, the stocks in 0..1 (committees' participation, latent
+tasks done on time, unfunded work), the departments' load, and where the blame stock sits
+(each level's share). The second row is what the offices' behaviour leaves (issue 15),
+per office level in the backlog panel's colours: formalism (box-ticked hours) and
+documentation as shares of each level's hours, ranking pressure (offices sanctioned, hours
+on administrative work), the stocks in 0..1 (committees' participation, latent
 self-governance left unserved, senders' learned leak propensity), and burnout (each
 level's mean strain, and its staff on hand as a share of its posts). Labels come from the
-outcome registry where it has them. One figure, built once per model; each frame only replaces the lines'
-data (see `network` for why).
+outcome registry where it has them. One figure, built once per model; each frame only
+replaces the lines' data (see `network` for why).
 """
 
 from __future__ import annotations
@@ -30,11 +31,13 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 from ..levels import Level
 from ..outcomes import outcome
 from .behaviour import (
+    ADMINISTRATIVE,
     DOCUMENTATION,
     FORMALISM,
     LEAK,
     PARTICIPATION,
     PLURAL,
+    SANCTIONED,
     SHARE_WINDOW_DAYS,
     UNMET,
     blame_key,
@@ -76,6 +79,11 @@ STOCK_SERIES = (
     (UNMET, label(UNMET), "#1b7837", "--"),
     *((LEAK.key(lv), label(LEAK.outcome, lv), LEVEL_COLOUR[lv], "-") for lv in LEAK.levels),
 )
+RANKING_SERIES = tuple(
+    item for lv in SANCTIONED.levels
+    for item in ((ADMINISTRATIVE.key(lv), f"administrative work, {PLURAL[lv]}", LEVEL_COLOUR[lv], "-"),
+                 (SANCTIONED.key(lv), f"sanctioned, {PLURAL[lv]}", LEVEL_COLOUR[lv], "--"))
+)
 BURNOUT_SERIES = tuple(
     item for lv in GOVERNMENT
     for item in ((strain_key(lv), f"strain, {PLURAL[lv]}", LEVEL_COLOUR[lv], "-"),
@@ -108,16 +116,19 @@ PANELS = (
     Panel("backlog per office (staff-hours)", BACKLOG_SERIES),
     Panel("shares", SHARE_SERIES, 1.03, share=True, fixed=True, bottom=-0.03),
     Panel("departments' load (backlog / hours available)", LOAD_SERIES, 0.1),
+    Panel("where blame sits: share of the blame stock, by level", BLAME_SERIES, 1.03, share=True, fixed=True,
+          bottom=-0.03, legend="none"),
 )
-"""The first row: the flow of work."""
+"""The first row: the flow of work, and where the blame for work gone overdue sits (in
+the backlog panel's colours)."""
 
 BEHAVIOUR_PANELS = (
-    Panel("where blame sits: share of the blame stock", BLAME_SERIES, 1.03, share=True, fixed=True,
-          bottom=-0.03),
     Panel(_title(FORMALISM.outcome, f"{SHARE_WINDOW_DAYS}-day share of hours"), FORMALISM_SERIES,
           0.1, share=True, legend="last"),
     Panel(_title(DOCUMENTATION.outcome, f"{SHARE_WINDOW_DAYS}-day share of hours"),
           DOCUMENTATION_SERIES, 0.1, share=True, legend="last"),
+    Panel("ranking pressure", RANKING_SERIES, 1.03, share=True, fixed=True, bottom=-0.03,
+          styles=(("-", "hours on administrative work (10-day share)"), ("--", "offices under sanction"))),
     Panel("stocks (0..1)", STOCK_SERIES, 1.03, fixed=True,
           bottom=-0.03),
     Panel("burnout (0..1)", BURNOUT_SERIES, 1.03, fixed=True, bottom=-0.03,
@@ -325,6 +336,10 @@ def latest(history: list[dict], with_stations: bool = True) -> Latest:
     if blame:
         most = max(blame, key=lambda lv: blame[lv])
         out.append(("blame stock held by", f"{PLURAL[most]} {blame[most]:.0%}"))
+    if SANCTIONED.pooled in row:
+        out.append((label(SANCTIONED.outcome), f"{row[SANCTIONED.pooled]:.0%}"))
+    if ADMINISTRATIVE.key(Level.COMMITTEE) in row:
+        out.append((f"{label(ADMINISTRATIVE.outcome)}, 10 days", f"{row[ADMINISTRATIVE.key(Level.COMMITTEE)]:.0%}"))
     for key, name, *_ in STOCK_SERIES:
         if np.isfinite(row.get(key, np.nan)):
             out.append((name, f"{row[key]:.2f}"))
