@@ -31,3 +31,15 @@ def test_bad_pairs_are_refused_with_the_arms_named():
     for bad in ("gated", "gated:gated", "x:unlimited"):
         with pytest.raises(InputError, match="ARM:BASELINE"):
             parse_pairs([bad], ["unlimited", "gated"])
+
+
+def test_each_morris_report_line_names_its_own_arm():
+    from sim.sensitivity.report import morris_top_lines
+
+    morris = pd.DataFrame({
+        "sub_experiment": ["gated", "gated", "unlimited", "unlimited"],
+        "outcome": ["y"] * 4,
+        "parameter": ["a", "b", "a", "b"],
+        "mu_star": [1.0, 2.0, 3.0, 0.5],
+    })
+    assert morris_top_lines(morris) == ["- gated / y: b (2), a (1)", "- unlimited / y: a (3), b (0.5)"]

@@ -49,11 +49,7 @@ def analyse_and_write(stages: dict[str, StageResult], out: Path, bootstrap: int 
     if collected["morris"]:
         morris = pd.concat(collected["morris"], ignore_index=True)
         morris.to_csv(out / "morris_indices.csv", index=False)
-        lines += ["", "## Morris screening: top 5 by mu* per outcome", ""]
-        for (_arm, outcome), t in morris.groupby(["sub_experiment", "outcome"]):
-            top = t.sort_values("mu_star", ascending=False).head(5)
-            lines.append(f"- {arm} / {outcome}: " + ", ".join(
-                f"{p} ({m:.3g})" for p, m in zip(top.parameter, top.mu_star)))
+        lines += ["", "## Morris screening: top 5 by mu* per outcome", ""] + morris_top_lines(morris)
     if collected["sobol"]:
         sobol = pd.concat(collected["sobol"], ignore_index=True)
         sobol.to_csv(out / "sobol_indices.csv", index=False)
@@ -66,3 +62,13 @@ def analyse_and_write(stages: dict[str, StageResult], out: Path, bootstrap: int 
     text = "\n".join(lines) + "\n"
     (out / "report.md").write_text(text, encoding="utf-8")
     return text
+
+
+def morris_top_lines(morris: pd.DataFrame, k: int = 5) -> list[str]:
+    """One report line per (sub-experiment, outcome): its own arm's k parameters with the largest mu*."""
+    lines = []
+    for (arm, outcome), t in morris.groupby(["sub_experiment", "outcome"]):
+        top = t.sort_values("mu_star", ascending=False).head(k)
+        lines.append(f"- {arm} / {outcome}: " + ", ".join(
+            f"{p} ({m:.3g})" for p, m in zip(top.parameter, top.mu_star)))
+    return lines
