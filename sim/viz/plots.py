@@ -209,10 +209,12 @@ class PlotsCanvas:
         self.hint = self.figure.text(0.5, 0.5, "press Step or Play", ha="center", va="center",
                                      color="#888888", fontsize=10)
         self.canvas = FigureCanvasAgg(self.figure)
-        # legends inside a panel are drawn over its lines each frame; those under a panel are
-        # part of the kept background (drawing text is most of a frame's cost)
-        self.dynamic: list[Any] = [line for _, line in self.lines] + self.legends + [self.hint]
+        # Drawing text is most of a frame's cost. Legends under a panel are part of the kept
+        # background; those inside a panel (`self.legends`) must lie over its lines, so
+        # their pixels are kept too and laid over each frame (`legend_pixels`).
+        self.dynamic: list[Any] = [line for _, line in self.lines] + [self.hint]
         self.background: Any = None  # the kept pixels of the static part
+        self.overlay: tuple[np.ndarray, np.ndarray] = (np.zeros(0, dtype=np.intp), np.zeros((0, 4), np.uint8))
 
     def _legend(self, ax, panel: Panel, below: bool, chars: int, size: float) -> None:
         """The panel's legend: inside at the top left (the flow of work), or under the
@@ -255,13 +257,16 @@ class PlotsCanvas:
     def png(self) -> bytes:
         renderer = self.canvas.get_renderer()
         if self.background is None:
-            self.background = static_background(self.canvas, self.figure, self.dynamic)
+            self.background = static_background(self.canvas, self.figure, self.dynamic + self.legends)
+            self.overlay = legend_pixels(self.canvas, self.legends)
             self.hint.set_visible(not any(len(line.get_xdata()) for _, line in self.lines))
             renderer = self.canvas.get_renderer()
         self.canvas.restore_region(self.background)
         for artist in self.dynamic:
             if artist.get_visible():
                 artist.draw(renderer)
+        where, values = self.overlay
+        np.asarray(self.canvas.buffer_rgba()).reshape(-1, 4)[where] = values
         return encode(self.canvas, self.image_format)
 
     def render(self, history: list[dict], scale_with: tuple[list[dict], ...] = ()) -> bytes:
@@ -290,6 +295,21 @@ def static_background(canvas: FigureCanvasAgg, figure: Figure, dynamic) -> objec
     for artist in dynamic:
         artist.set_visible(True)
     return background
+
+
+def legend_pixels(canvas: FigureCanvasAgg, legends) -> tuple[np.ndarray, np.ndarray]:
+    """The pixels `legends` paint over the canvas as it stands (the kept background), as
+    (flat pixel indices, RGBA values): laid over each frame, they put the legends on top
+    of the lines without drawing their text again."""
+    if not legends:
+        return np.zeros(0, dtype=np.intp), np.zeros((0, 4), np.uint8)
+    before = np.asarray(canvas.buffer_rgba()).reshape(-1, 4).copy()
+    renderer = canvas.get_renderer()
+    for legend in legends:
+        legend.draw(renderer)
+    after = np.asarray(canvas.buffer_rgba()).reshape(-1, 4)
+    where = np.flatnonzero(np.any(after != before, axis=1))
+    return where, after[where].copy()
 
 
 def encode_png(canvas: FigureCanvasAgg) -> bytes:
