@@ -2,12 +2,13 @@
 (条), street offices (块), residents' committees and social organisations.
 
 The public surface: build a `Scenario` (usually `load_scenario(path)`), then
-`run(scenario, seed)` for a seeded run, or `TiaokuaiModel(scenario, seed)` to step it.
+`run(scenario, seed)` for a seeded run, `run_stack(scenario, seeds)` for many seeds stepped
+together, or `TiaokuaiModel(scenario, seed)` to step it.
 """
 
 from .config import Gate, Levers, Scenario, TaskKind
 from .errors import InputError, Problem
-from .model import TiaokuaiModel, run
+from .model import TiaokuaiModel, run, run_stack
 from .results import RunResult
 from .scenario_io import load_scenario, parse_set, with_overrides
 
@@ -23,5 +24,6 @@ __all__ = [
     "load_scenario",
     "parse_set",
     "run",
+    "run_stack",
     "with_overrides",
 ]

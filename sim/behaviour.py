@@ -38,7 +38,7 @@ class Behaviour:
     leak_propensity: np.ndarray  # float64, 0..1: what a sender learned about forcing pushes through gates
     blame_stock: np.ndarray  # float64: decaying count of overdue administrative work held
     documentation_share: np.ndarray  # float64, 0..0.5: share of today's normal hours spent documenting
-    campaign_active: np.ndarray  # bool (days + 1, districts): a campaign runs that day
+    campaign_active: np.ndarray  # bool (days + 1, districts of every world): a campaign runs that day
     campaign_kind: int  # kind index of campaign tasks, -1 when campaigns are off
     committees: np.ndarray  # roster rows of committees
     population: np.ndarray  # float64, mean 1: a committee's residents relative to the mean (scales latent demand)
@@ -48,18 +48,24 @@ class Behaviour:
     sanctioned: np.ndarray  # bool: at the bottom of the last ranking (one-vote veto)
 
     @classmethod
-    def new(cls, config: Scenario, level: np.ndarray, districts: int, kinds: KindTable, seed: int,
+    def new(cls, config: Scenario, level: np.ndarray, districts: int, kinds: KindTable, seeds: list[int],
             population: np.ndarray | None = None) -> Behaviour:
+        """The neutral state of a stack of worlds (one per seed; `level` is the stacked
+        roster's, `districts` one world's); each world's calendar from its own seed."""
         size = level.size
         committees = np.flatnonzero(level == COMMITTEE)
         participation = np.zeros(size)
         participation[committees] = config.self_governance.initial_participation
         lv = config.levers
-        calendar = np.zeros((config.days + 1, districts), dtype=bool)
+        calendar = np.zeros((config.days + 1, districts * len(seeds)), dtype=bool)
         kind = -1
         if lv.campaigns_per_year > 0 and lv.campaign_hours > 0:
-            rng = exogenous_stream(seed)
-            calendar = campaign_calendar(rng, config.days, districts, lv.campaigns_per_year, lv.campaign_days)
+            calendar = np.concatenate([
+                campaign_calendar(
+                    exogenous_stream(seed), config.days, districts, lv.campaigns_per_year, lv.campaign_days
+                )
+                for seed in seeds
+            ], axis=1)
             kind = add_campaign_kind(kinds, lv.campaign_hours / lv.campaign_days)
         return cls(
             participation=participation,

@@ -161,8 +161,20 @@ def stable_order(key: np.ndarray) -> np.ndarray:
     return (packed & ((1 << pos_bits) - 1)).astype(np.intp)
 
 
-def running_total_within(group: np.ndarray, value: np.ndarray) -> np.ndarray:
-    """Running total of `value`, restarting at each new run of `group` (rows sorted by group)."""
+def running_total_within(group: np.ndarray, value: np.ndarray, world: np.ndarray | None = None) -> np.ndarray:
+    """Running total of `value`, restarting at each new run of `group` (rows sorted by group).
+
+    `world` (sorted too, when the rows belong to a stack of worlds): each world's totals
+    are taken over its own rows only, as they would be if it ran alone (a running sum
+    carries rounding from everything summed before it)."""
+    if world is not None and world.size and world[0] != world[-1]:
+        cuts = (np.flatnonzero(world[1:] != world[:-1]) + 1).tolist()
+        bounds = zip([0, *cuts], [*cuts, world.size])
+        return np.concatenate([_running_total_within(group[a:b], value[a:b]) for a, b in bounds])
+    return _running_total_within(group, value)
+
+
+def _running_total_within(group: np.ndarray, value: np.ndarray) -> np.ndarray:
     cs = np.cumsum(value)
     if cs.size == 0:
         return cs

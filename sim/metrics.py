@@ -50,12 +50,12 @@ def unfunded_share(rec: PerLevel, empty: float = NAN) -> float:
 
 
 # ---- one day ----------------------------------------------------------------------------
-def daily_values(tally: Tally) -> dict[str, float]:
-    """The per-day series (`sim.outcomes.DAILY`) for the last closed day."""
-    day = tally.days[-1]
+def daily_values(tally: Tally, w: int = 0) -> dict[str, float]:
+    """The per-day series (`sim.outcomes.DAILY`) of world w for the last closed day."""
+    day = {name: value[w] for name, value in tally.days[-1].items()}
     done = day["tasks_done"].sum()
     offices = np.maximum(day["offices"], 1)
-    created = tally.created_by_day
+    created = [int(c[w]) for c in tally.created_by_day[-2:]]
     values = {
         "department_backlog_hours": day["backlog_hours"][DEPARTMENT] / offices[DEPARTMENT],
         "street_backlog_hours": day["backlog_hours"][STREET] / offices[STREET],
@@ -73,8 +73,8 @@ def daily_values(tally: Tally) -> dict[str, float]:
     return {key: float(values[key]) for key in DAILY_KEYS}
 
 
-def timeseries(tally: Tally) -> pd.DataFrame:
-    """One row per day per level."""
+def timeseries(tally) -> pd.DataFrame:
+    """One row per day per level, of one world (`Tally.of_world`)."""
     n = len(tally.days)
     frame = {"day": np.repeat(np.arange(1, n + 1), N_LEVELS), "level": np.tile(LEVELS, n)}
     for name in DAY_COLUMNS:
@@ -94,13 +94,13 @@ def window_sums(window: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     return sums
 
 
-def summarise(world: World) -> dict:
-    """The flat summary of a run: the keys of `sim.outcomes.SUMMARY`, in that order."""
-    tally, cfg = world.tally, world.config
+def summarise(world: World, w: int = 0) -> dict:
+    """The flat summary of a run (world w of a stack): the keys of `sim.outcomes.SUMMARY`, in that order."""
+    tally, cfg = world.tally.of_world(w), world.config
     days = len(tally.days)
     warm = min(cfg.warmup_days, max(days - 1, 0))
     window = tally.days[warm:]
-    w = max(len(window), 1)
+    n_window = max(len(window), 1)
     sums = window_sums(window)
 
     def per_office_mean(name: str, level: int) -> float:
@@ -114,13 +114,13 @@ def summarise(world: World) -> dict:
         lead_mean = float((tally.lead_hist * lead_days).sum() / lead_n)
     else:
         lead_mean = NAN
-    departures_per_day = tally.departed / w
+    departures_per_day = tally.departed / n_window
     sojourn_mean = share(tally.sojourn_sum, tally.departed)
     last = tally.days[-1] if tally.days else None
 
     s: dict = {
         "scenario": cfg.name,
-        "seed": int(world.seed),
+        "seed": int(world.seeds[w]),
         "days": days,
         "warmup_days": warm,
         "tasks_created": int(tally.created),
@@ -174,12 +174,12 @@ def summarise(world: World) -> dict:
     s["committee_overload_days_share"] = share(tally.overloaded_office_days[COMMITTEE], sums["offices"][COMMITTEE])
     s["days_to_first_crisis"] = days_to_first_crisis(tally.days, warm)
     s["blame_committee_share"] = share(tally.blame[COMMITTEE], float(tally.blame.sum()), empty=0.0)
-    s["regime_cost_yuan_per_day"] = regime_cost_per_day(world, days)
-    s["staff_total"] = int(world.roster.posts.sum())
+    s["regime_cost_yuan_per_day"] = regime_cost_per_day(world, days, tally, w)
+    s["staff_total"] = int(world.roster.posts[world.office_world == w].sum())
     return {key: s[key] for key in SUMMARY_KEYS}
 
 
-def behaviour_outcomes(sums: PerLevel, window: list[dict[str, np.ndarray]], tally: Tally) -> dict[str, float]:
+def behaviour_outcomes(sums: PerLevel, window: list[dict[str, np.ndarray]], tally) -> dict[str, float]:
     """What the offices' behaviour leaves (issue 15), over the window after warm-up."""
     committee_days = sums["offices"][COMMITTEE]
     return {
@@ -233,16 +233,17 @@ def days_to_first_crisis(days: list[dict[str, np.ndarray]], warm: int) -> int:
     return int(hits[0]) + 1 if hits.size else len(days) + 1
 
 
-def regime_cost_per_day(world: World, days: int) -> float:
+def regime_cost_per_day(world: World, days: int, tally, w: int = 0) -> float:
     """Yuan a day the regime spends on top of the baseline's staff: funded hours and
     purchases (over the run), and the posts of service stations and of extra committee
-    staff at staff.hourly_cost for a normal day."""
+    staff at staff.hourly_cost for a normal day. `tally`: world w's (`Tally.of_world`)."""
     cfg = world.config
     cost, hours = cfg.staff.hourly_cost, cfg.staff.hours_per_day
-    r = world.roster
-    streets = int((r.level == STREET).sum())
-    extra_posts = int(r.posts[r.level == STATION].sum()) + cfg.levers.extra_committee_staff_per_street * streets
-    money = (world.tally.funded_given * cost + world.tally.purchase_spend) / max(days, 1)
+    mine = world.office_world == w
+    level, posts = world.roster.level[mine], world.roster.posts[mine]
+    streets = int((level == STREET).sum())
+    extra_posts = int(posts[level == STATION].sum()) + cfg.levers.extra_committee_staff_per_street * streets
+    money = (tally.funded_given * cost + tally.purchase_spend) / max(days, 1)
     return float(money + extra_posts * hours * cost)
 
 

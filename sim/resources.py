@@ -121,3 +121,35 @@ def check_memory(scenario: Scenario, source: str, days: int | None = None) -> Ru
 
 def _size(n: float) -> str:
     return f"{n / GiB:,.1f} GiB" if n >= GiB else f"{n / MiB:,.0f} MiB"
+
+
+# stacked runs (sim.model.run_stack): how many runs of a scenario to step together
+STACK_ENV = "TIAOKUAI_STACK"  # e.g. 1 turns stacking off; the sweep commands' --stack overrides it
+DEFAULT_STACK = 16  # runs per stack when neither says otherwise (benchmarks/stacking.py)
+STACK_MEMORY_BYTES = 1 * GiB  # what one stack may hold, beyond the interpreter
+STACK_CPU_SECONDS = 120.0  # a stack's estimated CPU time: what a killed stack can lose
+DAY_RECORD_BYTES = 23 * 5 * 8 * 2  # a world's per-day, per-level record (sim.tally), with slack
+
+
+def requested_stack(value: int | None = None) -> int:
+    """The stack size asked for: `value` if given, else $TIAOKUAI_STACK, else DEFAULT_STACK."""
+    if value is not None:
+        return max(1, int(value))
+    text = os.environ.get(STACK_ENV, "").strip()
+    if not text:
+        return DEFAULT_STACK
+    try:
+        return max(1, int(text))
+    except ValueError:
+        raise InputError([Problem(STACK_ENV, "", "must be a whole number of runs (1 = no stacking)", text)]) from None
+
+
+def stack_size(scenario: Scenario, requested: int) -> int:
+    """How many runs of `scenario` one stack should hold: at most `requested`, and few
+    enough that the stack's memory stays under STACK_MEMORY_BYTES and its estimated CPU
+    time under STACK_CPU_SECONDS (a stack's runs finish together)."""
+    estimate = estimate_run(scenario)
+    per_world = estimate.memory_bytes - INTERPRETER_BYTES + scenario.days * DAY_RECORD_BYTES
+    by_memory = int(STACK_MEMORY_BYTES // max(per_world, 1.0))
+    by_time = int(STACK_CPU_SECONDS // max(estimate.cpu_seconds, 1e-3))
+    return max(1, min(requested, by_memory, by_time))

@@ -27,27 +27,28 @@ import numpy as np
 
 
 @dataclass(frozen=True)
-class Streams:
-    """One generator per source of chance."""
+class Streams[G]:
+    """One generator per source of chance: G is a run's np.random.Generator, or a stack's
+    `Stream` (one generator per world)."""
 
     # demand (exogenous): one per origin, so that changing one origin's lever leaves the others' tasks alone
-    department_arrivals: np.random.Generator  # departments' tasks: counts, origin, territory, effort, redundancy
+    department_arrivals: G  # departments' tasks: counts, origin, territory, effort, redundancy
     # residents' matters: counts, committee, responsible department, effort, redundancy
-    resident_arrivals: np.random.Generator
-    street_assessments: np.random.Generator  # assessments imposed on streets
-    committee_assessments: np.random.Generator  # assessments imposed on committees
+    resident_arrivals: G
+    street_assessments: G  # assessments imposed on streets
+    committee_assessments: G  # assessments imposed on committees
     # decisions: retired (the rules use sim.draws), kept so that the spawn order stays put
-    routing: np.random.Generator  # wishes to push down; which station
-    gates: np.random.Generator  # whether a sender respects a gate's refusal
-    purchase: np.random.Generator  # which social organisation is asked
-    escalation: np.random.Generator  # whether a department takes an escalation back
-    quality: np.random.Generator  # whether purchased work is accepted
-    staff: np.random.Generator  # who leaves
+    routing: G  # wishes to push down; which station
+    gates: G  # whether a sender respects a gate's refusal
+    purchase: G  # which social organisation is asked
+    escalation: G  # whether a department takes an escalation back
+    quality: G  # whether purchased work is accepted
+    staff: G  # who leaves
     # demand added later (appended, so the streams above keep their draws)
-    campaigns: np.random.Generator  # campaign tasks' efforts and redundancy (their calendar: sim.behaviour)
+    campaigns: G  # campaign tasks' efforts and redundancy (their calendar: sim.behaviour)
     # decisions added later (issue 15)
-    audits: np.random.Generator  # whether a leak through a gate is audited (sim.rules.compliance)
-    rework: np.random.Generator  # whether box-ticked work comes back (sim.rules.coping)
+    audits: G  # whether a leak through a gate is audited (sim.rules.compliance)
+    rework: G  # whether box-ticked work comes back (sim.rules.coping)
 
 
 STREAMS: tuple[str, ...] = tuple(f.name for f in fields(Streams))
@@ -61,7 +62,7 @@ DEMAND_STREAMS = frozenset(
 )
 
 
-def spawn_streams(seed: int, decision_seed: int | None = None) -> Streams:
+def spawn_streams(seed: int, decision_seed: int | None = None) -> Streams[np.random.Generator]:
     """The run's streams, spawned from its seed (same seed, same streams, in any process).
 
     With `decision_seed` the decision streams are those of that seed instead (demand stays
@@ -71,3 +72,31 @@ def spawn_streams(seed: int, decision_seed: int | None = None) -> Streams:
         other = np.random.SeedSequence(int(decision_seed)).spawn(len(STREAMS))
         children = [c if name in DEMAND_STREAMS else o for name, c, o in zip(STREAMS, children, other)]
     return Streams(*(np.random.default_rng(child) for child in children))
+
+
+class Stream:
+    """One source of chance for every world of a stack: world w draws only from its own
+    generator (that world's seed), the same draws in the same order as it would alone.
+    A rule draws demand world by world: `for w, rng in enumerate(world.streams.X)`."""
+
+    __slots__ = ("generators",)
+
+    def __init__(self, generators: list[np.random.Generator]):
+        self.generators = generators
+
+    def __getitem__(self, w: int) -> np.random.Generator:
+        return self.generators[w]
+
+    def __iter__(self):
+        return iter(self.generators)
+
+    def __len__(self) -> int:
+        return len(self.generators)
+
+
+def stack_streams(seeds: list[int], decision_seeds: list[int | None] | None = None) -> Streams[Stream]:
+    """The streams of a stack of worlds: each field a `Stream` over the worlds' own
+    generators, spawned from each world's seed exactly as `spawn_streams` does."""
+    decision_seeds = decision_seeds or [None] * len(seeds)
+    singles = [spawn_streams(seed, d) for seed, d in zip(seeds, decision_seeds)]
+    return Streams(*(Stream([getattr(s, name) for s in singles]) for name in STREAMS))

@@ -1,10 +1,19 @@
 """Running counts of what happens in a run: the rules add to a `Tally` as events occur,
 and at the end of each day it closes one record per level (the per-day table).
 
+A tally counts for every world of a stack at once (sim.world): each counter has a leading
+axis of worlds (a scalar count is an array of one entry per world, a per-level count a
+(worlds, levels) array), and what is added is split by world with `bincount` (each world's
+entries in the order it would add them alone) or summed world by world (`sum_by_world`),
+so that each world's counts are bit for bit those of the world run alone.
+`of_world(w)` gives one world's counts as plain numbers, what the summary reads.
+
 The tally knows nothing of the world it counts: the rules hand it the arrays it needs.
 """
 
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -43,68 +52,127 @@ DAY_COLUMNS = (
     "administrative_hours",  # hours worked on departments' tasks, assessments and campaigns
     "sanctioned",  # offices under a ranking's sanction (sim.rules.ranking)
 )
+# the counters, each one number per world: integer counts and float sums
+COUNTS = (
+    "created", "reworked", "done", "abandoned", "refusals", "gate_leaks", "escalations", "bounces",
+    "reworks", "audits", "departed", "handoffs_sum", "bounces_sum", "done_after_warmup",
+    "on_time_after_warmup", "resident_departed", "resident_abandoned", "resident_done",
+    "resident_bounces_sum",
+)
+SUMS = (
+    "effort_created", "purchase_spend", "purchased_hours", "funded_given", "funded_used",
+    "funded_abandoned", "funded_left_over", "sojourn_sum", "resident_lead_sum",
+    "coproduced_hours",  # residents' request effort residents did themselves (sim.rules.community)
+    "staff_lost_to_strain",  # leavers strain accounts for (expected share of each leaving probability)
+)
+
+
+def sum_by_world(values: np.ndarray, world_of: np.ndarray, worlds: int) -> np.ndarray:
+    """Each world's sum of `values` (the entries of world w in their order), summed as
+    `values[world_of == w].sum()` sums them, so a world's total does not depend on the
+    others' (NumPy's pairwise summation depends on the length and order of what it sums)."""
+    if worlds == 1:
+        return np.array([values.sum()])
+    out = np.zeros(worlds)
+    if values.size == 0:
+        return out
+    order = np.argsort(world_of, kind="stable")
+    sorted_values = values[order]
+    ends = np.cumsum(np.bincount(world_of, minlength=worlds)).tolist()
+    start = 0
+    for w, end in enumerate(ends):
+        if end > start:
+            out[w] = sorted_values[start:end].sum()
+        start = end
+    return out
 
 
 class Tally:
-    """Counters the rules add to as the day's events happen."""
+    """Counters the rules add to as the day's events happen, one set per world."""
 
-    def __init__(self, warmup_days: int):
+    def __init__(self, warmup_days: int, worlds: int = 1):
         self.warmup = warmup_days
-        self.created = 0  # arrivals: exogenous demand, assessments, campaigns
-        self.reworked = 0  # box-ticked work sent back as a new ledger row (sim/rules/coping.py)
-        self.effort_created = 0.0  # staff-hours of every task created
-        self.created_by_day: list[int] = []
-        self.done = 0
-        self.abandoned = 0
-        self.refusals = 0
-        self.gate_leaks = 0
-        self.escalations = 0
-        self.bounces = 0
-        self.reworks = 0
-        self.audits = 0  # leaks through gates that were audited (sim.rules.compliance)
-        self.purchase_spend = 0.0
-        self.purchased_hours = 0.0
-        self.funded_given = 0.0
-        self.funded_used = 0.0
-        self.funded_abandoned = 0.0
-        self.funded_left_over = 0.0  # funded hours still on a task when it was finished
-        self.returned_hours = np.zeros(N_LEVELS)
-        self.blame = np.zeros(N_LEVELS, dtype=np.int64)
-        self.staff_lost = np.zeros(N_LEVELS, dtype=np.int64)
-        self.coproduced_hours = 0.0  # residents' request effort residents did themselves (sim.rules.community)
-        self.staff_lost_to_strain = 0.0  # leavers strain accounts for (expected share of each leaving probability)
-        self.staff_lost_by_category: np.ndarray | int = 0  # per staff category (sim.rules.staff), when there are any
+        self.worlds = worlds
+        def counts() -> np.ndarray:
+            return np.zeros(worlds, dtype=np.int64)
+
+        def sums() -> np.ndarray:
+            return np.zeros(worlds)
+
+        self.created = counts()  # arrivals: exogenous demand, assessments, campaigns
+        self.reworked = counts()  # box-ticked work sent back as a new ledger row (sim/rules/coping.py)
+        self.done, self.abandoned = counts(), counts()
+        self.refusals, self.gate_leaks, self.escalations, self.bounces = counts(), counts(), counts(), counts()
+        self.reworks = counts()
+        self.audits = counts()  # leaks through gates that were audited (sim.rules.compliance)
+        self.effort_created = sums()  # staff-hours of every task created
+        self.purchase_spend, self.purchased_hours = sums(), sums()
+        self.funded_given, self.funded_used, self.funded_abandoned = sums(), sums(), sums()
+        self.funded_left_over = sums()  # funded hours still on a task when it was finished
+        self.coproduced_hours = sums()  # residents' request effort residents did themselves (sim.rules.community)
+        self.staff_lost_to_strain = sums()  # leavers strain accounts for (expected share of each leaving probability)
+        # post-warm-up departures
+        self.departed, self.handoffs_sum, self.bounces_sum = counts(), counts(), counts()
+        self.done_after_warmup, self.on_time_after_warmup = counts(), counts()
+        self.sojourn_sum = sums()
+        self.resident_departed, self.resident_abandoned, self.resident_done = counts(), counts(), counts()
+        self.resident_lead_sum = sums()
+        self.resident_bounces_sum = counts()
+        self.created_by_day: list[np.ndarray] = []
+        self.returned_hours = np.zeros((worlds, N_LEVELS))
+        self.blame = np.zeros((worlds, N_LEVELS), dtype=np.int64)
+        self.staff_lost = np.zeros((worlds, N_LEVELS), dtype=np.int64)
+        # (worlds, staff categories) leavers per category (sim.rules.staff), when there are any
+        self.staff_lost_by_category: np.ndarray | int = 0
         self._blame_before = self.blame.copy()
         self._lost_before = self.staff_lost.copy()
         # post-warm-up departures
-        self.departed = 0
-        self.sojourn_sum = 0.0
-        self.handoffs_sum = 0
-        self.bounces_sum = 0
-        self.done_after_warmup = 0
-        self.on_time_after_warmup = 0
-        self.lead_hist = np.zeros(LEAD_BINS, dtype=np.int64)
-        self.resident_lead_hist = np.zeros(LEAD_BINS, dtype=np.int64)
-        self.overloaded_office_days = np.zeros(N_LEVELS, dtype=np.int64)
-        self.resident_departed = 0
-        self.resident_abandoned = 0
-        self.resident_done = 0
-        self.resident_lead_sum = 0.0
-        self.resident_bounces_sum = 0
+        self.lead_hist = np.zeros((worlds, LEAD_BINS), dtype=np.int64)
+        self.resident_lead_hist = np.zeros((worlds, LEAD_BINS), dtype=np.int64)
+        self.overloaded_office_days = np.zeros((worlds, N_LEVELS), dtype=np.int64)
         # today's per-level work, reset each day
-        self.today = {name: np.zeros(N_LEVELS) for name in DAY_COLUMNS}
+        self.today = self._new_day()
         self.days: list[dict[str, np.ndarray]] = []
 
-    def record_created(self, n: int, effort: np.ndarray) -> None:
-        self.created += n
-        self.effort_created += float(effort.sum())
+    def _new_day(self) -> dict[str, np.ndarray]:
+        return {name: np.zeros((self.worlds, N_LEVELS)) for name in DAY_COLUMNS}
 
-    def add_returned(self, level: np.ndarray, hours: np.ndarray) -> None:
-        self.refusals += int(level.size)
-        self.returned_hours += np.bincount(level, weights=hours, minlength=N_LEVELS)
+    # ---- splitting what is added by world -------------------------------------------------
+    def per_level(self, level_key: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        """(worlds, levels) sums of `weights` (or counts) over entries keyed by
+        world × N_LEVELS + level (`World.level_key` of the office concerned)."""
+        k = self.worlds * N_LEVELS
+        return np.bincount(level_key, weights=weights, minlength=k).reshape(self.worlds, N_LEVELS)
+
+    def count(self, world_of: np.ndarray) -> np.ndarray:
+        """How many entries each world has."""
+        if self.worlds == 1:
+            return np.array([world_of.size])
+        return np.bincount(world_of, minlength=self.worlds)
+
+    def whole(self, values: np.ndarray, world_of: np.ndarray) -> np.ndarray:
+        """Each world's sum of whole numbers (exact in any order)."""
+        if self.worlds == 1:
+            return np.array([values.sum()])
+        return np.bincount(world_of, weights=values, minlength=self.worlds).astype(np.int64)
+
+    def total(self, values: np.ndarray, world_of: np.ndarray) -> np.ndarray:
+        """Each world's sum of `values` (see `sum_by_world`)."""
+        return sum_by_world(values, world_of, self.worlds)
+
+    # ---- what the rules record ---------------------------------------------------------------
+    def record_created(self, world_of: np.ndarray, effort_total: np.ndarray) -> None:
+        """Tasks created (`world_of`: each task's world; `effort_total`: each world's effort summed)."""
+        self.created += self.count(world_of)
+        self.effort_created += effort_total
+
+    def add_returned(self, level_key: np.ndarray, world_of: np.ndarray, hours: np.ndarray) -> None:
+        self.refusals += self.count(world_of)
+        self.returned_hours += self.per_level(level_key, hours)
 
     def record_work(
-        self, tasks: TaskLedger, self_governance: np.ndarray, rows, spent, finished, workable, funded, level
+        self, tasks: TaskLedger, self_governance: np.ndarray, rows, spent, finished, workable, funded, level,
+        level_key, world_of,
     ) -> None:
         """Hours spent today on `rows` (held at `level`; `funded`: the funded hours usable on
         each); `self_governance` is the kind table's flag."""
@@ -112,55 +180,62 @@ class Tally:
         sg = self_governance[t.kind[rows]]
         above = t.from_above[rows] & RECEIVES_FROM_ABOVE[level]
         funded_used = np.where(finished, np.minimum(funded, workable), 0.0)
-        self.funded_used += float(funded_used.sum())
+        self.funded_used += self.total(funded_used, world_of)
         day = self.today
-        day["self_governance_hours"] += np.bincount(level, weights=spent * sg, minlength=N_LEVELS)
-        day["from_above_staff_hours"] += np.bincount(level, weights=spent * above, minlength=N_LEVELS)
-        day["from_above_funded_hours"] += np.bincount(
-            level, weights=funded_used * above, minlength=N_LEVELS
-        )
+        day["self_governance_hours"] += self.per_level(level_key, spent * sg)
+        day["from_above_staff_hours"] += self.per_level(level_key, spent * above)
+        day["from_above_funded_hours"] += self.per_level(level_key, funded_used * above)
 
-    def record_demand(self, day: int, office_level: np.ndarray, overloaded: np.ndarray) -> None:
+    def record_demand(self, day: int, office_level_key: np.ndarray, overloaded: np.ndarray) -> None:
         """Offices whose demand today exceeded their normal hours (counted after warm-up)."""
         if day > self.warmup:
-            overloaded_now = np.bincount(office_level, weights=overloaded, minlength=N_LEVELS)
+            overloaded_now = self.per_level(office_level_key, overloaded)
             self.overloaded_office_days += overloaded_now.astype(np.int64)
 
     def record_departures(
-        self, tasks: TaskLedger, origin: np.ndarray, holder_level: np.ndarray, day: int, rows: np.ndarray, state: int
+        self, tasks: TaskLedger, origin: np.ndarray, holder_level_key: np.ndarray, day: int, rows: np.ndarray,
+        state: int,
     ) -> None:
         """Tasks leaving today (done or abandoned); `origin` is the kind table's origin
-        column and `holder_level` the roster's level column."""
+        column and `holder_level_key` the world's level key of each office."""
         t = tasks
+        key = holder_level_key[t.holder[rows]]
+        world_of = key // N_LEVELS
         if state == DONE:
-            self.done += int(rows.size)
-            level = holder_level[t.holder[rows]]
+            self.done += self.count(world_of)
             on_time = t.deadline[rows] >= day
-            self.today["tasks_done"] += np.bincount(level, minlength=N_LEVELS)
-            self.today["tasks_done_on_time"] += np.bincount(level, weights=on_time, minlength=N_LEVELS)
+            self.today["tasks_done"] += self.per_level(key)
+            self.today["tasks_done_on_time"] += self.per_level(key, on_time)
         else:
-            self.abandoned += int(rows.size)
+            self.abandoned += self.count(world_of)
         if day <= self.warmup:  # the summary window is days warmup+1 .. days
             return
         sojourn = day - t.created[rows]
-        self.departed += int(rows.size)
-        self.sojourn_sum += float(sojourn.sum())
-        self.handoffs_sum += int(t.handoffs[rows].sum())
-        self.bounces_sum += int(t.bounces[rows].sum())
+        self.departed += self.count(world_of)
+        self.sojourn_sum += self.whole(sojourn, world_of)  # whole days: exact in any order
+        self.handoffs_sum += self.whole(t.handoffs[rows], world_of)
+        self.bounces_sum += self.whole(t.bounces[rows], world_of)
         resident = origin[t.kind[rows]] == FROM_RESIDENTS
-        self.resident_departed += int(resident.sum())
+        self.resident_departed += self.count(world_of[resident])
         if state == DONE:
-            self.done_after_warmup += int(rows.size)
-            self.on_time_after_warmup += int((t.deadline[rows] >= day).sum())
-            self.lead_hist += np.bincount(np.minimum(sojourn, LEAD_BINS - 1), minlength=LEAD_BINS)
-            self.resident_done += int(resident.sum())
-            self.resident_lead_sum += float(sojourn[resident].sum())
-            self.resident_lead_hist += np.bincount(np.minimum(sojourn[resident], LEAD_BINS - 1), minlength=LEAD_BINS)
-            self.resident_bounces_sum += int(t.bounces[rows][resident].sum())
+            on_time = t.deadline[rows] >= day
+            self.done_after_warmup += self.count(world_of)
+            self.on_time_after_warmup += self.count(world_of[on_time])
+            self.lead_hist += self._hist(world_of, sojourn)
+            self.resident_done += self.count(world_of[resident])
+            self.resident_lead_sum += self.whole(sojourn[resident], world_of[resident])
+            self.resident_lead_hist += self._hist(world_of[resident], sojourn[resident])
+            self.resident_bounces_sum += self.whole(t.bounces[rows][resident], world_of[resident])
         else:
-            self.resident_abandoned += int(resident.sum())
+            self.resident_abandoned += self.count(world_of[resident])
 
-    def close_day(self, tasks: TaskLedger, roster, normal_hours: np.ndarray) -> dict[str, np.ndarray]:
+    def _hist(self, world_of: np.ndarray, days: np.ndarray) -> np.ndarray:
+        key = world_of.astype(np.int64) * LEAD_BINS + np.minimum(days, LEAD_BINS - 1)
+        return np.bincount(key, minlength=self.worlds * LEAD_BINS).reshape(self.worlds, LEAD_BINS)
+
+    def close_day(
+        self, tasks: TaskLedger, roster, level_key: np.ndarray, normal_hours: np.ndarray
+    ) -> dict[str, np.ndarray]:
         """Snapshot the end of the day per level (and each office's backlog into the
         roster), and start a fresh day."""
         t = tasks
@@ -172,20 +247,38 @@ class Tally:
         own = t.effort_left[open_] - np.where(below, t.authority_left[open_], 0.0)
         per_office = np.bincount(holder, weights=own, minlength=roster.size)
         roster.backlog_hours[:] = per_office
-        lv = roster.level
         day = self.today
-        day["open_tasks"] = np.bincount(lv[holder], minlength=N_LEVELS).astype(float)
-        day["backlog_hours"] = np.bincount(lv, weights=per_office, minlength=N_LEVELS)
-        day["offices"] = np.bincount(lv, minlength=N_LEVELS).astype(float)
-        day["staff"] = np.bincount(lv, weights=roster.staff, minlength=N_LEVELS)
-        day["hours_available"] = np.bincount(lv, weights=normal_hours, minlength=N_LEVELS)
-        day["hours_used"] = np.bincount(lv, weights=roster.hours_used, minlength=N_LEVELS)
-        day["overtime_hours"] = np.bincount(lv, weights=roster.overtime, minlength=N_LEVELS)
+        day["open_tasks"] = self.per_level(level_key[holder]).astype(float)
+        day["backlog_hours"] = self.per_level(level_key, per_office)
+        day["offices"] = self.per_level(level_key).astype(float)
+        day["staff"] = self.per_level(level_key, roster.staff)
+        day["hours_available"] = self.per_level(level_key, normal_hours)
+        day["hours_used"] = self.per_level(level_key, roster.hours_used)
+        day["overtime_hours"] = self.per_level(level_key, roster.overtime)
         day["blame"] = (self.blame - self._blame_before).astype(float)
         day["staff_lost"] = (self.staff_lost - self._lost_before).astype(float)
         self._blame_before = self.blame.copy()
         self._lost_before = self.staff_lost.copy()
         self.days.append(day)
-        self.created_by_day.append(self.created)
-        self.today = {name: np.zeros(N_LEVELS) for name in DAY_COLUMNS}
+        self.created_by_day.append(self.created.copy())
+        self.today = self._new_day()
         return day
+
+    # ---- one world's counts ------------------------------------------------------------------
+    def of_world(self, w: int) -> SimpleNamespace:
+        """World w's counts as the summary reads them: Python numbers for the counters,
+        1-D arrays per level, one record per day."""
+        one = SimpleNamespace(warmup=self.warmup)
+        for name in COUNTS:
+            setattr(one, name, int(getattr(self, name)[w]))
+        for name in SUMS:
+            setattr(one, name, float(getattr(self, name)[w]))
+        for name in ("returned_hours", "blame", "staff_lost", "lead_hist", "resident_lead_hist",
+                     "overloaded_office_days"):
+            setattr(one, name, getattr(self, name)[w].copy())
+        lost = self.staff_lost_by_category
+        one.staff_lost_by_category = lost[w].copy() if isinstance(lost, np.ndarray) else lost
+        one.created_by_day = [int(c[w]) for c in self.created_by_day]
+        one.days = [{name: d[name][w] for name in DAY_COLUMNS} for d in self.days]
+        one.today = {name: self.today[name][w] for name in DAY_COLUMNS}
+        return one

@@ -5,6 +5,15 @@ as arrays), the task ledger, the kind table, the scenario (levers, staff, budget
 topology (which offices belong to which district and street), the tally, and an optional
 flow recorder the interactive view attaches. The rules in `sim.rules` are functions of a
 World; the Mesa model (`sim.model`) owns one and shows it.
+
+A World may hold a *stack* of K cities of one scenario that differ only in their seed
+(`World.build_stack`): the disjoint union of K copies of the city, world w's offices
+numbered after world w-1's (and its districts and streets too), one roster and one
+ledger for all, so every rule's array operations act on the K cities at once. What
+depends on the world an office or task belongs to is explicit: each world draws from
+its own streams (`sim.streams.Stream`, the same draws in the same order as alone), its
+tasks' decision draws hash from its own key (sim.draws), and the tally counts per world
+(`sim.tally`). A single run is a stack of one, through the same code (`World.build`).
 """
 
 from __future__ import annotations
@@ -19,7 +28,7 @@ from .draws import Decision, office_keys, run_key, uniforms
 from .kinds import FROM_DEPARTMENT, FROM_RESIDENTS, KindTable
 from .ledger import TaskLedger
 from .levels import COMMITTEE, DEPARTMENT, N_LEVELS, SOCIAL_ORGANISATION, STATION, STREET
-from .streams import Streams, spawn_streams
+from .streams import Stream, Streams, stack_streams
 from .tally import Tally
 
 
@@ -98,39 +107,53 @@ class FlowRecorder:
 
 
 class World:
-    """The state of one run (see the module docstring). Build it with `World.build`."""
+    """The state of one run, or of a stack of runs of one scenario (see the module
+    docstring). Build it with `World.build` or `World.build_stack`."""
 
     def __init__(
         self,
         config: Scenario,
-        seed: int,
-        streams: Streams,
+        seeds: list[int],
+        streams: Streams[Stream],
         roster: Roster,
         topology: Topology,
         kinds: KindTable,
-        decision_seed: int | None = None,
+        n_offices: int,
+        decision_seeds: list[int | None] | None = None,
     ):
         self.config = config
         self.levers = config.levers
-        self.seed = seed
+        self.seeds = [int(s) for s in seeds]
+        self.seed = self.seeds[0]
+        self.worlds = len(self.seeds)
+        self.n_offices = n_offices  # offices of one world
         self.streams = streams
-        # the key every task's decision draws hash from (sim.draws)
-        self.decision_key = run_key(seed if decision_seed is None else decision_seed)
+        # the key every task's decision draws hash from (sim.draws), one per world
+        decision_seeds = decision_seeds or [None] * self.worlds
+        self.decision_keys = [run_key(s if d is None else d) for s, d in zip(self.seeds, decision_seeds)]
+        self.decision_key = self.decision_keys[0]
         self._office_keys: np.ndarray | None = None
         self.day = 0
         self.roster = roster
         self.topology = topology
         self.kinds = kinds
+        # each office's world, and its (world, level) key for per-level counts (sim.tally)
+        self.office_world = np.repeat(np.arange(self.worlds), n_offices)
+        self.level_key = self.office_world * N_LEVELS + roster.level
         self.tasks = TaskLedger(capacity=_expected_daily_tasks(kinds, roster) * 8)
-        self.tally = Tally(config.warmup_days)
+        self.tally = Tally(config.warmup_days, self.worlds)
         self.recorder: FlowRecorder | None = None
         # what the offices remember and decide with (issue 15): participation, blame, campaigns
-        staff, population = offices_that_differ(config, roster.level, roster.staff, seed)
-        roster.staff[:] = staff
-        roster.posts[:] = staff
-        self.behaviour = Behaviour.new(
-            config, roster.level, topology.departments_of_district.shape[0], kinds, seed, population
-        )
+        one_level = roster.level[:n_offices]
+        population = []
+        for w, seed in enumerate(self.seeds):
+            mine = slice(w * n_offices, (w + 1) * n_offices)
+            staff, pop = offices_that_differ(config, one_level, roster.staff[mine], seed)
+            roster.staff[mine] = staff
+            roster.posts[mine] = staff
+            population.append(pop)
+        districts = topology.departments_of_district.shape[0] // self.worlds
+        self.behaviour = Behaviour.new(config, roster.level, districts, kinds, self.seeds, np.concatenate(population))
         share = config.levers.purchasing_budget_share
         level = roster.level
         budget = np.array([config.department.budget_per_day, config.street.budget_per_day, 0.0, 0.0, 0.0])[level]
@@ -154,11 +177,35 @@ class World:
 
     @classmethod
     def build(cls, scenario: Scenario, seed: int, decision_seed: int | None = None) -> World:
-        """The world of `scenario` on `seed`. `decision_seed` (for variance decompositions
-        only) takes every decision's draws from another seed, demand staying the seed's."""
+        """The world of `scenario` on `seed` (a stack of one). `decision_seed` (for variance
+        decompositions only) takes every decision's draws from another seed, demand
+        staying the seed's."""
+        return cls.build_stack(scenario, [seed], [decision_seed])
+
+    @classmethod
+    def build_stack(cls, scenario: Scenario, seeds: list[int], decision_seeds: list[int | None] | None = None) -> World:
+        """K runs of `scenario`, one per seed, stepped together; world w is seeds[w]."""
         roster, topology = build_city(scenario)
-        streams = spawn_streams(seed, decision_seed)
-        return cls(scenario, seed, streams, roster, topology, KindTable(scenario), decision_seed)
+        n = roster.size
+        if len(seeds) > 1:
+            roster, topology = stack_cities(roster, topology, len(seeds))
+        decision_seeds = list(decision_seeds) if decision_seeds is not None else [None] * len(seeds)
+        streams = stack_streams(list(seeds), decision_seeds)
+        return cls(scenario, list(seeds), streams, roster, topology, KindTable(scenario), n, decision_seeds)
+
+    def world_of_tasks(self, rows: np.ndarray | slice) -> np.ndarray:
+        """The world each task (ledger row) belongs to: its holder's."""
+        holder = self.tasks.holder[rows]
+        return self.office_world[holder] if self.worlds > 1 else np.zeros(holder.size, dtype=np.intp)
+
+    def runs_of_worlds(self, world_of: np.ndarray) -> list[tuple[int, slice]]:
+        """The runs of one world in `world_of` (entries in a rule's order, usually world
+        after world): (world, slice) pairs, in order; empty runs are left out."""
+        if self.worlds == 1 or world_of.size == 0:
+            return [(0, slice(0, world_of.size))] if world_of.size else []
+        cuts = (np.flatnonzero(world_of[1:] != world_of[:-1]) + 1).tolist()
+        starts, stops = [0, *cuts], [*cuts, world_of.size]
+        return [(int(world_of[a]), slice(a, b)) for a, b in zip(starts, stops)]
 
     def task_uniforms(self, rows: np.ndarray, decision: Decision, attempt: np.ndarray | int = 0) -> np.ndarray:
         """The draw of `decision` for each task in `rows`: the same for a task in every regime (sim.draws)."""
@@ -166,12 +213,13 @@ class World:
 
     def office_uniforms(self, decision: Decision, columns: int = 0) -> np.ndarray:
         """Today's draw of `decision` for every office (one row per office, and `columns`
-        columns when > 0): the same for an office, known by level and position, in every regime."""
+        columns when > 0): the same for an office, known by its world, level and position,
+        in every regime."""
         keys = self._office_keys
         if keys is None:  # the roster does not change during a run: its keys are hashed once
-            level = self.roster.level
+            level = self.roster.level[: self.n_offices]
             position = np.arange(level.size) - np.asarray(self.topology.first)[level]
-            keys = self._office_keys = office_keys(self.decision_key, level, position)
+            keys = self._office_keys = np.concatenate([office_keys(k, level, position) for k in self.decision_keys])
         tag = self.day << 8
         if columns <= 0:
             return uniforms(keys, decision, tag)
@@ -188,7 +236,7 @@ class World:
 
     def close_day(self) -> dict[str, np.ndarray]:
         """Close the day's record in the tally (and each office's backlog in the roster)."""
-        return self.tally.close_day(self.tasks, self.roster, self.normal_hours())
+        return self.tally.close_day(self.tasks, self.roster, self.level_key, self.normal_hours())
 
 
 def build_city(scenario: Scenario) -> tuple[Roster, Topology]:
@@ -261,6 +309,32 @@ def build_city(scenario: Scenario) -> tuple[Roster, Topology]:
         org_count_by_district=np.full(D, n_org, dtype=np.int64),
     )
     return roster, topology
+
+
+def stack_cities(roster: Roster, topology: Topology, k: int) -> tuple[Roster, Topology]:
+    """K copies of one city as one: world w's offices, districts and streets numbered
+    after world w-1's, every index into the roster shifted by w × offices."""
+    n = roster.size
+    districts = topology.departments_of_district.shape[0]
+    shift = np.repeat(np.arange(k), n)
+
+    def offices(a: np.ndarray) -> np.ndarray:  # office indices (-1 kept), one copy per world
+        copies = np.concatenate([np.where(a >= 0, a + w * n, a) for w in range(k)])
+        return copies.astype(a.dtype)
+
+    stacked = Roster(**{name: np.tile(getattr(roster, name), k) for name in vars(roster)})
+    stacked.district = (stacked.district + shift * districts).astype(roster.district.dtype)
+    stacked.street = offices(roster.street)
+    top = Topology(
+        first=topology.first,  # one world's
+        departments_of_district=offices(topology.departments_of_district),
+        streets_of_district=offices(topology.streets_of_district),
+        committees_of_district=offices(topology.committees_of_district),
+        stations_of_street=offices(topology.stations_of_street),
+        orgs_of_district=offices(topology.orgs_of_district),
+        org_count_by_district=np.tile(topology.org_count_by_district, k),
+    )
+    return stacked, top
 
 
 def extra_committee_staff(per_street: int, committees_per_street: int, streets: int) -> np.ndarray:

@@ -38,7 +38,7 @@ def test_documentation_takes_hours_the_queue_does_not_get():
     blame.record_documentation(world)
     assert world.tasks.effort_left[chore] == pytest.approx(2.0)  # 6 of its 8 hours went to the queue
     assert world.roster.hours_used[COMMITTEE_ROW] == pytest.approx(8.0)
-    assert world.tally.today["documentation_hours"][COMMITTEE] == pytest.approx(2.0)
+    assert world.tally.of_world(0).today["documentation_hours"][COMMITTEE] == pytest.approx(2.0)
 
 
 def blame_and_documentation(**levers):

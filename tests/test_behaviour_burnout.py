@@ -103,9 +103,9 @@ def test_categories_on_unequal_pay_and_prospects_leave_at_unequal_rates_and_not_
     for day in range(1, 21):
         world.day = day
         staff.staff_turnover(world)
-    lost = world.tally.staff_lost_by_category
+    lost = world.tally.of_world(0).staff_lost_by_category
     assert lost[0] == 0 and lost[1] > 20  # only the category without pay and prospects leaves
-    assert world.tally.staff_lost_to_strain == 0.0
+    assert world.tally.of_world(0).staff_lost_to_strain == 0.0
     assert world.staff_by_category.sum(axis=1).tolist() == world.roster.staff.tolist()
 
 
@@ -114,8 +114,8 @@ def test_leavers_strain_accounts_for_are_counted_as_such():
     world.roster.strain[:] = 1.0
     world.day = 1
     staff.staff_turnover(world)
-    assert world.tally.staff_lost.sum() > 0
-    assert world.tally.staff_lost_to_strain == pytest.approx(world.tally.staff_lost.sum())
+    assert world.tally.of_world(0).staff_lost.sum() > 0
+    assert world.tally.of_world(0).staff_lost_to_strain == pytest.approx(world.tally.of_world(0).staff_lost.sum())
 
 
 def test_staff_categories_must_add_up():

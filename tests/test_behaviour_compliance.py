@@ -22,7 +22,7 @@ def test_an_unaudited_leak_teaches_the_sender_and_an_audit_sanctions_it():
     world.behaviour.leak_propensity[DEPARTMENT_ROW] = 0.4
     compliance.learn_from_leaks(world, senders[:1], np.array([0.3]))
     assert world.behaviour.leak_propensity[DEPARTMENT_ROW] == pytest.approx(0.2)
-    assert world.tally.audits == 1
+    assert world.tally.of_world(0).audits == 1
 
 
 def leaks_per_day(**levers):

@@ -28,7 +28,7 @@ def test_an_office_over_its_threshold_box_ticks_administrative_work_only():
     t = world.tasks
     assert t.effort_left[chore] == pytest.approx(1.0) and t.box_ticked[chore]
     assert t.effort_left[request] == pytest.approx(4.0) and not t.box_ticked[request]
-    assert world.tally.today["formalism_hours"][COMMITTEE] == pytest.approx(1.0)
+    assert world.tally.of_world(0).today["formalism_hours"][COMMITTEE] == pytest.approx(1.0)
 
 
 def test_below_the_threshold_nothing_is_box_ticked():
@@ -45,12 +45,12 @@ def test_box_ticked_work_done_comes_back_in_full_as_a_new_task():
     world.day = 1
     work.spend_hours(world)
     assert world.tasks.state[chore] == DONE
-    created, reworked = world.tally.created, world.tally.reworked
+    created, reworked = world.tally.of_world(0).created, world.tally.of_world(0).reworked
     coping.send_back_rework(world)
     t = world.tasks
     new = t.size - 1
-    assert world.tally.reworked == reworked + 1
-    assert world.tally.created == created  # rework is not an arrival (common random numbers)
+    assert world.tally.of_world(0).reworked == reworked + 1
+    assert world.tally.of_world(0).created == created  # rework is not an arrival (common random numbers)
     assert t.state[new] == OPEN and t.holder[new] == COMMITTEE_ROW and t.effort_left[new] == pytest.approx(4.0)
     assert not t.box_ticked[chore]
 

@@ -21,14 +21,14 @@ def test_participation_lowers_the_effort_of_residents_own_requests_after_the_dra
     approval = put_task(world, "approval", holder=COMMITTEE_ROW, effort=2.0)  # needs a department: kept
     # a residents' kind that is neither: the tiny city's "meeting" made an ordinary request
     world.kinds.self_governance[world.kinds.names.index("meeting")] = False
-    created = world.tally.effort_created
+    created = world.tally.of_world(0).effort_created
     community.co_produce(world, slice(start, world.tasks.size))
     t = world.tasks
     assert t.effort_total[meeting] == pytest.approx(4.0 * (1 - 0.5 * 0.8))
     assert t.effort_left[meeting] == pytest.approx(2.4)
     assert t.effort_total[approval] == 2.0 and t.effort_left[approval] == 2.0
-    assert world.tally.coproduced_hours == pytest.approx(1.6)
-    assert world.tally.effort_created == created  # what was drawn is what counts as created
+    assert world.tally.of_world(0).coproduced_hours == pytest.approx(1.6)
+    assert world.tally.of_world(0).effort_created == created  # what was drawn is what counts as created
 
 
 def test_without_co_production_nothing_changes():
@@ -37,7 +37,7 @@ def test_without_co_production_nothing_changes():
     world.kinds.self_governance[world.kinds.names.index("meeting")] = False
     row = put_task(world, "meeting", holder=COMMITTEE_ROW, effort=4.0)
     community.co_produce(world, slice(row, row + 1))
-    assert world.tasks.effort_total[row] == 4.0 and world.tally.coproduced_hours == 0.0
+    assert world.tasks.effort_total[row] == 4.0 and world.tally.of_world(0).coproduced_hours == 0.0
 
 
 def city(share: float, scenario: str = "scenarios/gate-and-resources.yaml") -> dict:

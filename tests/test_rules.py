@@ -22,8 +22,8 @@ def test_a_refused_task_stays_with_its_sender():
     routing.route_department_tasks(world)
     t = world.tasks
     assert t.holder[row] == DEPARTMENT_ROW
-    assert t.refusals[row] == 1 and world.tally.refusals == 1
-    assert world.tally.returned_hours[DEPARTMENT] == pytest.approx(2.0)
+    assert t.refusals[row] == 1 and world.tally.of_world(0).refusals == 1
+    assert world.tally.of_world(0).returned_hours[DEPARTMENT] == pytest.approx(2.0)
     assert not t.fresh[row], "the sender has decided; it does not try again tomorrow"
 
 
@@ -40,7 +40,7 @@ def test_a_sender_that_ignores_the_gate_leaks_the_task_through_and_the_leak_is_c
     row = put_task(world, "unlisted_chore", holder=DEPARTMENT_ROW)
     routing.route_department_tasks(world)
     assert world.tasks.holder[row] == STREET_ROW and world.tasks.leaked[row]
-    assert world.tally.gate_leaks == 1 and world.tally.refusals == 0
+    assert world.tally.of_world(0).gate_leaks == 1 and world.tally.of_world(0).refusals == 0
 
 
 def test_a_department_that_never_pushes_keeps_its_work():
@@ -66,7 +66,7 @@ def test_resources_follow_tasks_out_of_the_senders_budget_and_money_is_moved_not
     # the first task gets half its 2 hours funded (1 h), the second what is left (0.5 h)
     assert funded.tolist() == pytest.approx([1.0, 0.5])
     assert world.roster.funding_budget[DEPARTMENT_ROW] == pytest.approx(0.0)
-    assert world.tally.funded_given == pytest.approx(1.5)
+    assert world.tally.of_world(0).funded_given == pytest.approx(1.5)
 
 
 def test_an_office_with_enough_hours_finishes_its_whole_queue_in_a_day():
@@ -96,7 +96,7 @@ def test_work_needing_authority_goes_back_up_once_the_part_below_is_done():
     row = put_task(world, "approval", holder=COMMITTEE_ROW, effort=1.0, authority_left=1.0)
     escalation.escalate(world)
     t = world.tasks
-    assert t.holder[row] == DEPARTMENT_ROW and t.pinned[row] and world.tally.escalations == 1
+    assert t.holder[row] == DEPARTMENT_ROW and t.pinned[row] and world.tally.of_world(0).escalations == 1
 
 
 def test_a_refused_escalation_bounces_back_and_waits_before_it_is_sent_up_again():
@@ -106,7 +106,7 @@ def test_a_refused_escalation_bounces_back_and_waits_before_it_is_sent_up_again(
     t = world.tasks
     assert t.holder[row] == COMMITTEE_ROW and t.bounces[row] == 1 and t.ready_day[row] == world.day + 4
     escalation.escalate(world)  # not ready yet: nothing happens
-    assert world.tally.escalations == 1
+    assert world.tally.of_world(0).escalations == 1
 
 
 def test_after_bounce_limit_bounces_the_department_must_take_the_task():
@@ -124,7 +124,7 @@ def test_residents_give_up_on_a_matter_left_longer_than_their_patience():
     assert world.tasks.state[row] == OPEN
     world.day = 3
     work.close_the_day(world)
-    assert world.tasks.state[row] == ABANDONED and world.tally.abandoned == 1
+    assert world.tasks.state[row] == ABANDONED and world.tally.of_world(0).abandoned == 1
 
 
 def test_overdue_administrative_work_blames_whoever_holds_it_on_its_deadline():
@@ -132,7 +132,7 @@ def test_overdue_administrative_work_blames_whoever_holds_it_on_its_deadline():
     put_task(world, "chore", holder=STREET_ROW, deadline=1)
     world.day = 1
     work.close_the_day(world)
-    assert world.tally.blame.tolist() == [0, 1, 0, 0, 0]
+    assert world.tally.of_world(0).blame.tolist() == [0, 1, 0, 0, 0]
 
 
 def test_a_department_that_sinks_unfunded_work_is_rated_down_at_the_end_of_the_rating_period():
@@ -181,8 +181,8 @@ def test_funded_hours_pay_for_work_below_but_never_for_a_departments_own_work_on
     assert t.state[up] == DONE and t.state[below] == DONE
     assert r.hours_used[DEPARTMENT_ROW] == pytest.approx(4.0), "the department does all its own work"
     assert r.hours_used[COMMITTEE_ROW] == pytest.approx(1.0), "the committee's work is paid for but one hour"
-    assert world.tally.funded_used == pytest.approx(3.0)
-    assert world.tally.funded_left_over == pytest.approx(3.0), "the department's task is finished with its funded hours unspent"
+    assert world.tally.of_world(0).funded_used == pytest.approx(3.0)
+    assert world.tally.of_world(0).funded_left_over == pytest.approx(3.0), "the department's task is finished with its funded hours unspent"
 
 
 def test_extra_committee_staff_are_spread_evenly_over_a_streets_committees():
@@ -200,4 +200,4 @@ def test_a_committee_whose_demand_exceeds_its_normal_hours_has_an_overloaded_day
     put_task(world, "chore", holder=COMMITTEE_ROW, effort=9.0)  # 9 hours for 8
     put_task(world, "chore", holder=STREET_ROW, effort=8.0)  # exactly its 8 hours: not over
     work.spend_hours(world)
-    assert world.tally.overloaded_office_days.tolist() == [0, 0, 0, 1, 0]
+    assert world.tally.of_world(0).overloaded_office_days.tolist() == [0, 0, 0, 1, 0]

@@ -190,3 +190,23 @@ def test_local_workers_add_little_overhead_per_run():
         per_run = (time.perf_counter() - start) / done
     assert done == 2000
     assert per_run < 0.005, f"{1000 * per_run:.2f} ms per run"
+
+
+def test_stacked_runs_give_exactly_the_rows_of_runs_one_by_one(experiment, serial, tmp_path):
+    """The serial reference steps each point's four replications as one stack
+    (sim.run_stack); run by run, the rows and time series are the same, bit for bit."""
+    out = tmp_path / "r"
+    sweep(build_plan(experiment), out, lambda: SerialExecutor(stack=1), quiet=True)
+    assert_same_results(results(out), serial)
+
+
+def test_a_stack_holds_the_runs_that_share_a_scenario():
+    from sim.sweep.executors import DEFAULT_RUNNER, stacks
+
+    a, b = object(), object()
+    tasks = [RunTask(f"r{i}", s, i) for i, s in enumerate([a, a, a, b, b, a])]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("sim.resources.stack_size", lambda scenario, requested: requested)
+        grouped = stacks(tasks, DEFAULT_RUNNER, 2)
+    assert [[t.run_id for t in g] for g in grouped] == [["r0", "r1"], ["r2"], ["r3", "r4"], ["r5"]]
+    assert all(len(g) == 1 for g in stacks(tasks, "tests.somewhere:run", 8))  # another runner: one by one

@@ -126,10 +126,11 @@ def test_sigkill_at_a_random_point_then_rerun_gives_exactly_the_uninterrupted_ro
 def test_ctrl_c_stores_what_finished_exits_130_and_the_rerun_completes(experiment, uninterrupted, tmp_path):
     """Ctrl-C while both workers are held mid-sweep: every run that came back is stored
     (the gate let 12 through, one of them the command's outcome probe), the command exits
-    130, and the same command then completes the sweep."""
+    130, and the same command then completes the sweep. Runs sharing a scenario come back
+    a stack at a time (issue 19), so the signal waits for the first stack to be stored."""
     out, gate = tmp_path / "r", tmp_path / "gate"
     proc = start(experiment, out, gate, allowed=12)
-    wait_for(lambda: blocked(gate) == 2, proc, "both workers waiting at the gate")
+    wait_for(lambda: blocked(gate) == 2 and stored_part(out)(), proc, "both workers waiting at the gate")
     assert stop(proc, signal.SIGINT) == 130, proc.stderr.read().decode()
     stored = len(ResultStore(out).stored_run_ids())
     assert 0 < stored <= 11

@@ -17,30 +17,38 @@ import numpy as np
 from ..draws import Source, task_keys
 from ..kinds import FROM_ASSESSMENT, FROM_DEPARTMENT, FROM_RESIDENTS
 from ..levels import COMMITTEE, DEPARTMENT, STREET
+from ..streams import Stream
 from ..world import World
 from . import community
 
 
 def arrive(world: World) -> None:
-    """The day's new tasks, each with its origin office, territory and responsible department."""
+    """The day's new tasks, each with its origin office, territory and responsible department.
+    Each world of a stack draws its own, from its own streams."""
     k, r, top, streams = world.kinds, world.roster, world.topology, world.streams
     scale = world.levers.demand_multiplier
-    deps = np.flatnonzero(r.level == DEPARTMENT)
-    coms = np.flatnonzero(r.level == COMMITTEE)
+    deps = offices_by_world(world, DEPARTMENT)
+    coms = offices_by_world(world, COMMITTEE)
     n_com_d = top.committees_of_district.shape[1]
     n_dep_d = top.departments_of_district.shape[1]
 
-    rng = streams.department_arrivals
     kinds_d = k.of_origin(FROM_DEPARTMENT)
-    origin, kind = poisson_arrivals(rng, deps, kinds_d, k.rate[kinds_d] * scale)
-    territory = top.committees_of_district[r.district[origin], rng.integers(0, n_com_d, origin.size)]
-    create(world, rng, kind, holder=origin, territory=territory, responsible=origin, source=Source.DEPARTMENTS)
+    drawn = []
+    for w, rng in enumerate(streams.department_arrivals):
+        origin, kind = poisson_arrivals(rng, deps[w], kinds_d, k.rate[kinds_d] * scale)
+        territory = top.committees_of_district[r.district[origin], rng.integers(0, n_com_d, origin.size)]
+        drawn.append((kind, origin, territory, origin))
+    kind, holder, territory, responsible = joined(drawn)
+    create(world, streams.department_arrivals, kind, holder, territory, responsible, Source.DEPARTMENTS)
 
-    rng = streams.resident_arrivals
     kinds_r = k.of_origin(FROM_RESIDENTS)
-    com, kind = poisson_arrivals(rng, coms, kinds_r, k.rate[kinds_r] * scale)
-    responsible = top.departments_of_district[r.district[com], rng.integers(0, n_dep_d, com.size)]
-    rows = create(world, rng, kind, holder=com, territory=com, responsible=responsible, source=Source.RESIDENTS)
+    drawn = []
+    for w, rng in enumerate(streams.resident_arrivals):
+        com, kind = poisson_arrivals(rng, coms[w], kinds_r, k.rate[kinds_r] * scale)
+        responsible = top.departments_of_district[r.district[com], rng.integers(0, n_dep_d, com.size)]
+        drawn.append((kind, com, com, responsible))
+    kind, holder, territory, responsible = joined(drawn)
+    rows = create(world, streams.resident_arrivals, kind, holder, territory, responsible, Source.RESIDENTS)
     community.co_produce(world, rows)  # after the draw: residents do part of their requests
 
     kinds_a = k.of_origin(FROM_ASSESSMENT)
@@ -50,26 +58,41 @@ def arrive(world: World) -> None:
         if levers.committee_assessment_intensity is None
         else levers.committee_assessment_intensity
     )
-    for level, intensity, rng, source in (
+    for level, intensity, stream, source in (
         (STREET, levers.assessment_intensity, streams.street_assessments, Source.STREET_ASSESSMENTS),
         (COMMITTEE, on_committees, streams.committee_assessments, Source.COMMITTEE_ASSESSMENTS),
     ):
         if kinds_a.size and intensity > 0:
-            impose_assessments(world, rng, np.flatnonzero(r.level == level), kinds_a, intensity * scale, source)
+            impose_assessments(world, stream, offices_by_world(world, level), kinds_a, intensity * scale, source)
+
+
+def offices_by_world(world: World, level: int) -> np.ndarray:
+    """The offices of `level`, one row per world."""
+    return np.flatnonzero(world.roster.level == level).reshape(world.worlds, -1)
+
+
+def joined(drawn: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]) -> list[np.ndarray]:
+    """Each world's drawn columns, world after world."""
+    return [np.concatenate(column) for column in zip(*drawn)]
 
 
 def impose_assessments(
-    world: World, rng: np.random.Generator, assessed: np.ndarray, kinds: np.ndarray, intensity: float, source: Source
+    world: World, stream: Stream, assessed: np.ndarray, kinds: np.ndarray, intensity: float, source: Source
 ) -> None:
     """Inspections, checks and rankings imposed on streets or committees (000, 002):
-    hard tasks their holder must do itself, on behalf of a department of the district."""
+    hard tasks their holder must do itself, on behalf of a department of the district.
+    `assessed`: the offices, one row per world."""
     r, top = world.roster, world.topology
     n_dep_d = top.departments_of_district.shape[1]
     rate = np.full(kinds.size, intensity / kinds.size)
-    held, kind = poisson_arrivals(rng, assessed, kinds, rate)
-    responsible = top.departments_of_district[r.district[held], rng.integers(0, n_dep_d, held.size)]
-    territory = np.where(r.level[held] == COMMITTEE, held, top.committees_of_district[r.district[held], 0])
-    rows = create(world, rng, kind, holder=held, territory=territory, responsible=responsible, source=source)
+    drawn = []
+    for w, rng in enumerate(stream):
+        held, kind = poisson_arrivals(rng, assessed[w], kinds, rate)
+        responsible = top.departments_of_district[r.district[held], rng.integers(0, n_dep_d, held.size)]
+        territory = np.where(r.level[held] == COMMITTEE, held, top.committees_of_district[r.district[held], 0])
+        drawn.append((kind, held, territory, responsible))
+    kind, holder, territory, responsible = joined(drawn)
+    rows = create(world, stream, kind, holder, territory, responsible, source)
     t = world.tasks
     t.fresh[rows] = False
     t.pinned[rows] = True
@@ -78,7 +101,7 @@ def impose_assessments(
 
 def create(
     world: World,
-    rng: np.random.Generator,
+    stream: Stream,
     kind: np.ndarray,
     holder: np.ndarray,
     territory: np.ndarray,
@@ -87,15 +110,24 @@ def create(
 ) -> slice:
     """Draw the efforts of the tasks drawn and the keys of their decision draws
     (sim.draws), drop those data sharing makes redundant, and add the rest to the ledger;
-    returns their rows."""
+    returns their rows. The tasks come world after world, each world's efforts drawn from
+    its own generator of `stream` and its keys from its own decision key."""
     kinds, day = world.kinds, world.day
-    effort = kinds.draw_effort(rng, kind)
-    redundant = rng.random(kind.size) < kinds.redundant_share[kind]  # drawn whatever the regime
-    keys = task_keys(world.decision_key, day, source, kind.size)  # keyed before any is dropped
-    if world.levers.data_sharing and redundant.any():
-        keep = ~redundant
-        kind, holder, territory, responsible, effort, keys = (
-            kind[keep], holder[keep], territory[keep], responsible[keep], effort[keep], keys[keep]
+    owner = world.office_world[holder]
+    keep = np.ones(kind.size, dtype=bool)
+    effort = np.empty(kind.size)
+    keys = np.empty(kind.size, dtype=np.uint64)
+    effort_by_world = np.zeros(world.worlds)
+    for w, part in world.runs_of_worlds(owner):
+        effort[part] = kinds.draw_effort(stream[w], kind[part])
+        redundant = stream[w].random(effort[part].size) < kinds.redundant_share[kind[part]]  # drawn whatever the regime
+        keys[part] = task_keys(world.decision_keys[w], day, source, effort[part].size)  # keyed before any is dropped
+        if world.levers.data_sharing and redundant.any():
+            keep[part] = ~redundant
+        effort_by_world[w] = effort[part][keep[part]].sum()
+    if not keep.all():
+        kind, holder, territory, responsible, effort, keys, owner = (
+            kind[keep], holder[keep], territory[keep], responsible[keep], effort[keep], keys[keep], owner[keep]
         )
     n = kind.size
     rows = world.tasks.add(
@@ -113,7 +145,7 @@ def create(
         hard=kinds.hard[kind],
         draw_key=keys,
     )
-    world.tally.record_created(n, effort)
+    world.tally.record_created(owner, effort_by_world)
     return rows
 
 

@@ -34,7 +34,6 @@ import numpy as np
 
 from ..kinds import FROM_RESIDENTS
 from ..ledger import OPEN
-from ..levels import N_LEVELS
 from ..world import World
 
 MAX_DOCUMENTATION_SHARE = 0.5
@@ -59,7 +58,7 @@ def record_documentation(world: World) -> None:
     doc = world.normal_hours() * b.documentation_share
     world.roster.hours_used += doc
     world.roster.capacity += doc  # the day had these hours; the queue did not get them
-    world.tally.today["documentation_hours"] += np.bincount(world.roster.level, weights=doc, minlength=N_LEVELS)
+    world.tally.today["documentation_hours"] += world.tally.per_level(world.level_key, doc)
 
 
 def update_blame(world: World) -> None:
@@ -71,7 +70,7 @@ def update_blame(world: World) -> None:
     rows = rows[world.kinds.origin[t.kind[rows]] != FROM_RESIDENTS]
     b.blame_stock *= 1.0 - levers.blame_decay
     b.blame_stock += np.bincount(t.holder[rows], minlength=r.size)
-    world.tally.today["blame_stock"] = np.bincount(r.level, weights=b.blame_stock, minlength=N_LEVELS)
+    world.tally.today["blame_stock"] = world.tally.per_level(world.level_key, b.blame_stock)
     if levers.documentation_overhead > 0:
         per_staff = b.blame_stock / np.maximum(r.staff, 1)
         b.documentation_share = np.minimum(levers.documentation_overhead * per_staff, MAX_DOCUMENTATION_SHARE)

@@ -22,11 +22,15 @@ def add_to(total: np.ndarray, office: np.ndarray, amount: np.ndarray) -> None:
         total += np.bincount(office, weights=amount, minlength=total.size)
 
 
-def within_budget(payer: np.ndarray, wish: np.ndarray, budget: np.ndarray, all_or_nothing: bool = False) -> np.ndarray:
+def within_budget(
+    payer: np.ndarray, wish: np.ndarray, budget: np.ndarray, all_or_nothing: bool = False,
+    office_world: np.ndarray | None = None,
+) -> np.ndarray:
     """Grant each wish in order while the payer's budget lasts (vectorised per payer).
 
     With `all_or_nothing`, a wish is granted whole or not at all (a purchase); otherwise
-    the wish that crosses the budget is granted in part (funding)."""
+    the wish that crosses the budget is granted in part (funding). `office_world`: each
+    office's world, when the payers belong to a stack of worlds (sim.world)."""
     granted = wish.astype(float, copy=True)
     if wish.size == 0:
         return granted
@@ -38,7 +42,7 @@ def within_budget(payer: np.ndarray, wish: np.ndarray, budget: np.ndarray, all_o
         return granted
     short = short[stable_order(payer[short])]
     p, w = payer[short], wish[short]
-    spent_after = running_total_within(p, w)
+    spent_after = running_total_within(p, w, None if office_world is None else office_world[p])
     avail = budget[p]
     if all_or_nothing:
         granted[short] = np.where(spent_after <= avail + EPS, w, 0.0)

@@ -43,9 +43,7 @@ def launch_campaigns(world: World) -> None:
     t.fresh[rows] = False
     t.pinned[rows] = True
     t.from_above[rows] = True
-    world.tally.today["campaign_hours"] += np.bincount(
-        r.level[hit], weights=t.effort_total[rows], minlength=world.tally.today["campaign_hours"].size
-    )
+    world.tally.today["campaign_hours"] += world.tally.per_level(world.level_key[hit], t.effort_total[rows])
 
 
 def in_campaign(world: World, day: int | None = None) -> np.ndarray:

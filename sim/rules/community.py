@@ -50,9 +50,10 @@ def take_up_self_governance(world: World) -> None:
     full = latent * b.population[coms]
     p = p + sg.participation_growth * (taken / full) * (1.0 - p) - sg.participation_decay * p * (1.0 - served)
     b.participation[coms] = np.clip(p, 0.0, 1.0)
-    today["self_governance_hours"][COMMITTEE] += taken.sum()
-    today["self_governance_demand_hours"][COMMITTEE] += demand.sum()
-    today["self_governance_taken_hours"][COMMITTEE] += taken.sum()
+    k = world.worlds  # each world's committees, one row per world: summed row by row
+    today["self_governance_hours"][:, COMMITTEE] += taken.reshape(k, -1).sum(axis=1)
+    today["self_governance_demand_hours"][:, COMMITTEE] += demand.reshape(k, -1).sum(axis=1)
+    today["self_governance_taken_hours"][:, COMMITTEE] += taken.reshape(k, -1).sum(axis=1)
 
 
 def co_produce(world: World, rows: slice) -> None:
@@ -71,7 +72,7 @@ def co_produce(world: World, rows: slice) -> None:
         return
     idx = np.arange(rows.start, rows.stop)[own]
     keep = 1.0 - share * world.behaviour.participation[t.holder[idx]]
-    world.tally.coproduced_hours += float((t.effort_total[idx] * (1.0 - keep)).sum())
+    world.tally.coproduced_hours += world.tally.total(t.effort_total[idx] * (1.0 - keep), world.world_of_tasks(idx))
     t.effort_total[idx] *= keep
     t.effort_left[idx] *= keep
 
@@ -79,4 +80,5 @@ def co_produce(world: World, rows: slice) -> None:
 def record_participation(world: World) -> None:
     """The day's participation stock, summed over committees (the per-day table divides by offices)."""
     b = world.behaviour
-    world.tally.today["participation"][COMMITTEE] = float(b.participation[b.committees].sum())
+    per_world = b.participation[b.committees].reshape(world.worlds, -1)  # summed row by row
+    world.tally.today["participation"][:, COMMITTEE] = per_world.sum(axis=1)

@@ -43,12 +43,9 @@ def learn_from_leaks(world: World, senders: np.ndarray, draws: np.ndarray) -> No
     L = world.behaviour.leak_propensity
     L[:] = 1.0 - (1.0 - L) * (1.0 - levers.compliance_learning_rate) ** unaudited_count
     L *= (1.0 - levers.leak_sanction) ** audited_count
-    world.tally.audits += int(audited.sum())
+    world.tally.audits += world.tally.count(world.office_world[senders[audited]])
 
 
 def record_leak_propensity(world: World) -> None:
     """The day's learned leak propensities, summed per level (the per-day table divides by offices)."""
-    r = world.roster
-    world.tally.today["leak_propensity"] = np.bincount(
-        r.level, weights=world.behaviour.leak_propensity, minlength=world.tally.today["leak_propensity"].size
-    )
+    world.tally.today["leak_propensity"] = world.tally.per_level(world.level_key, world.behaviour.leak_propensity)

@@ -26,7 +26,7 @@ import numpy as np
 
 from ..draws import Decision
 from ..ledger import DONE, OPEN
-from ..levels import EPS, N_LEVELS, SOCIAL_ORGANISATION
+from ..levels import EPS, SOCIAL_ORGANISATION
 from ..world import World
 
 
@@ -59,7 +59,7 @@ def box_tick(world: World) -> None:
     coping = coping_offices(world)
     if coping is None or not coping.any():
         return
-    t, r = world.tasks, world.roster
+    t = world.tasks
     # only work the office has kept (decided on, and past any admission review)
     rows = np.flatnonzero(coping[t.holder] & (t.state == OPEN) & ~t.box_ticked & ~t.fresh & (t.ready_day <= world.day))
     rows = rows[world.kinds.is_administrative[t.kind[rows]] & (t.authority_left[rows] <= EPS)]
@@ -67,9 +67,7 @@ def box_tick(world: World) -> None:
         return
     t.effort_left[rows] *= levers.box_ticking_effort_share
     t.box_ticked[rows] = True
-    world.tally.today["formalism_hours"] += np.bincount(
-        r.level[t.holder[rows]], weights=t.effort_left[rows], minlength=N_LEVELS
-    )
+    world.tally.today["formalism_hours"] += world.tally.per_level(world.level_key[t.holder[rows]], t.effort_left[rows])
 
 
 def send_back_rework(world: World) -> None:
@@ -103,6 +101,5 @@ def send_back_rework(world: World) -> None:
         fresh=False,
         pinned=True,
     )
-    world.tally.reworked += back.size  # a new ledger row, but not a new arrival
-    level = world.roster.level[t.holder[new]]
-    world.tally.today["formalism_reworks"] += np.bincount(level, minlength=N_LEVELS)
+    world.tally.reworked += world.tally.count(world.world_of_tasks(new))  # a new ledger row, but not a new arrival
+    world.tally.today["formalism_reworks"] += world.tally.per_level(world.level_key[t.holder[new]])

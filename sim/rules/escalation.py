@@ -34,7 +34,8 @@ def escalate(world: World) -> None:
     acceptance = blame.shifted(world, t.holder[rows], levers.escalation_acceptance)
     accept = world.task_uniforms(rows, Decision.ESCALATION, t.bounces[rows]) < acceptance
     accept |= t.bounces[rows] >= levers.bounce_limit
-    world.tally.escalations += int(rows.size)
+    owner = world.world_of_tasks(rows)
+    world.tally.escalations += world.tally.count(owner)
     up = rows[accept]
     if world.recorder is not None:
         world.recorder.record(t.holder[up], t.responsible[up], t.effort_left[up])
@@ -46,4 +47,4 @@ def escalate(world: World) -> None:
     t.bounces[back] += 1
     t.handoffs[back] += 2
     t.ready_day[back] = world.day + max(levers.escalation_retry_days, 1)
-    world.tally.bounces += int(back.size)
+    world.tally.bounces += world.tally.count(owner[~accept])

@@ -33,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ledger import OPEN
-from ..levels import COMMITTEE, N_LEVELS, STREET
+from ..levels import COMMITTEE, STREET
 from ..world import World
 
 # working days between rankings: about a calendar month (as sim.rules.evaluation's rating period)
@@ -116,5 +116,4 @@ def record_sanctions(world: World) -> None:
     """The day's sanctioned offices, counted per level."""
     if not is_on(world):
         return
-    r = world.roster
-    world.tally.today["sanctioned"] = np.bincount(r.level, weights=world.behaviour.sanctioned, minlength=N_LEVELS)
+    world.tally.today["sanctioned"] = world.tally.per_level(world.level_key, world.behaviour.sanctioned)

@@ -127,9 +127,8 @@ def admit(
     leaked = unlisted & ~respects
     stay = rows[refused]
     t.refusals[stay] += 1
-    level = world.roster.level[t.holder[stay]]
-    tally.add_returned(level, t.effort_left[stay])
-    tally.gate_leaks += int(leaked.sum())
+    tally.add_returned(world.level_key[t.holder[stay]], world.world_of_tasks(stay), t.effort_left[stay])
+    tally.gate_leaks += tally.count(world.world_of_tasks(rows[leaked]))
     t.leaked[rows[leaked]] = True
     audit = Decision.AUDIT_STREET if decision == Decision.GATE_STREET else Decision.AUDIT_COMMITTEE
     compliance.learn_from_leaks(world, t.holder[rows[leaked]], world.task_uniforms(rows[leaked], audit))
@@ -172,11 +171,11 @@ def fund(world: World, rows: np.ndarray, sender: np.ndarray) -> None:
     cost = world.config.staff.hourly_cost
     wish = share * unfunded * cost
     budget = world.roster.funding_budget
-    granted = within_budget(sender, wish, budget)
+    granted = within_budget(sender, wish, budget, office_world=world.office_world)
     add_to(budget, sender, -granted)
     hours = granted / cost
     t.funded[rows] += hours
-    world.tally.funded_given += float(hours.sum())
+    world.tally.funded_given += world.tally.total(hours, world.office_world[sender])
     if levers.reverse_evaluation:
         add_to(world.month_unfunded_hours, sender, unfunded - hours)
 
@@ -196,11 +195,15 @@ def purchase(world: World, rows: np.ndarray) -> np.ndarray:
     org = top.orgs_of_district[district, np.minimum(slot, top.orgs_of_district.shape[1] - 1)]
     idx = np.flatnonzero(buyable)
     # an organisation takes on no more than a few days of work (its capacity)
-    fits = within_budget(org[idx], t.effort_left[rows[idx]], org_room(world), all_or_nothing=True) > 0
+    fits = within_budget(
+        org[idx], t.effort_left[rows[idx]], org_room(world), all_or_nothing=True, office_world=world.office_world
+    ) > 0
     idx = idx[fits]
     payer = world.roster.street[t.holder[rows[idx]]]
     cost = levers.social_organisation_price_per_hour * t.effort_left[rows[idx]]
-    granted = within_budget(payer, cost, world.roster.purchase_budget, all_or_nothing=True)
+    granted = within_budget(
+        payer, cost, world.roster.purchase_budget, all_or_nothing=True, office_world=world.office_world
+    )
     idx, payer, spend = idx[granted > 0], payer[granted > 0], granted[granted > 0]
     cand, org = rows[idx], org[idx]
     add_to(world.roster.purchase_budget, payer, -spend)
@@ -213,8 +216,8 @@ def purchase(world: World, rows: np.ndarray) -> np.ndarray:
     t.handoffs[cand] += 1
     t.fresh[cand] = False
     t.pinned[cand] = True
-    world.tally.purchase_spend += float(spend.sum())
-    world.tally.purchased_hours += float(hours.sum())
+    world.tally.purchase_spend += world.tally.total(spend, world.office_world[payer])
+    world.tally.purchased_hours += world.tally.total(hours, world.office_world[payer])
     keep = np.ones(rows.size, dtype=bool)
     keep[idx] = False
     return rows[keep]

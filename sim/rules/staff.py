@@ -78,12 +78,14 @@ def staff_turnover(world: World) -> None:
         roster.staff[:] = by_category.sum(axis=1)
         by_strain = (lost_by_category * _strain_part(strained, p_leave)).sum(axis=1)
         lost = lost_by_category.sum(axis=1)
-        world.tally.staff_lost_by_category = world.tally.staff_lost_by_category + lost_by_category.sum(axis=0)
+        per_world = lost_by_category.reshape(world.worlds, world.n_offices, -1).sum(axis=1)
+        world.tally.staff_lost_by_category = world.tally.staff_lost_by_category + per_world
     refill = (world.day + s.hiring_delay_days) % pipeline.shape[0]
     pipeline[refill] += lost if by_category is None else lost_by_category
     tally = world.tally
-    tally.staff_lost += np.bincount(roster.level, weights=lost, minlength=len(tally.staff_lost)).astype(np.int64)
-    tally.staff_lost_to_strain += float(by_strain.sum())
+    tally.staff_lost += tally.per_level(world.level_key, lost).astype(np.int64)
+    # each world's offices, summed row by row (as its own run sums them)
+    tally.staff_lost_to_strain += by_strain.reshape(world.worlds, -1).sum(axis=1)
 
 
 def _strain_part(strained: np.ndarray, p_leave: np.ndarray) -> np.ndarray:

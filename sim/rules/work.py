@@ -38,7 +38,7 @@ def spend_hours(world: World) -> None:
     # (sim.rules.staff.energy) are not there for the queue
     normal = world.normal_hours() * (1.0 - world.behaviour.documentation_share) * staff.energy(world)
     total_need = np.bincount(holder, weights=need, minlength=n_off)
-    tally.record_demand(world.day, roster.level, total_need > normal + EPS)
+    tally.record_demand(world.day, world.level_key, total_need > normal + EPS)
     ceiling = world.config.staff.overtime_ceiling * normal
     overtime = np.minimum(ceiling, np.maximum(total_need - normal, 0.0))
     capacity = normal + overtime
@@ -53,19 +53,20 @@ def spend_hours(world: World) -> None:
         rationed = coping.rationed(world, rows[short], holder[short])
         short = short[queue_order(t, rows[short], holder[short], rationed=rationed, first=first)]
         h, w = holder[short], need[short]
-        within = running_total_within(h, w)
+        within = running_total_within(h, w, world.office_world[h])
         cap = capacity[h]
         finished[short] = within <= cap + EPS
         spent[short] = np.where(finished[short], w, np.clip(cap - (within - w), 0.0, None))
 
-    tally.today["administrative_hours"] += np.bincount(
-        level, weights=spent * world.kinds.is_administrative[t.kind[rows]], minlength=len(tally.today["administrative_hours"])
+    tally.today["administrative_hours"] += tally.per_level(
+        world.level_key[holder], spent * world.kinds.is_administrative[t.kind[rows]]
     )
     used = np.bincount(holder, weights=spent, minlength=n_off)
     roster.hours_used[:] = used
     roster.capacity[:] = capacity
     roster.overtime[:] = np.maximum(used - normal, 0.0)
-    tally.record_work(t, world.kinds.self_governance, rows, spent, finished, workable, funded, level)
+    tally.record_work(t, world.kinds.self_governance, rows, spent, finished, workable, funded, level,
+                      world.level_key[holder], world.office_world[holder])
 
     # partial progress on the task each office could not finish
     part = rows[~finished]
@@ -124,7 +125,7 @@ def inspect_purchased_work(world: World, rows: np.ndarray) -> np.ndarray:
     t.handoffs[back] += 1
     t.pinned[back] = True
     t.fresh[back] = False
-    world.tally.reworks += int(back.size)
+    world.tally.reworks += world.tally.count(world.world_of_tasks(back))
     keep = np.ones(rows.size, dtype=bool)
     keep[np.flatnonzero(by_org)[rejected]] = False
     return rows[keep]
@@ -134,8 +135,8 @@ def finish(world: World, rows: np.ndarray) -> None:
     t = world.tasks
     t.state[rows] = DONE
     ranking.record_done(world, rows)
-    world.tally.funded_left_over += float(t.funded[rows].sum())
-    world.tally.record_departures(t, world.kinds.origin, world.roster.level, world.day, rows, DONE)
+    world.tally.funded_left_over += world.tally.total(t.funded[rows], world.world_of_tasks(rows))
+    world.tally.record_departures(t, world.kinds.origin, world.level_key, world.day, rows, DONE)
 
 
 def close_the_day(world: World) -> None:
@@ -148,8 +149,7 @@ def close_the_day(world: World) -> None:
     rows = np.flatnonzero(gives_up)
     if rows.size:
         t.state[rows] = ABANDONED
-        world.tally.funded_abandoned += float(t.funded[rows].sum())
-        world.tally.record_departures(t, kinds.origin, world.roster.level, day, rows, ABANDONED)
+        world.tally.funded_abandoned += world.tally.total(t.funded[rows], world.world_of_tasks(rows))
+        world.tally.record_departures(t, kinds.origin, world.level_key, day, rows, ABANDONED)
     overdue = open_ & ~gives_up & (t.deadline == day) & (kinds.origin[t.kind] != FROM_RESIDENTS)
-    level = world.roster.level[t.holder[overdue]]
-    world.tally.blame += np.bincount(level, minlength=len(world.tally.blame))
+    world.tally.blame += world.tally.per_level(world.level_key[t.holder[overdue]])

@@ -34,6 +34,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--timeseries", action="store_true", default=None,
         help="also store per-day, per-level time series (default: the experiment's `timeseries`)",
     )
+    p.add_argument(
+        "--stack", type=str, default=None, metavar="K",
+        help="step up to K runs that share a scenario (replications) together, each bit for bit "
+        "its result alone (default: $TIAOKUAI_STACK or 16, fewer for large or long runs); 1 = one by one",
+    )
     p.add_argument("--restart", action="store_true",
                    help="discard the results DIR holds and start over (only a tiaokuai result folder)")
     p.add_argument("--dry-run", action="store_true",
@@ -89,6 +94,19 @@ def _workers(text: str | None, scheduler: str | None) -> int | None:
     return value
 
 
+def _stack(text: str | None) -> int | None:
+    """--stack K: a whole number of runs, at least 1 (None: the default)."""
+    if text is None:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise InputError([Problem("--stack", "", "must be a whole number of runs, at least 1 (1 = no stacking)", text)])
+    return value
+
+
 def sweep_command(args: argparse.Namespace) -> int:
     from .driver import SweepFailed, check_plan_memory, sweep
     from .executors import WorkerLost, make_executor
@@ -100,6 +118,7 @@ def sweep_command(args: argparse.Namespace) -> int:
     if args.out is None and not args.dry_run:
         raise InputError([Problem("--out", "", "required: the result folder (or --dry-run)", None)])
     flush = _finite_seconds(args.flush_seconds)
+    stack = _stack(args.stack)
     plan = build_plan(args.experiment, timeseries=args.timeseries)
     check_plan_memory(plan)  # sweep() checks again; --dry-run should refuse it too
     if args.dry_run:
@@ -110,7 +129,7 @@ def sweep_command(args: argparse.Namespace) -> int:
         report = sweep(
             plan,
             args.out,
-            partial(make_executor, workers, args.scheduler),
+            partial(make_executor, workers, args.scheduler, stack),
             restart=args.restart,
             quiet=args.quiet,
             flush_seconds=flush,

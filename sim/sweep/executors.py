@@ -1,7 +1,11 @@
 """Where runs execute: in this process, in local worker processes, or on a Dask cluster.
 
 All three take the same tasks (a scenario, a seed) and call the same pure function, so a
-run's result does not depend on where it ran. Tasks travel in batches sized from the
+run's result does not depend on where it ran. Runs of the default runner that share a
+scenario (replications: they differ only in seed) are stepped together in stacks
+(`sim.run_stack`, issue 19), each run's result bit for bit its result alone; a stack
+holds at most `stack` runs (`sim.resources.stack_size` lowers it for large or long
+runs), and each run still comes back as its own record. Tasks travel in batches sized from the
 measured run time: small batches locally (fast feedback, even load), batches of at least
 about a second on Dask, where each task costs a few milliseconds of scheduling.
 
@@ -31,6 +35,7 @@ from typing import Any
 import pandas as pd
 
 DEFAULT_RUNNER = "sim:run"
+STACK_RUNNER = "sim:run_stack"  # what the default runner's runs sharing a scenario are stepped with
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,56 @@ def resolve_runner(spec: str) -> Callable:
     return fn
 
 
-def execute_batch(runner: str, tasks: list[RunTask]) -> list[RunRecord]:
+def stacks(tasks: list[RunTask], runner: str, stack: int) -> list[list[RunTask]]:
+    """The tasks in stacks of consecutive runs that share a scenario (the same object, as
+    a plan's replications do) and the time-series flag, each at most `stack` runs
+    (`sim.resources.stack_size`); every task alone when stacking is off or the runner is
+    not the default."""
+    if stack <= 1 or runner != DEFAULT_RUNNER:
+        return [[task] for task in tasks]
+    from sim.resources import stack_size
+
+    out: list[list[RunTask]] = []
+    limits: dict[int, int] = {}
+    for task in tasks:
+        last = out[-1] if out else None
+        if (last is not None and last[0].scenario is task.scenario and last[0].timeseries == task.timeseries
+                and len(last) < limits[id(task.scenario)]):
+            last.append(task)
+            continue
+        if id(task.scenario) not in limits:
+            limits[id(task.scenario)] = stack_size(task.scenario, stack)
+        out.append([task])
+    return out
+
+
+def execute_batch(runner: str, tasks: list[RunTask], stack: int = 1) -> list[RunRecord]:
+    """Run tasks, in stacks where they share a scenario (see `stacks`); a run that raises
+    yields a record with its traceback."""
+    out = []
+    for group in stacks(tasks, runner, stack):
+        out.extend(_execute_stack(group) if len(group) > 1 else _execute_each(runner, group))
+    return out
+
+
+def _execute_stack(tasks: list[RunTask]) -> list[RunRecord]:
+    """One stack of runs of one scenario; if it raises, each run again alone, so the run
+    at fault is reported with its own traceback and the others still finish."""
+    start = time.perf_counter()
+    try:
+        results = resolve_runner(STACK_RUNNER)(
+            tasks[0].scenario, seeds=[task.seed for task in tasks], timeseries=tasks[0].timeseries
+        )
+    except Exception:  # noqa: BLE001 - found again run by run below
+        return _execute_each(DEFAULT_RUNNER, tasks)
+    seconds = (time.perf_counter() - start) / len(tasks)  # the stack's time, shared out
+    return [
+        RunRecord(task.run_id, dict(result.summary), result.timeseries if task.timeseries else None, seconds)
+        for task, result in zip(tasks, results)
+    ]
+
+
+def _execute_each(runner: str, tasks: list[RunTask]) -> list[RunRecord]:
     """Run tasks one after another; a run that raises yields a record with its traceback."""
     fn = resolve_runner(runner)
     out = []
@@ -103,24 +157,29 @@ class Batcher:
         self.runs += len(records)
         self.seconds += sum(r.seconds for r in records)
 
-    def size(self, remaining: int) -> int:
-        if self.runs == 0:
-            return 1  # first batches measure how long a run takes
-        per_run = max(self.seconds / self.runs, 1e-6)
-        wanted = max(1, round(self.target / per_run))
+    def size(self, remaining: int, stack: int = 1) -> int:
         fair = max(1, math.ceil(remaining / (2 * self.slots)))  # keep every slot busy to the end
+        if self.runs == 0:
+            return min(stack, fair)  # first batches measure how long a run takes
+        per_run = max(self.seconds / self.runs, 1e-6)
+        wanted = max(1, round(self.target / per_run), stack)  # a batch carries a whole stack
         return min(wanted, fair, self.max_batch)
 
 
 class SerialExecutor:
-    """Runs in this process, one after another: the reference every executor must match."""
+    """Runs in this process, a stack (or a run) at a time: the reference every executor must match."""
 
     kind = "serial"
     workers = 1
 
+    def __init__(self, stack: int | None = None):
+        from sim.resources import requested_stack
+
+        self.stack = requested_stack(stack)
+
     def map(self, runner: str, tasks: Iterable[RunTask]) -> Iterator[list[RunRecord]]:
-        for task in tasks:
-            yield execute_batch(runner, [task])
+        for group in stacks(list(tasks), runner, self.stack):
+            yield execute_batch(runner, group, self.stack)
 
     def close(self, abort: bool = False) -> None:
         pass
@@ -138,6 +197,7 @@ class _Windowed:
     target_seconds = 0.1
     kind = "?"
     workers = 1
+    stack = 1
 
     def _submit(self, runner: str, batch: list[RunTask]):
         raise NotImplementedError
@@ -155,7 +215,7 @@ class _Windowed:
         window = 2 * self.workers
         while pending or inflight:
             while pending and len(inflight) < window:
-                size = batcher.size(len(pending))
+                size = batcher.size(len(pending), self.stack if runner == DEFAULT_RUNNER else 1)
                 inflight.add(self._submit(runner, [pending.popleft() for _ in range(min(size, len(pending)))]))
             for future in self._wait(inflight):
                 inflight.discard(future)
@@ -192,7 +252,10 @@ class LocalExecutor(_Windowed):
     kind = "local"
     target_seconds = 0.1
 
-    def __init__(self, workers: int | None = None):
+    def __init__(self, workers: int | None = None, stack: int | None = None):
+        from sim.resources import requested_stack
+
+        self.stack = requested_stack(stack)
         self.workers = max(1, workers or os.cpu_count() or 1)
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         self._pool = cf.ProcessPoolExecutor(
@@ -208,7 +271,7 @@ class LocalExecutor(_Windowed):
 
     def _submit(self, runner, batch):
         try:
-            return self._pool.submit(execute_batch, runner, batch)
+            return self._pool.submit(execute_batch, runner, batch, self.stack)
         except cf.process.BrokenProcessPool as err:
             raise WorkerLost(f"a local worker process died: {err}") from None
 
@@ -240,9 +303,13 @@ class DaskExecutor(_Windowed):
     kind = "dask"
     target_seconds = 1.0
 
-    def __init__(self, address: str, connect_timeout: float = 30.0, worker_timeout: float = 60.0):
+    def __init__(self, address: str, connect_timeout: float = 30.0, worker_timeout: float = 60.0,
+                 stack: int | None = None):
         from distributed import Client
 
+        from sim.resources import requested_stack
+
+        self.stack = requested_stack(stack)
         self.address = address
         try:
             self._client = Client(address, timeout=connect_timeout)
@@ -260,7 +327,7 @@ class DaskExecutor(_Windowed):
         return self._client.run(fn)
 
     def _submit(self, runner, batch):
-        return self._client.submit(execute_batch, runner, batch, pure=False)
+        return self._client.submit(execute_batch, runner, batch, self.stack, pure=False)
 
     def _wait(self, inflight):
         from distributed import wait
@@ -282,9 +349,10 @@ class DaskExecutor(_Windowed):
         self._client.close()
 
 
-def make_executor(workers: int | None = None, scheduler: str | None = None):
-    """The executor the command line asks for: Dask if given a scheduler, else local."""
+def make_executor(workers: int | None = None, scheduler: str | None = None, stack: int | None = None):
+    """The executor the command line asks for: Dask if given a scheduler, else local.
+    `stack`: runs per stack (1 = none; default $TIAOKUAI_STACK or sim.resources.DEFAULT_STACK)."""
     if scheduler:
-        return DaskExecutor(scheduler)
+        return DaskExecutor(scheduler, stack=stack)
     workers = workers or os.cpu_count() or 1
-    return SerialExecutor() if workers == 1 else LocalExecutor(workers)
+    return SerialExecutor(stack) if workers == 1 else LocalExecutor(workers, stack)

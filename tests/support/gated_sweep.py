@@ -3,7 +3,7 @@ every time, instead of at a wall-clock moment that a fast or a loaded machine ca
 
     python -m tests.support.gated_sweep GATE_DIR ALLOWED sweep EXPERIMENT.yaml --out DIR ...
 
-Every run, in the command's process or in a forked worker, first takes the next ticket
+Every run (alone or in a stack), in the command's process or in a forked worker, first takes the next ticket
 (an exclusive file GATE_DIR/ticket-N, so numbering is shared across processes). Runs with
 tickets below ALLOWED go ahead; the others mark GATE_DIR/blocked-PID and wait for ever.
 The sweep can therefore never finish, and once every worker is blocked no result is in
@@ -12,6 +12,7 @@ flight: a signal sent then finds the driver waiting for results, never mid-write
 
 from __future__ import annotations
 
+import fcntl
 import itertools
 import os
 import sys
@@ -48,6 +49,23 @@ def gated(real, gate: Path, allowed: int):
     return run
 
 
+def gated_stack(real, gate: Path, allowed: int):
+    """`real` (the model's stacked runner, sim.run_stack) behind the gate: each run of the
+    stack takes its ticket; the stack waits for ever if any of them is not allowed."""
+
+    def run_stack(scenario, seeds, timeseries=False):
+        with open(gate / "stack-lock", "w") as lock:  # a stack's tickets in one go, not interleaved with another's
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            tickets = [take_ticket(gate) for _ in seeds]
+        if max(tickets) >= allowed:
+            (gate / f"blocked-{os.getpid()}").touch()
+            while True:
+                time.sleep(3600)
+        return real(scenario, seeds=seeds, timeseries=timeseries)
+
+    return run_stack
+
+
 def main(argv: list[str]) -> int:
     gate, allowed, command = Path(argv[0]), int(argv[1]), argv[2:]
     gate.mkdir(parents=True, exist_ok=True)
@@ -57,6 +75,7 @@ def main(argv: list[str]) -> int:
     # The sweep resolves its runner, "sim:run", by name in this process; local workers are
     # forked from it after that, so they run the gated function too.
     sim.run = gated(sim.run, gate, allowed)
+    sim.run_stack = gated_stack(sim.run_stack, gate, allowed)  # runs that share a scenario (issue 19)
     return tiaokuai(command)
 
 
