@@ -51,7 +51,10 @@ def staff_turnover(world: World) -> None:
     member leaves; vacancies are refilled after the hiring delay."""
     roster, s = world.roster, world.config.staff
     by_category = world.staff_by_category
-    pipeline = world.hiring_pipeline if by_category is None else world.category_pipeline
+    pipeline: np.ndarray = world.hiring_pipeline
+    if by_category is not None:
+        assert world.category_pipeline is not None  # made together with staff_by_category
+        pipeline = world.category_pipeline
     slot = world.day % pipeline.shape[0]
     if by_category is None:
         roster.staff += pipeline[slot]
