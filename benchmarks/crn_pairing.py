@@ -23,8 +23,8 @@ with demand varying and decisions held (seed s_i, decisions of seed s_0) and n t
 demand held and decisions varying (seed s_0, decisions of seed s_i; `TiaokuaiModel(...,
 decision_seed=)`), and reports each source's share of the sum of the two variances.
 "Demand" is everything drawn from the seed that no regime can change: arrivals, efforts,
-campaigns, the offices' differences; "decisions" is every draw a rule makes (sim.draws,
-and who leaves, sim.streams.staff).
+campaigns, the offices' differences; "decisions" is every draw a rule makes (sim.draws:
+tasks' decisions and who leaves).
 
 The script also checks the CRN contract from the outside (same seed, same
 `tasks_created` and `effort_created_hours_total` in every arm but data sharing) and
