@@ -1,8 +1,11 @@
-"""Fixtures every test file may use; the helpers behind them live in tests/support/."""
+"""Fixtures every test file may use (the helpers behind them live in tests/support/), and
+the tiers' housekeeping: slow files first under pytest-xdist, and a note of fast-tier tests
+that outgrew the fast tier."""
 
 from __future__ import annotations
 
 import os
+import resource
 
 # One BLAS thread, set before anything imports NumPy (and inherited by the sweeps' and
 # pools' worker processes). The suite's linear algebra is small; on a shared 2-core
@@ -13,10 +16,66 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import pytest  # noqa: E402
 
-from tests.support.cities import small  # noqa: E402
-
 
 @pytest.fixture
 def small_city():
+    # imported here, not above: pytest-xdist's controlling process reads this file but runs
+    # no test, and importing the model (Mesa, pandas, SciPy) costs it seconds of CPU
+    from tests.support.cities import small
+
     return small
 
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (make test), hand out the slow and browser tests first: the
+    workers take whole files in collection order, and a long file drawn last would leave
+    one core idle while the other finishes it. Serial runs keep the file order."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=lambda item: not any(item.iter_markers("slow")) and not any(item.iter_markers("browser")))
+
+
+# A test in the fast tier (not marked slow or browser) should cost at most this much CPU
+# (its process and reaped children, setup to teardown); `make test-fast` lists those that
+# cost more, to be marked slow or made smaller. A note, not a failure: CPU time varies.
+FAST_TEST_CPU_SECONDS = 2.0
+
+
+def _cpu_seconds() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+_began = pytest.StashKey[float]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    item.stash[_began] = _cpu_seconds()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    # the last report of a test carries its CPU time (under xdist, to the controlling process)
+    if call.when == "teardown" and _began in item.stash and not any(item.iter_markers("slow")) \
+            and not any(item.iter_markers("browser")):
+        outcome.get_result().user_properties.append(("cpu_seconds", _cpu_seconds() - item.stash[_began]))
+
+
+def pytest_runtest_logreport(report):
+    cpu = dict(report.user_properties).get("cpu_seconds") if report.when == "teardown" else None
+    if cpu is not None and cpu > FAST_TEST_CPU_SECONDS:
+        _heavy_tests.append((cpu, report.nodeid))
+
+
+_heavy_tests: list[tuple[float, str]] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _heavy_tests:
+        terminalreporter.section("fast-tier tests over their CPU budget")
+        terminalreporter.write_line(f"{len(_heavy_tests)} tests not marked slow took over "
+                                    f"{FAST_TEST_CPU_SECONDS:.0f} s of CPU each: mark them slow or make them smaller")
+        for cpu, nodeid in sorted(_heavy_tests, reverse=True):
+            terminalreporter.write_line(f"{cpu:6.1f} s  {nodeid}")
