@@ -171,6 +171,7 @@ def hysteresis(seeds=(1, 2, 3, 4), **over) -> tuple[float, float]:
     return float(np.mean(gaps_staff)), float(np.mean(gaps_strain))
 
 
+@pytest.mark.slow  # a demand ramp up and down on several seeds (~8 s of CPU)
 def test_burnout_tipping_demand_ramped_up_and_back_down_leaves_committees_short_of_staff_and_strained():
     """BEHAVIOUR.md §7 signature: at the same demand, committees that were pushed over the
     edge stay short-staffed and strained 200 days after demand came back down."""
@@ -179,6 +180,7 @@ def test_burnout_tipping_demand_ramped_up_and_back_down_leaves_committees_short_
     assert strain_gap > 0.4
 
 
+@pytest.mark.slow  # a demand ramp up and down on several seeds (~8 s of CPU)
 def test_without_burnout_the_committees_recover_when_demand_comes_back_down():
     """The lever off (staff.strain_productivity_loss: 0): the signature above fails."""
     staff_gap, strain_gap = hysteresis(**{"staff.strain_productivity_loss": 0.0})
@@ -201,6 +203,7 @@ def committee_strain_after(days: int, demand: float, seeds=(1, 2, 3), **over) ->
     return np.concatenate(out)
 
 
+@pytest.mark.slow  # many committees near the threshold over months (~8 s of CPU)
 def test_near_the_threshold_identical_committees_end_in_two_states_some_burnt_out_some_not():
     """BEHAVIOUR.md §7: near the threshold some collapse and others do not. At the same
     constant demand, committees with the same parameters split into a burnt-out group (strain

@@ -54,6 +54,7 @@ def play(scenario, campaign_in_first_district: bool, seed: int = 3):
     return part, hours
 
 
+@pytest.mark.slow  # paired year-long runs (~2 s of CPU)
 def test_self_governance_falls_during_a_campaign_and_recovers_slowly():
     """BEHAVIOUR.md §5: during the campaign the hit district's committees take up less
     self-governance than on the same days without it; a month after the campaign has
@@ -71,6 +72,7 @@ def test_self_governance_falls_during_a_campaign_and_recovers_slowly():
     assert 0 < gap_after < gap_end
 
 
+@pytest.mark.slow  # paired year-long runs (~2 s of CPU)
 def test_without_campaigns_the_district_sees_no_campaign():
     """The lever off: campaigns_per_year = 0 builds no campaign kind, so setting the
     calendar changes nothing and the two runs are identical (the signature above needs the lever)."""

@@ -45,6 +45,7 @@ def leaks_per_day(**levers):
 LEARNING = {"compliance_learning_rate": 0.002, "leak_sanction": 0.2}
 
 
+@pytest.mark.slow  # months of audits on several seeds (~2 s of CPU)
 def test_with_rare_audits_leaks_creep_up_for_months_after_the_list_is_introduced():
     """BEHAVIOUR.md §1 signature: with rare audits, leaks in the last two months are well
     above the first two; with frequent audits they stay where the gate put them."""

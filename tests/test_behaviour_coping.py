@@ -74,6 +74,7 @@ def formalism_by_load(loads, seeds=(1, 2), **levers):
 LOADS = (0.4, 0.8, 1.4)
 
 
+@pytest.mark.slow  # a run per load level (~3.5 s of CPU)
 def test_formalism_is_convex_in_load_near_zero_below_the_threshold_and_steep_above():
     """BEHAVIOUR.md §3 signature."""
     low, mid, high = formalism_by_load(LOADS)
@@ -82,6 +83,7 @@ def test_formalism_is_convex_in_load_near_zero_below_the_threshold_and_steep_abo
     assert (high - mid) / (LOADS[2] - LOADS[1]) > 5 * max((mid - low) / (LOADS[1] - LOADS[0]), 0.0)
 
 
+@pytest.mark.slow  # a run per load level (~2 s of CPU)
 def test_without_coping_there_is_no_formalism_at_any_load():
     """The lever off (coping_threshold_days: none): the signature above fails."""
     shares = formalism_by_load(LOADS, seeds=(1,), **{"levers.coping_threshold_days": None})

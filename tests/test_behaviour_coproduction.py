@@ -60,6 +60,7 @@ def test_co_production_feeds_participation_where_it_survives_on_the_same_demand(
     assert on["committee_utilisation_mean"] < off["committee_utilisation_mean"]
 
 
+@pytest.mark.slow  # paired months-long runs (~5 s of CPU)
 def test_co_production_cannot_rescue_participation_that_collapsed():
     """The vicious side: under unlimited responsibility participation has collapsed, so
     there is little to co-produce and participation stays where it was."""

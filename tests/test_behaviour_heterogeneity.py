@@ -4,6 +4,7 @@ mean office is not the mean of the offices."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from sim.behaviour import offices_that_differ
 from sim.levels import COMMITTEE, DEPARTMENT, STREET
@@ -33,6 +34,7 @@ def test_with_no_heterogeneity_every_office_of_a_level_is_the_same():
     assert np.array_equal(out, staff) and np.all(population == 1.0)
 
 
+@pytest.mark.slow  # a run per spread of offices (~2 s of CPU)
 def test_the_mean_office_is_not_the_mean_of_the_offices():
     """BEHAVIOUR.md §8 signature: at 80% of departments' demand, identical committees stay
     below the coping threshold (almost no formalism), while committees whose staff vary

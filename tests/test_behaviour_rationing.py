@@ -6,6 +6,7 @@ wait and give up while the office keeps up with what is checked from above."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from sim.model import run
 from sim.rules import coping, work
@@ -46,6 +47,7 @@ def city(load: float, rations: bool, seed: int = 1) -> dict:
     return run(base.model_copy(update={"task_kinds": kinds}), seed, timeseries=False).summary
 
 
+@pytest.mark.slow  # runs across loads (~2 s of CPU)
 def test_rationing_leaves_residents_unserved_only_above_the_coping_threshold():
     """BEHAVIOUR.md §3 signature (rationing): at low load the lever changes nothing; at high
     load residents give up several times as often while administrative work is done on

@@ -12,8 +12,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-pytest.importorskip("pyabc")
-
 from sim import load_scenario
 from sim.calibration.abc import finished_generations, posterior_frame, run_abc
 from sim.calibration.distance import PatternDistance

@@ -8,7 +8,7 @@ import pytest
 
 from sim import run, with_overrides
 from tests.support.cities import small
-from tests.support.paired import assert_higher, paired
+from tests.support.paired import assert_higher, paired, summary
 
 pytestmark = pytest.mark.slow  # paired runs of a 90-day city per lever; the rule tests (test_rules) are the fast tier
 
@@ -92,7 +92,7 @@ def test_purchasing_relieves_streets_and_committees_and_never_overspends():
     com = paired({"off": off, "on": on}, "committee_backlog_hours_mean")
     assert_higher(com["off"], com["on"], "committee backlog without purchasing")
     for seed in range(3):
-        s = run(on, seed, timeseries=False).summary
+        s = summary(on, seed)
         budget = on.street.budget_per_day * on.levers.purchasing_budget_share
         streets = on.structure.districts * on.structure.streets_per_district
         assert 0 < s["purchase_spend_total"] <= budget * streets * on.days + 1e-6

@@ -122,6 +122,7 @@ def test_choose_step_prefers_coverage_among_dense_steps():
     assert choose_step(t, 1.1) == 3  # none dense enough: the densest
 
 
+@pytest.mark.slow  # imports the EMA workbench and scikit-learn and fits extra trees: ~8 s of CPU
 def test_feature_scores_rank_the_driving_uncertainty_first():
     rng = np.random.default_rng(0)
     x = pd.DataFrame(rng.uniform(size=(200, 3)), columns=["driver", "noise1", "noise2"])

@@ -10,14 +10,25 @@ from scipy import stats
 
 from sim import Scenario, run
 
+# Summaries already run in this process, by (scenario as JSON, seed). A run is a pure
+# function of its scenario and seed (tests/test_determinism.py), so a baseline that many
+# laws compare against (the small city's unlimited regime, say) is run once per process,
+# not once per law and outcome: this halved the CPU time of the two mechanism test files.
+_summaries: dict[tuple[str, int], dict] = {}
+
+
+def summary(scenario: Scenario, seed: int) -> dict:
+    """The summary of one run (without time series), run at most once per process."""
+    key = (scenario.model_dump_json(), int(seed))
+    if key not in _summaries:
+        _summaries[key] = run(scenario, seed, timeseries=False).summary
+    return _summaries[key]
+
 
 def paired(arms: dict[str, Scenario], outcome: str, seeds: Iterable[int] = range(6)) -> dict[str, np.ndarray]:
     """Run each arm on the same seeds (common random numbers); return the outcome per seed."""
     seeds = list(seeds)
-    return {
-        name: np.array([run(sc, seed, timeseries=False).summary[outcome] for seed in seeds])
-        for name, sc in arms.items()
-    }
+    return {name: np.array([summary(sc, seed)[outcome] for seed in seeds]) for name, sc in arms.items()}
 
 
 def ci95(diff) -> tuple[float, float]:
