@@ -19,14 +19,23 @@ sys.path.insert(0, str(ROOT))
 
 from sim import TiaokuaiModel, load_scenario, run  # noqa: E402
 from sim.agents import DEPARTMENT  # noqa: E402
-from tests.test_verification_pushdown import DAYS as PUSH_DAYS  # noqa: E402
-from tests.test_verification_pushdown import DEPARTMENTS, KINDS, _street_arrivals, everything_pushed_city  # noqa: E402
-from tests.test_verification_queues import DAYS, OFFICES, WARMUP, Z, single_office_city  # noqa: E402
 from tests.support.queueing import (  # noqa: E402
     chain_mean_and_asymptotic_variance,
     closed_form_mean_queue_k1,
     fifo_sojourns,
     lindley_window_means,
+)
+from tests.support.verification_cities import (  # noqa: E402
+    DEPARTMENTS,
+    KINDS,
+    OFFICES,
+    PUSH_DAYS,
+    QUEUE_DAYS as DAYS,  # noqa: E402
+    WARMUP,
+    Z,
+    everything_pushed_city,
+    single_office_city,
+    street_arrivals,
 )
 
 WINDOW = OFFICES * (DAYS - WARMUP)
@@ -74,7 +83,7 @@ def rows() -> list[tuple[str, str, float, float, float]]:
     for _ in range(PUSH_DAYS):
         model.step()
         pushed += sum(h for (s, _), h in model.recent_flows().items() if s in deps)
-    tasks, hours = _street_arrivals(model.timeseries())
+    tasks, hours = street_arrivals(model.timeseries())
     rate = DEPARTMENTS * sum(k[1] for k in KINDS)
     out.append(("everything pushed, no gate: street arrivals (tasks/day)", "Σ departments' rates",
                 rate, tasks / PUSH_DAYS, 4 * np.sqrt(rate * PUSH_DAYS) / PUSH_DAYS))

@@ -12,49 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim import Scenario, TiaokuaiModel
+from sim import TiaokuaiModel
 from sim.agents import DEPARTMENT
+from tests.support.verification_cities import DEPARTMENTS, KINDS, PUSH_DAYS, everything_pushed_city, street_arrivals
 
-DEPARTMENTS, STREETS, DAYS = 3, 4, 400
-KINDS = (("campaign", 5.0, 2.0, 0.5), ("collection", 3.0, 1.0, 0.0))  # name, rate, effort, cv
-
-
-def everything_pushed_city() -> Scenario:
-    return Scenario.model_validate(
-        {
-            "name": "everything-pushed",
-            "days": DAYS,
-            "warmup_days": 0,
-            "structure": {
-                "districts": 1,
-                "departments_per_district": DEPARTMENTS,
-                "streets_per_district": STREETS,
-                "committees_per_street": 2,
-                "social_organisation_pool_per_district": 0,
-            },
-            "department": {"staff": 1, "budget_per_day": 0},
-            "street": {"staff": 10},
-            "committee": {"staff": 1},
-            "staff": {"overtime_ceiling": 0.0, "attrition_base": 0.0, "attrition_strain": 0.0},
-            "task_kinds": [
-                {
-                    "name": name,
-                    "origin": "department",
-                    "rate_per_day": rate,
-                    "effort_mean_hours": effort,
-                    "effort_cv": cv,
-                    "deadline_days": 30,
-                }
-                for name, rate, effort, cv in KINDS
-            ],
-            "levers": {
-                "push_down_propensity": 1.0,
-                "street_gate": {"enabled": False},
-                "committee_gate": {"enabled": True, "compliance": 1.0, "listed": []},
-                "assessment_intensity": 0.0,
-            },
-        }
-    )
+DAYS = PUSH_DAYS
 
 
 @pytest.fixture(scope="module")
@@ -69,16 +31,9 @@ def pushed():
     return model, model.summary(), model.timeseries(), pushed_hours
 
 
-def _street_arrivals(ts) -> tuple[int, float]:
-    street = ts[ts.level == "street"]
-    tasks = int(street.tasks_done.sum() + street.open_tasks.iloc[-1])
-    hours = float(street.hours_used.sum() + street.backlog_hours.iloc[-1])
-    return tasks, hours
-
-
 def test_every_task_a_department_creates_arrives_at_a_street(pushed):
     _, summary, ts, _ = pushed
-    tasks, _ = _street_arrivals(ts)
+    tasks, _ = street_arrivals(ts)
     departments = ts[ts.level == "department"]
     assert departments.tasks_done.sum() == 0 and departments.open_tasks.iloc[-1] == 0
     assert tasks == summary["tasks_created"]
@@ -86,13 +41,13 @@ def test_every_task_a_department_creates_arrives_at_a_street(pushed):
 
 def test_street_hours_received_equal_the_hours_departments_pushed(pushed):
     _, _, ts, pushed_hours = pushed
-    _, hours = _street_arrivals(ts)
+    _, hours = street_arrivals(ts)
     assert hours == pytest.approx(pushed_hours, rel=1e-9)
 
 
 def test_street_arrival_rate_is_the_sum_of_the_departments_rates(pushed):
     # The count over DAYS days is Poisson with mean DAYS x rate: 4 standard deviations.
     _, _, ts, _ = pushed
-    tasks, _ = _street_arrivals(ts)
+    tasks, _ = street_arrivals(ts)
     rate = DEPARTMENTS * sum(r for _, r, _, _ in KINDS)
     assert tasks / DAYS == pytest.approx(rate, abs=4 * np.sqrt(rate * DAYS) / DAYS)

@@ -21,71 +21,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim import Scenario, TiaokuaiModel, run
+from sim import TiaokuaiModel, run
 from tests.support.queueing import (
     chain_mean_and_asymptotic_variance,
     closed_form_mean_queue_k1,
     fifo_sojourns,
     lindley_window_means,
 )
+from tests.support.verification_cities import OFFICES, QUEUE_DAYS, WARMUP, Z, single_office_city
 
 pytestmark = pytest.mark.slow  # 2,000-day runs of 100 offices: the tolerance needs the queue-days
 
-OFFICES, DAYS, WARMUP = 100, 2000, 100
-Z = 4.0
-
-
-def single_office_city(
-    rate: float, effort: float, effort_cv: float, hours_per_day: float,
-    offices: int = OFFICES, days: int = DAYS, warmup: int = WARMUP,
-) -> Scenario:
-    """`offices` departments, each one staff member working `hours_per_day` on its own
-    Poisson stream of tasks; nothing moves between offices."""
-    return Scenario.model_validate(
-        {
-            "name": "single-office-queue",
-            "days": days,
-            "warmup_days": warmup,
-            "structure": {
-                "districts": 1,
-                "departments_per_district": offices,
-                "streets_per_district": 1,
-                "committees_per_street": 1,
-                "social_organisation_pool_per_district": 0,
-            },
-            "department": {"staff": 1, "budget_per_day": 0},
-            "street": {"staff": 1},
-            "committee": {"staff": 1},
-            "staff": {
-                "hours_per_day": hours_per_day,
-                "overtime_ceiling": 0.0,
-                "strain_buildup": 0.0,
-                "attrition_base": 0.0,
-                "attrition_strain": 0.0,
-            },
-            "task_kinds": [
-                {
-                    "name": "work",
-                    "origin": "department",
-                    "rate_per_day": rate,
-                    "effort_mean_hours": effort,
-                    "effort_cv": effort_cv,
-                    "deadline_days": 1000,
-                }
-            ],
-            "levers": {
-                "push_down_propensity": 0.0,
-                "push_down_backlog_sensitivity": 0.0,
-                "assessment_intensity": 0.0,
-                # a queue, not an office that decides: issue 15's behaviours off
-                "coping_threshold_days": None,
-                "documentation_overhead": 0.0,
-                "ranking_pressure": 0.0,
-                "blame_shifting": 0.0,
-            },
-            "self_governance": {"latent_hours_per_committee_day": 0.0},
-        }
-    )
+DAYS = QUEUE_DAYS
 
 
 @pytest.fixture(scope="module")
