@@ -61,6 +61,29 @@ def box_markdown(box: Box, labels: dict[str, str], figure: str | None) -> list[s
     return lines + [""]
 
 
+def _discovery(x: pd.DataFrame, flags: np.ndarray, question: str, failure: str, labels: dict[str, str],
+               figure: Path | None, failures: list[str], box_quality: bool) -> list[str]:
+    """One PRIM question (where `flags` is true among the worlds `x`): its markdown section,
+    its chart written to `figure` (when given), and the regime's failure note appended to
+    `failures` (`failure` names it; `box_quality` adds the box's coverage and density)."""
+    box = prim_box(x, flags, question)
+    if box is None:
+        n = int(flags.sum())
+        if n:
+            failures.append(f"{failure} in {n}/{len(flags)} worlds")
+        return [f"### {question}", "", _no_box(n, len(flags)), ""]
+    fig = None
+    if figure is not None:
+        figures.prim_chart(box, labels, figure)
+        fig = f"figures/{figure.name}"
+    where = "; ".join(_range_text(r, labels) for r in box.limits.itertuples()) or "anywhere"
+    note = f"{failure} in {box.cases}/{box.worlds} worlds, mostly where {where}"
+    if box_quality:
+        note += f" (coverage {box.coverage:.2f}, density {box.density:.2f})"
+    failures.append(note)
+    return box_markdown(box, labels, fig)
+
+
 def analyse(study: Study, out: Path, plots: bool = True, reduced_note: str = "") -> str:
     """Write every output of the study into OUT; return the summary text."""
     exp = study.experiment
@@ -126,22 +149,8 @@ def analyse(study: Study, out: Path, plots: bool = True, reduced_note: str = "")
         for p in others:
             loses = (s[p] < -tol).to_numpy()
             q = f"{p} loses to {exp.baseline} on {outcome}"
-            box = prim_box(x, loses, q)
-            if box is None:
-                n = int(loses.sum())
-                lines += [f"### {q}", "", _no_box(n, len(loses)), ""]
-                if n:
-                    failures[p].append(f"{q} in {n}/{len(loses)} worlds")
-                continue
-            fig = None
-            if plots:
-                name = f"prim-{slug(p)}-loses-{slug(outcome)}.png"
-                figures.prim_chart(box, labels, fig_dir / name)
-                fig = f"figures/{name}"
-            lines += box_markdown(box, labels, fig)
-            where = "; ".join(_range_text(r, labels) for r in box.limits.itertuples()) or "anywhere"
-            failures[p].append(f"{q} in {box.cases}/{box.worlds} worlds, mostly where {where} "
-                               f"(coverage {box.coverage:.2f}, density {box.density:.2f})")
+            figure = fig_dir / f"prim-{slug(p)}-loses-{slug(outcome)}.png" if plots else None
+            lines += _discovery(x, loses, q, q, labels, figure, failures[p], box_quality=True)
     if exp.crisis is not None:
         rule = exp.crisis
         cond = f"{rule.outcome} ≥ {rule.at_least}" if rule.at_least is not None else f"{rule.outcome} ≤ {rule.at_most}"
@@ -150,21 +159,8 @@ def analyse(study: Study, out: Path, plots: bool = True, reduced_note: str = "")
         for p in policies:
             flags = (crisis[p] >= 0.5).to_numpy()
             q = f"a crisis occurs under {p}"
-            box = prim_box(x, flags, q)
-            if box is None:
-                n = int(flags.sum())
-                lines += [f"### {q}", "", _no_box(n, len(flags)), ""]
-                if n:
-                    failures[p].append(f"crisis in {n}/{len(flags)} worlds")
-                continue
-            fig = None
-            if plots:
-                name = f"prim-{slug(p)}-crisis.png"
-                figures.prim_chart(box, labels, fig_dir / name)
-                fig = f"figures/{name}"
-            lines += box_markdown(box, labels, fig)
-            where = "; ".join(_range_text(r, labels) for r in box.limits.itertuples()) or "anywhere"
-            failures[p].append(f"crisis in {box.cases}/{box.worlds} worlds, mostly where {where}")
+            figure = fig_dir / f"prim-{slug(p)}-crisis.png" if plots else None
+            lines += _discovery(x, flags, q, "crisis", labels, figure, failures[p], box_quality=False)
     (out / "boxes.md").write_text("\n".join(lines), encoding="utf-8")
 
     # Responses of each regime's advantage to its two most important uncertainties.
