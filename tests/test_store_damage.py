@@ -35,7 +35,11 @@ def stored(tmp_path_factory):
     base = tmp_path_factory.mktemp("damage")
     exp = write_experiment(base / "exp.yaml")
     out = base / "store"
-    assert main(["sweep", str(exp), "--out", str(out), "--workers", "1", "--quiet", "--flush-seconds", "0"]) == 0
+    # --stack 1: run by run, so that each run is flushed as a part of its own (stacks of
+    # replications would store the four runs as one part)
+    assert main(["sweep", str(exp), "--out", str(out), "--workers", "1", "--quiet", "--flush-seconds", "0",
+                 "--stack", "1"]) == 0
+    assert len(list((out / "runs").glob("part-*.parquet"))) == 4
     return exp, out
 
 
@@ -174,8 +178,9 @@ def test_a_full_disk_during_a_sweep_is_one_line_and_keeps_what_was_stored(copy, 
     from sim.sweep import store as store_module
 
     exp, store = copy
-    first_part(store).unlink()  # one run to redo
-    (store / "timeseries" / first_part(store).name).unlink(missing_ok=True)
+    part = first_part(store)
+    part.unlink()  # one run to redo
+    (store / "timeseries" / part.name).unlink(missing_ok=True)
     before = ResultStore(store).stored_run_ids()
 
     def full(path, frame):
