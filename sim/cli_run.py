@@ -14,12 +14,14 @@ from pathlib import Path
 
 import yaml
 
+from .cli_options import whole_number
 from .config import Scenario
 from .errors import InputError, Problem
 from .model import run
 from .resources import check_memory
 from .scenario_io import load_scenario, parse_set, read_yaml_mapping
 
+NON_NEGATIVE = "must be a non-negative integer"
 DAYS_MAX = next(m.le for m in Scenario.model_fields["days"].metadata if getattr(m, "le", None) is not None)
 
 
@@ -119,18 +121,6 @@ def show_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _non_negative_int(text: str | None, option: str) -> int | None:
-    if text is None:
-        return None
-    try:
-        value = int(text)
-    except ValueError:
-        raise InputError([Problem(option, "", "must be a non-negative integer", text)]) from None
-    if value < 0:
-        raise InputError([Problem(option, "", "must be a non-negative integer", text)])
-    return value
-
-
 def horizon_overrides(path: str, days: int, overrides: dict) -> tuple[dict, str | None]:
     """`--days N` as overrides: the schema's bounds apply, and unless warmup_days is set too,
     the warm-up keeps its share of the horizon. Returns the overrides and a note to print."""
@@ -200,10 +190,10 @@ def _pseudo_filesystem(path: Path) -> str | None:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    seed = _non_negative_int(args.seed, "--seed")
+    seed = whole_number(args.seed, "--seed", least=0, rule=NON_NEGATIVE)
     if seed is not None and seed >= 2**63:
         raise InputError([Problem("--seed", "", "must be less than 2**63", args.seed)])
-    days = _non_negative_int(args.days, "--days")
+    days = whole_number(args.days, "--days", least=0, rule=NON_NEGATIVE)
     if days is not None and days < 1:
         raise InputError([Problem("--days", "", "must be at least 1", args.days)])
     scenario_only(args.scenario, "run")

@@ -13,6 +13,7 @@ import argparse
 import os
 import sys
 
+from sim.cli_options import whole_number
 from sim.errors import InputError, Problem
 
 
@@ -40,25 +41,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=calibrate_command)
 
 
-def _positive_int(text: str | None, option: str) -> int | None:
-    if text is None:
-        return None
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise InputError([Problem(option, "", "must be a whole number of at least 1", text)])
-    return value
-
-
 def calibrate_command(args: argparse.Namespace) -> int:
     from sim.sweep.executors import WorkerLost, make_executor
 
     from .run import Calibration
 
-    workers = _positive_int(args.workers, "--workers")
-    in_flight = _positive_int(args.particles_in_flight, "--particles-in-flight") or 1
+    workers = whole_number(args.workers, "--workers")
+    in_flight = whole_number(args.particles_in_flight, "--particles-in-flight") or 1
     if workers and args.scheduler:
         raise InputError([Problem("--workers", "", "give --workers or --scheduler, not both", args.workers)])
     cal = Calibration.prepare(args.experiment, args.budget, args.out)  # checks inputs, writes nothing

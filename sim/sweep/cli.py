@@ -7,6 +7,7 @@ import os
 import sys
 from functools import partial
 
+from sim.cli_options import whole_number
 from sim.errors import InputError, Problem
 
 from .store import StoreBusy
@@ -81,30 +82,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _workers(text: str | None, scheduler: str | None) -> int | None:
-    if text is None:
-        return None
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise InputError([Problem("--workers", "", "must be a whole number of at least 1", text)])
-    if scheduler:
+    value = whole_number(text, "--workers")
+    if value is not None and scheduler:
         raise InputError([Problem("--workers", "", "give --workers or --scheduler, not both", text)])
     return value
 
 
 def _stack(text: str | None) -> int | None:
     """--stack K: a whole number of runs, at least 1 (None: the default)."""
-    if text is None:
-        return None
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise InputError([Problem("--stack", "", "must be a whole number of runs, at least 1 (1 = no stacking)", text)])
-    return value
+    return whole_number(text, "--stack", rule="must be a whole number of runs, at least 1 (1 = no stacking)")
 
 
 def sweep_command(args: argparse.Namespace) -> int:
