@@ -155,29 +155,32 @@ def Page():
     except ValueError as exc:
         seed, seed_error = None, str(exc)
 
-    def choose_preset(name: str) -> None:
-        preset.set(name)
+    def chosen_panel(name: str) -> tuple[tuple[Lever, ...], dict[str, Any]] | None:
+        """A chosen preset's levers and values for the panel; None, with the error shown,
+        when its file is refused."""
         try:
-            new_levers, new_values = levers_for(load_scenario(presets[name]))
+            return levers_for(load_scenario(presets[name]))
         except InputError as exc:
             error.set(f"preset {name}: {describe(exc)}")
-            return
-        levers.set(new_levers)
-        values.set(new_values)
+            return None
+
+    def choose_preset(name: str) -> None:
+        preset.set(name)
+        panel = chosen_panel(name)
+        if panel is not None:
+            levers.set(panel[0])
+            values.set(panel[1])
 
     def choose_other(name: str) -> None:
         if name == NO_COMPARISON or not name:
             other.set("")
             side.set("left")
             return
-        try:
-            new_levers, new_values = levers_for(load_scenario(presets[name]))
-        except InputError as exc:
-            error.set(f"preset {name}: {describe(exc)}")
-            return
-        other.set(name)
-        other_levers.set(new_levers)
-        other_values.set(new_values)
+        panel = chosen_panel(name)
+        if panel is not None:
+            other.set(name)
+            other_levers.set(panel[0])
+            other_values.set(panel[1])
 
     def set_lever(path: str, value: Any) -> None:
         values.set({**values.value, path: value})
