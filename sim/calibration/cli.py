@@ -13,8 +13,8 @@ import argparse
 import os
 import sys
 
-from sim.cli_options import whole_number
-from sim.errors import InputError, Problem
+from sim.cli_options import scheduler_address, whole_number
+from sim.cli_run import check_writable_dir
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -48,12 +48,12 @@ def calibrate_command(args: argparse.Namespace) -> int:
 
     workers = whole_number(args.workers, "--workers")
     in_flight = whole_number(args.particles_in_flight, "--particles-in-flight") or 1
-    if workers and args.scheduler:
-        raise InputError([Problem("--workers", "", "give --workers or --scheduler, not both", args.workers)])
+    scheduler = scheduler_address(args.scheduler, args.workers)
+    check_writable_dir(args.out, "--out")  # before the pilot runs, not after
     cal = Calibration.prepare(args.experiment, args.budget, args.out)  # checks inputs, writes nothing
     log = (lambda msg: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
     try:
-        with make_executor(workers, args.scheduler) as executor:
+        with make_executor(workers, scheduler) as executor:
             cal.run(executor, particles_in_flight=in_flight, propagation=not args.no_propagation, log=log)
     except (WorkerLost, ConnectionError) as err:
         print(f"error: {err}", file=sys.stderr)

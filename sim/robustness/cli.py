@@ -12,6 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.cli_options import finite_seconds, scheduler_address
 from sim.errors import InputError, Problem
 
 
@@ -54,6 +55,7 @@ def reduced_note(args: argparse.Namespace, file_exp) -> str:
 
 
 def robustness_command(args: argparse.Namespace) -> int:
+    from sim.sweep.cli import check_out_dir
     from sim.sweep.executors import WorkerLost
     from sim.sweep.store import StoreBusy
 
@@ -68,14 +70,16 @@ def robustness_command(args: argparse.Namespace) -> int:
                 if v is not None and v < m]
     if problems:
         raise InputError(problems)
+    scheduler = scheduler_address(args.scheduler, args.workers)
+    flush = finite_seconds(args.flush_seconds, "--flush-seconds")
     file_exp = load_robustness(args.experiment)
     exp = load_robustness(args.experiment, {"points": args.points, "replications": args.replications,
                                             "days": args.days})
     directions(exp.outcomes, args.experiment)  # refuse unrankable outcomes before running anything
+    check_out_dir(args.out)
     out = Path(args.out)
     try:
-        study = run_study(args.experiment, exp, out, args.workers, args.scheduler, args.restart, args.quiet,
-                          max(0.0, args.flush_seconds))
+        study = run_study(args.experiment, exp, out, args.workers, scheduler, args.restart, args.quiet, flush)
     except (StoreBusy, WorkerLost, ConnectionError, RuntimeError) as err:
         print(f"error: {err}", file=sys.stderr)
         print("finished runs are stored; run the same command again to resume", file=sys.stderr)

@@ -7,7 +7,7 @@ import os
 import sys
 from functools import partial
 
-from sim.cli_options import whole_number
+from sim.cli_options import finite_seconds, scheduler_address, whole_number
 from sim.errors import InputError, Problem
 
 from .store import StoreBusy
@@ -81,13 +81,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.set_defaults(handler=store_check_command)
 
 
-def _workers(text: str | None, scheduler: str | None) -> int | None:
-    value = whole_number(text, "--workers")
-    if value is not None and scheduler:
-        raise InputError([Problem("--workers", "", "give --workers or --scheduler, not both", text)])
-    return value
-
-
 def _stack(text: str | None) -> int | None:
     """--stack K: a whole number of runs, at least 1 (None: the default)."""
     return whole_number(text, "--stack", rule="must be a whole number of runs, at least 1 (1 = no stacking)")
@@ -98,12 +91,11 @@ def sweep_command(args: argparse.Namespace) -> int:
     from .executors import WorkerLost, make_executor
     from .plan import build_plan
 
-    workers = _workers(args.workers, args.scheduler)
-    if args.scheduler and "://" not in args.scheduler and ":" not in args.scheduler:
-        raise InputError([Problem("--scheduler", "", "expected an address like tcp://HOST:PORT", args.scheduler)])
+    workers = whole_number(args.workers, "--workers")
+    scheduler = scheduler_address(args.scheduler, args.workers)
     if args.out is None and not args.dry_run:
         raise InputError([Problem("--out", "", "required: the result folder (or --dry-run)", None)])
-    flush = _finite_seconds(args.flush_seconds)
+    flush = finite_seconds(args.flush_seconds, "--flush-seconds")
     stack = _stack(args.stack)
     plan = build_plan(args.experiment, timeseries=args.timeseries)
     check_plan_memory(plan)  # sweep() checks again; --dry-run should refuse it too
@@ -115,7 +107,7 @@ def sweep_command(args: argparse.Namespace) -> int:
         report = sweep(
             plan,
             args.out,
-            partial(make_executor, workers, args.scheduler, stack),
+            partial(make_executor, workers, scheduler, stack),
             restart=args.restart,
             quiet=args.quiet,
             flush_seconds=flush,
@@ -133,14 +125,6 @@ def sweep_command(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0
-
-
-def _finite_seconds(value: float) -> float:
-    import math
-
-    if not math.isfinite(value) or value < 0 or value > 86_400:
-        raise InputError([Problem("--flush-seconds", "", "must be between 0 and 86400 seconds", value)])
-    return value
 
 
 def dry_run_text(plan, workers: int | None) -> str:
@@ -188,7 +172,8 @@ def store_check_command(args: argparse.Namespace) -> int:
 
     store = ResultStore(args.dir)
     if not store.dir.is_dir():
-        raise InputError([Problem(args.dir, "", "no such folder", None)])
+        rule = "not a folder" if store.dir.exists() else "no such folder"
+        raise InputError([Problem(args.dir, "", rule, None)])
     manifest = store.manifest()  # a damaged manifest is refused here, naming what to do
     damaged = store.damaged_parts()
     if not damaged:
@@ -209,8 +194,13 @@ def store_check_command(args: argparse.Namespace) -> int:
 
 
 def compare_command(args: argparse.Namespace) -> int:
-    from .compare import compare
+    outcomes = None
+    if args.outcomes is not None:
+        outcomes = [o.strip() for o in args.outcomes.split(",") if o.strip()]
+        if not outcomes:
+            raise InputError([Problem("--outcomes", "", "names no outcome: give a comma-separated list "
+                                      "such as tasks_created,resident_unmet_share", args.outcomes)])
+    from .compare import compare  # plotting libraries: imported only once the options are sound
 
-    outcomes = [o.strip() for o in args.outcomes.split(",") if o.strip()] if args.outcomes else None
     compare(args.dir, baseline=args.baseline, outcomes=outcomes, plots=not args.no_plots, csv=args.csv)
     return 0
