@@ -16,6 +16,7 @@ import typing
 import warnings
 from pathlib import Path
 
+from sim.cli_options import scheduler_address
 from sim.errors import InputError, Problem
 
 DEFAULT_TRAJECTORIES = 20
@@ -73,6 +74,10 @@ def _sizes(args: argparse.Namespace, file_method: str, file_samples: int) -> dic
                                     "must be at least 2" + (" and a power of 2" if method == "sobol" else ""), n))
     if args.workers is not None and args.workers < 1:
         problems.append(Problem("--workers", "", "must be at least 1", args.workers))
+    if args.bootstrap < 2:
+        problems.append(Problem("--bootstrap", "", "must be at least 2 resamples", args.bootstrap))
+    if args.sobol_top < 0:
+        problems.append(Problem("--sobol-top", "", "must be 0 (all parameters) or more", args.sobol_top))
     if problems:
         raise InputError(problems)
     return sizes
@@ -81,25 +86,29 @@ def _sizes(args: argparse.Namespace, file_method: str, file_samples: int) -> dic
 def sensitivity_command(args: argparse.Namespace) -> int:
     from functools import partial
 
-    from sim.sweep.executors import make_executor
+    from sim.sweep.driver import SweepFailed, check_outcomes
+    from sim.sweep.executors import WorkerLost, make_executor
     from sim.sweep.plan import build_plan
+    from sim.sweep.store import StoreBusy
 
     from .differences import ci_widths, parse_pairs, with_differences
     from .report import analyse_and_write
     from .stages import Method, StageResult, run_stage, stage_plan
 
+    scheduler = scheduler_address(args.scheduler, args.workers)
     plan = build_plan(args.experiment)
     exp = plan.experiment
     if exp.design is None or exp.design.method not in ("morris", "sobol"):
         raise InputError([Problem(args.experiment, "design", "a sensitivity experiment needs a morris or "
                                   "sobol design with ranges", exp.design.method if exp.design else None)])
     sizes = _sizes(args, exp.design.method, exp.design.samples)
+    check_outcomes(plan)  # an unknown outcome is refused before the first stage says anything
     pairs = parse_pairs(args.difference, exp.arm_names)
     out = Path(args.out)
     from sim.sweep.cli import check_out_dir
 
     check_out_dir(str(out))
-    executor_factory = partial(make_executor, args.workers, args.scheduler)
+    executor_factory = partial(make_executor, args.workers, scheduler)
     stages: dict[str, StageResult] = {}
     keep = None
     for method, n in sizes.items():
@@ -113,8 +122,13 @@ def sensitivity_command(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"{method}: {len(staged.runs)} runs ({staged.experiment.point_count} points x "
                   f"{staged.experiment.replications} replications)", file=sys.stderr)
-        stages[method] = with_differences(
-            run_stage(staged, out, executor_factory, args.restart, args.quiet), pairs)
+        try:
+            ran = run_stage(staged, out, executor_factory, args.restart, args.quiet)
+        except (SweepFailed, StoreBusy, WorkerLost, ConnectionError) as err:
+            print(f"error: {err}", file=sys.stderr)
+            print("finished runs are stored; run the same command again to resume", file=sys.stderr)
+            return 1
+        stages[method] = with_differences(ran, pairs)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         report = analyse_and_write(stages, out, args.bootstrap)
