@@ -87,6 +87,7 @@ def run_viz(args: argparse.Namespace) -> int:
 
 def server_command(args: argparse.Namespace) -> tuple[list[str], dict[str, str]]:
     """The `solara run` command line and environment for these arguments, checked."""
+    from ..cli_run import scenario_only
     from ..scenario_io import load_scenario
 
     problems = []
@@ -108,10 +109,11 @@ def server_command(args: argparse.Namespace) -> tuple[list[str], dict[str, str]]
         problems.append(Problem("--port", "", "must be from 1 to 65535", args.port))
     if problems or scenario_path is None:
         raise InputError(problems)
-    load_scenario(scenario_path)  # refuses a missing or invalid file with its own problems
     compare_path = Path(args.compare) if getattr(args, "compare", None) else None
-    if compare_path is not None:
-        load_scenario(compare_path)
+    for path in (scenario_path, compare_path):
+        if path is not None:
+            scenario_only(str(path), "viz")  # an experiment file is named as one, not as a scenario's faults
+            load_scenario(path)  # refuses a missing or invalid file with its own problems
     listen_problem = check_listen(args.host, args.port)
     if listen_problem is not None:
         raise InputError([listen_problem])
