@@ -1,0 +1,214 @@
+"""Bad command lines the hostile-input corpus did not reach: each subcommand refuses them in
+one `error:` line naming the option, the rule and the value, exits 2, prints no traceback
+and writes nothing — before anything runs. Each case failed one of those before.
+
+Every case runs `tiaokuai`'s main function in-process and is refused before a model runs,
+so each costs well under a second of CPU."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sim.cli import main
+from sim.cli_options import finite_seconds, scheduler_address, whole_number
+from sim.errors import InputError
+
+REPO = Path(__file__).resolve().parents[1]
+GOOD = REPO / "scenarios" / "unlimited-responsibility.yaml"
+ROBUSTNESS = REPO / "experiments" / "robustness.yaml"
+CALIBRATION = REPO / "experiments" / "calibration.yaml"
+
+
+def tiny(tmp: Path) -> Path:
+    path = tmp / "s.yaml"
+    path.write_text(f"extends: {GOOD}\nname: tiny\ndays: 8\nwarmup_days: 2\n"
+                    "structure: {departments_per_district: 2, streets_per_district: 2, committees_per_street: 3}\n")
+    return path
+
+
+def experiment(tmp: Path, **fields) -> Path:
+    spec = {"name": "e", "base": str(tiny(tmp)), "replications": 1, "master_seed": 1,
+            "outcomes": ["tasks_created"], **fields}
+    path = tmp / "e.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    return path
+
+
+def morris(tmp: Path, **fields) -> Path:
+    return experiment(tmp, design={"method": "morris", "samples": 2, "ranges": {"levers.rework_share": [0, 1]}},
+                      **fields)
+
+
+def under_a_file(tmp: Path) -> str:
+    (tmp / "afile").write_text("x")
+    return str(tmp / "afile" / "out")
+
+
+def snapshot(folder: Path) -> dict[str, int]:
+    return {str(p.relative_to(folder)): p.stat().st_size for p in folder.rglob("*")}
+
+
+def refused(argv: list[str], tmp: Path, capsys, *expected: str) -> str:
+    """Run the command; check it is refused the house's way; return its error text."""
+    capsys.readouterr()
+    before = snapshot(tmp)
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    lines = [line for line in captured.err.splitlines() if line]
+    assert lines and all(line.startswith("error: ") for line in lines), captured.err
+    assert "Traceback" not in captured.err + captured.out
+    for text in expected:
+        assert text in captured.err, captured.err
+    assert snapshot(tmp) == before, "something was written"
+    return captured.err
+
+
+# -- the shared option parsers -------------------------------------------------------------------
+
+def test_a_whole_number_option_takes_whole_numbers_at_or_above_its_least():
+    assert whole_number(None, "--workers") is None
+    assert whole_number("3", "--workers") == 3
+    assert whole_number("0", "--seed", least=0) == 0
+
+
+@pytest.mark.parametrize("text", ["0", "-2", "two", "1.5", "1e3", ""])
+def test_a_whole_number_option_refuses_other_text_naming_option_rule_and_value(text):
+    with pytest.raises(InputError) as err:
+        whole_number(text, "--workers")
+    assert str(err.value) == f"--workers: must be a whole number of at least 1 (got {text!r})"
+
+
+def test_a_whole_number_option_says_its_own_rule_when_given_one():
+    with pytest.raises(InputError, match=r"--stack: must be a whole number of runs \(got '0'\)"):
+        whole_number("0", "--stack", rule="must be a whole number of runs")
+
+
+@pytest.mark.parametrize("address", ["tcp://10.0.0.5:8786", "10.0.0.5:8786", "tls://[::1]:8786", "inproc://x/1/2"])
+def test_a_scheduler_address_with_a_port_is_taken(address):
+    assert scheduler_address(address) == address
+
+
+@pytest.mark.parametrize("address", ["nowhere", "tcp://h", "tcp://h:", "h:abc", "tcp://h:0", "tcp://h:70000", ":8786"])
+def test_a_scheduler_address_without_a_usable_port_is_refused(address):
+    with pytest.raises(InputError, match="--scheduler: expected an address like tcp://HOST:PORT"):
+        scheduler_address(address)
+
+
+def test_a_scheduler_is_refused_beside_workers_and_absent_means_local():
+    with pytest.raises(InputError, match="--workers: give --workers or --scheduler, not both"):
+        scheduler_address("tcp://h:1", "2")
+    assert scheduler_address(None, "2") is None and scheduler_address("", None) is None
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -1.0, 86_401.0])
+def test_seconds_are_finite_and_between_0_and_a_day(value):
+    with pytest.raises(InputError, match="--flush-seconds: must be between 0 and 86400 seconds"):
+        finite_seconds(value, "--flush-seconds")
+    assert finite_seconds(0.0, "--flush-seconds") == 0.0
+
+
+# -- sweep, compare, store -----------------------------------------------------------------------
+
+def test_sweep_refuses_a_scheduler_address_without_a_port(tmp_path, capsys):
+    # "tcp://h" passed the old check ("://" in it) and stopped in Dask's parser with a traceback
+    refused(["sweep", str(experiment(tmp_path)), "--out", str(tmp_path / "o"), "--scheduler", "tcp://h"],
+            tmp_path, capsys, "--scheduler: expected an address like tcp://HOST:PORT (got 'tcp://h')")
+
+
+def test_compare_refuses_an_outcome_list_that_names_no_outcome(tmp_path, capsys):
+    # ran with the experiment's own outcomes before, as though --outcomes had not been given
+    refused(["compare", str(tmp_path), "--outcomes", " , "], tmp_path, capsys,
+            "--outcomes: names no outcome", "(got ' , ')")
+
+
+def test_store_check_calls_a_file_not_a_folder(tmp_path, capsys):
+    (tmp_path / "results").write_text("x")
+    err = refused(["store", "check", str(tmp_path / "results")], tmp_path, capsys, "results: not a folder")
+    assert "no such folder" not in err
+
+
+# -- viz ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("where", ["scenario", "--compare"])
+def test_viz_names_an_experiment_file_as_one(where, tmp_path, capsys):
+    # before: four errors about the scenario fields an experiment lacks and the keys it has
+    exp = str(experiment(tmp_path))
+    argv = ["viz", exp] if where == "scenario" else ["viz", str(tiny(tmp_path)), "--compare", exp]
+    err = refused(argv, tmp_path, capsys, "is an experiment file; `tiaokuai viz` takes a scenario")
+    assert len(err.strip().splitlines()) == 1
+
+
+# -- sensitivity ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args, expected", [
+    (["--scheduler", "nowhere"], "--scheduler: expected an address like tcp://HOST:PORT (got 'nowhere')"),
+    (["--workers", "2", "--scheduler", "tcp://h:1"], "--workers: give --workers or --scheduler, not both (got 2)"),
+    (["--bootstrap", "0"], "--bootstrap: must be at least 2 resamples (got 0)"),
+    (["--sobol-top", "-1"], "--sobol-top: must be 0 (all parameters) or more (got -1)"),
+])
+def test_sensitivity_refuses_bad_options_before_its_first_stage(args, expected, tmp_path, capsys):
+    # before: a Dask traceback, a 30 s wait on an unreachable cluster, or a Morris stage run
+    # and stored, then a traceback (bootstrap) or a schema error (sobol-top)
+    refused(["sensitivity", str(morris(tmp_path)), "--out", str(tmp_path / "o"), *args], tmp_path, capsys, expected)
+
+
+def test_sensitivity_refuses_an_unknown_outcome_before_saying_anything_else(tmp_path, capsys):
+    err = refused(["sensitivity", str(morris(tmp_path, outcomes=["nope"])), "--out", str(tmp_path / "o")],
+                  tmp_path, capsys, "outcomes: not a numeric summary field of a run")
+    assert "morris:" not in err
+
+
+def test_sensitivity_reports_an_unreachable_cluster_in_a_line_not_a_traceback(tmp_path, capsys, monkeypatch):
+    import sim.sweep.executors
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("cannot reach the Dask scheduler at tcp://h:1: timed out")
+
+    monkeypatch.setattr(sim.sweep.executors, "make_executor", unreachable)
+    capsys.readouterr()
+    assert main(["sensitivity", str(morris(tmp_path)), "--out", str(tmp_path / "o"),
+                 "--method", "morris", "--scheduler", "tcp://h:1", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "error: cannot reach the Dask scheduler at tcp://h:1" in err
+    assert "run the same command again to resume" in err
+
+
+# -- robustness -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args, expected", [
+    (["--scheduler", "nowhere"], "--scheduler: expected an address like tcp://HOST:PORT (got 'nowhere')"),
+    (["--workers", "2", "--scheduler", "tcp://h:1"], "--workers: give --workers or --scheduler, not both (got 2)"),
+    (["--flush-seconds", "nan", "--scheduler", "tcp://h:1"], "--flush-seconds: must be between 0 and 86400"),
+    (["--flush-seconds", "-1", "--scheduler", "tcp://h:1"], "--flush-seconds: must be between 0 and 86400"),
+])
+def test_robustness_refuses_bad_options_before_writing_its_folder(args, expected, tmp_path, capsys):
+    # before: a Dask traceback or a 30 s wait, each after writing DIR/experiment.yaml; a
+    # NaN or negative flush interval was quietly taken as 0
+    refused(["robustness", str(ROBUSTNESS), "--out", str(tmp_path / "o"), *args], tmp_path, capsys, expected)
+
+
+def test_robustness_refuses_an_out_folder_that_cannot_be_one(tmp_path, capsys):
+    # before: the error of the failed write, and the claim that finished results were kept
+    out = under_a_file(tmp_path)
+    err = refused(["robustness", str(ROBUSTNESS), "--out", out], tmp_path, capsys,
+                  "--out: ", "is a file, so no folder can be made under it")
+    assert "results finished before this are kept" not in err
+
+
+# -- calibrate ------------------------------------------------------------------------------------
+
+def test_calibrate_refuses_a_scheduler_address_without_a_port(tmp_path, capsys):
+    refused(["calibrate", str(CALIBRATION), "--out", str(tmp_path / "o"), "--scheduler", "nowhere"],
+            tmp_path, capsys, "--scheduler: expected an address like tcp://HOST:PORT (got 'nowhere')")
+
+
+def test_calibrate_refuses_an_out_folder_that_cannot_be_one_before_its_pilot(tmp_path, capsys):
+    # before: refused only after the pilot evaluation (seconds of runs), by the failed write
+    refused(["calibrate", str(CALIBRATION), "--out", under_a_file(tmp_path)], tmp_path, capsys,
+            "is a file, so no folder can be made under it")
+    refused(["calibrate", str(CALIBRATION), "--out", "/proc/tiaokuai-out"], tmp_path, capsys,
+            "--out: is on a proc pseudo filesystem")
