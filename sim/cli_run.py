@@ -84,16 +84,19 @@ def describe_file(path: str) -> str:
         spec = load_spec(path)
         return f"calibration file: {len(spec.parameters)} parameters"
     if "policies" in data and "worlds" in data:
+        from sim.robustness.directions import directions
         from sim.robustness.spec import load_robustness
 
         robust = load_robustness(path)
+        directions(robust.outcomes, path)  # as `robustness` does: an outcome it cannot rank is refused
         return f"robustness experiment {robust.name}: {len(robust.policies)} policies"
     if looks_like_experiment(data):
-        from sim.sweep.driver import check_plan_memory
+        from sim.sweep.driver import check_outcomes, check_plan_memory
         from sim.sweep.plan import build_plan
 
         plan = build_plan(path)
         check_plan_memory(plan)
+        check_outcomes(plan)  # a two-day probe, as `sweep` makes before it runs anything
         exp = plan.experiment
         return (f"experiment {exp.name}: {len(plan.runs):,} runs, {len(exp.arm_names)} sub-experiments x "
                 f"{exp.point_count:,} design points x {exp.replications:,} replications")

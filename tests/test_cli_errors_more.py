@@ -130,6 +130,22 @@ def test_store_check_calls_a_file_not_a_folder(tmp_path, capsys):
     assert "no such folder" not in err
 
 
+# -- validate ------------------------------------------------------------------------------------
+
+def test_validate_refuses_an_experiment_outcome_that_sweep_would_refuse(tmp_path, capsys):
+    # validate said "ok" to a file `sweep` then refused (its outcome is no summary field)
+    refused(["validate", str(experiment(tmp_path, outcomes=["tasks_created", "nope"]))], tmp_path, capsys,
+            "outcomes: not a numeric summary field of a run", "(got 'nope')")
+
+
+def test_validate_refuses_a_robustness_outcome_that_cannot_be_ranked(tmp_path, capsys):
+    data = yaml.safe_load(ROBUSTNESS.read_text())
+    data["outcomes"] = [*data["outcomes"], "tasks_creatd"]
+    study = tmp_path / "robustness.yaml"
+    study.write_text(yaml.safe_dump(data).replace("../scenarios/", f"{REPO}/scenarios/"))
+    refused(["validate", str(study)], tmp_path, capsys, "outcomes: no desired direction", "(got 'tasks_creatd')")
+
+
 # -- viz ------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("where", ["scenario", "--compare"])
