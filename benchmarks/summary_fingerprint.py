@@ -7,8 +7,10 @@ and comparing the two files exactly (`--compare`; NaN equals NaN):
     ... change the code ...
     .venv/bin/python benchmarks/summary_fingerprint.py --compare /tmp/before.json
 
-`--keys-of` limits the comparison to the keys the reference has (new summary keys added
-since are listed, not counted as differences).
+Keys the reference lacks (new summary keys added since) are listed, not counted as
+differences. `--stack` takes the runs from stacks instead (`sim.run_stack` of each
+scenario's seeds 1-3 together, and of seed 2 alone): compared against a fingerprint of
+single runs, it checks that stacking changes no result.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sim import load_scenario, run  # noqa: E402
+from sim import load_scenario, run, run_stack  # noqa: E402
 
 SEEDS = (1, 2, 3)
 
@@ -31,13 +33,20 @@ def scenario_paths() -> list[Path]:
     return sorted((ROOT / "scenarios").glob("*.yaml")) + sorted((ROOT / "scenarios" / "cases").rglob("*.yaml"))
 
 
-def fingerprint(skip: tuple[str, ...] = ()) -> dict:
+def fingerprint(skip: tuple[str, ...] = (), stack: bool = False) -> dict:
     out = {}
     for path in scenario_paths():
         name = str(path.relative_to(ROOT))
         if any(s in name for s in skip):
             continue
         scenario = load_scenario(path)
+        if stack:  # seeds 1-3 as one stack, and seed 2 from a stack of its own (a different composition)
+            for seed, result in zip(SEEDS, run_stack(scenario, list(SEEDS), timeseries=False)):
+                out[f"{name}@{seed}"] = result.summary
+            alone = run_stack(scenario, [2], timeseries=False)[0].summary
+            if compare({"run": out[f"{name}@2"]}, {"run": alone}):
+                out[f"{name}@2"] = {"stack of one differs from stack of three": True}
+            continue
         for seed in SEEDS:
             out[f"{name}@{seed}"] = run(scenario, seed, timeseries=False).summary
     return out
@@ -69,8 +78,9 @@ def main() -> int:
     ap.add_argument("--out", help="write the fingerprint here (JSON)")
     ap.add_argument("--compare", help="compare against this earlier fingerprint; exit 1 on any difference")
     ap.add_argument("--skip", action="append", default=[], help="skip scenario paths containing this text")
+    ap.add_argument("--stack", action="store_true", help="take the runs from stacks (sim.run_stack), not one by one")
     args = ap.parse_args()
-    now = fingerprint(tuple(args.skip))
+    now = fingerprint(tuple(args.skip), args.stack)
     if args.out:
         Path(args.out).write_text(json.dumps(now, indent=1, sort_keys=True))
     if args.compare:

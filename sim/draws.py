@@ -97,6 +97,19 @@ def task_keys(key: int, day: int, source: Source, n: int) -> np.ndarray:
         return mix(base + _GOLDEN * np.arange(1, n + 1, dtype=np.uint64))
 
 
+def task_keys_of_worlds(keys: list[int], day: int, source: Source, sizes: np.ndarray) -> np.ndarray:
+    """`task_keys(keys[w], day, source, sizes[w])` of every world of a stack, world after
+    world, in one pass (the same integer arithmetic, element by element)."""
+    sizes = np.asarray(sizes, dtype=np.int64)
+    n = int(sizes.sum())
+    world = np.repeat(np.arange(sizes.size), sizes)
+    position = np.arange(1, n + 1, dtype=np.uint64) - np.repeat(np.cumsum(sizes) - sizes, sizes).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        tag = mix(np.array([(int(day) << 8) | int(source)], np.uint64))
+        base = mix(np.array(keys, np.uint64) ^ tag)
+        return mix(base[world] + _GOLDEN * position)
+
+
 def uniforms(keys: np.ndarray, decision: Decision, attempt: np.ndarray | int = 0) -> np.ndarray:
     """One uniform in [0, 1) per task key for `decision` (and its `attempt`-th repetition)."""
     tag = (np.uint64(int(decision)) << np.uint64(32)) + np.asarray(attempt, dtype=np.uint64)

@@ -36,6 +36,15 @@ class KindTable:
         self.self_governance = np.array([k.self_governance for k in kinds], dtype=bool)
         self.purchasable = np.array([k.purchasable for k in kinds], dtype=bool)
         self.is_administrative = self.origin != FROM_RESIDENTS
+        # each kind's effort distribution as `draw_effort` draws it: a gamma of this shape
+        # times this scale, or the mean itself when the kind has no spread (shape 0)
+        self.gamma_shape = np.zeros(len(kinds))
+        self.gamma_scale = np.zeros(len(kinds))
+        for k in range(len(kinds)):
+            mean, cv = self.effort_mean[k], self.effort_cv[k]
+            if cv > 0:
+                self.gamma_shape[k] = 1.0 / cv**2
+                self.gamma_scale[k] = mean / self.gamma_shape[k]
 
     def __len__(self) -> int:
         return len(self.names)
@@ -43,21 +52,14 @@ class KindTable:
     def of_origin(self, code: int) -> np.ndarray:
         return np.flatnonzero(self.origin == code)
 
-    def draw_effort(self, rng: np.random.Generator, kind: np.ndarray) -> np.ndarray:
-        """Gamma-distributed effort with each kind's mean and coefficient of variation.
-
-        New tasks come in runs of one kind, so each run is one draw with a scalar shape
-        (faster than a gamma draw with a shape per task)."""
-        effort = np.empty(kind.size)
-        if kind.size == 0:
-            return effort
-        starts = [0, *(np.flatnonzero(kind[1:] != kind[:-1]) + 1).tolist()]
-        for start, stop in zip(starts, [*starts[1:], kind.size]):
-            k = int(kind[start])
-            mean, cv = self.effort_mean[k], self.effort_cv[k]
-            if cv > 0:
-                shape = 1.0 / cv**2
-                effort[start:stop] = rng.standard_gamma(shape, stop - start) * (mean / shape)
-            else:
-                effort[start:stop] = mean
+    def efforts(self, kind: np.ndarray, gammas: np.ndarray) -> np.ndarray:
+        """The efforts of tasks of `kind` from their standard gamma draws of each kind's
+        shape (`gammas`, one for each task of a kind with spread, in order): the draw times
+        the kind's scale (mean / shape), or the kind's mean when it has no spread."""
+        shape = self.gamma_shape[kind]
+        spread = shape > 0
+        if spread.all():
+            return gammas * self.gamma_scale[kind]
+        effort = self.effort_mean[kind].copy()
+        effort[spread] = gammas * self.gamma_scale[kind[spread]]
         return effort

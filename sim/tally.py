@@ -74,7 +74,7 @@ def sum_by_world(values: np.ndarray, world_of: np.ndarray, worlds: int) -> np.nd
     if worlds == 1:
         return np.array([values.sum()])
     out = np.zeros(worlds)
-    if values.size == 0:
+    if not values.any():  # nothing to add (often: no funded hours in the regime); a sum of zeros is 0
         return out
     order = np.argsort(world_of, kind="stable")
     sorted_values = values[order]
@@ -84,6 +84,20 @@ def sum_by_world(values: np.ndarray, world_of: np.ndarray, worlds: int) -> np.nd
         if end > start:
             out[w] = sorted_values[start:end].sum()
         start = end
+    return out
+
+
+def sums_of_runs(values: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Each world's sum of `values` when they come world after world, `sizes[w]` of world
+    w: each run summed alone, as `sum_by_world` sums it."""
+    if sizes.size == 1:
+        return np.array([values.sum()])
+    out = np.zeros(sizes.size)
+    start = 0
+    for w, size in enumerate(sizes.tolist()):
+        if size:
+            out[w] = values[start : start + size].sum()
+            start += size
     return out
 
 
@@ -160,10 +174,14 @@ class Tally:
         """Each world's sum of `values` (see `sum_by_world`)."""
         return sum_by_world(values, world_of, self.worlds)
 
+    def sums_of_runs(self, values: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+        """Each world's sum of `values` that come world after world (see `sums_of_runs`)."""
+        return sums_of_runs(values, sizes)
+
     # ---- what the rules record ---------------------------------------------------------------
-    def record_created(self, world_of: np.ndarray, effort_total: np.ndarray) -> None:
-        """Tasks created (`world_of`: each task's world; `effort_total`: each world's effort summed)."""
-        self.created += self.count(world_of)
+    def record_created(self, counts: np.ndarray, effort_total: np.ndarray) -> None:
+        """Tasks created (`counts`: each world's number; `effort_total`: each world's effort summed)."""
+        self.created += counts
         self.effort_created += effort_total
 
     def add_returned(self, level_key: np.ndarray, world_of: np.ndarray, hours: np.ndarray) -> None:

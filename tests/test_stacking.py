@@ -114,3 +114,34 @@ def test_a_stack_numbers_its_worlds_one_after_another(scenario):
 def test_bad_seeds_in_a_stack_are_refused(scenario):
     with pytest.raises(ValueError, match="seed"):
         run_stack(scenario, [1, -2])
+
+
+def test_what_a_stack_computes_in_one_pass_is_what_each_world_computes_alone():
+    """The one-pass helpers of stacked arrivals and counts give, world by world, exactly
+    the single world's numbers: task keys, per-world sums, gamma efforts."""
+    import numpy as np
+
+    from sim.draws import Source, task_keys, task_keys_of_worlds
+    from sim.kinds import KindTable
+    from sim.tally import sums_of_runs
+
+    keys, sizes = [3, 2**64 - 5, 17, 3], np.array([4, 0, 1000, 7])
+    alone = np.concatenate([task_keys(k, 9, Source.RESIDENTS, n) for k, n in zip(keys, sizes)])
+    assert (task_keys_of_worlds(keys, 9, Source.RESIDENTS, sizes) == alone).all()
+
+    rng = np.random.default_rng(4)
+    values = rng.standard_gamma(0.7, int(sizes.sum())) * 13.1
+    starts = np.cumsum(sizes) - sizes
+    expected = [values[a : a + n].sum() if n else 0.0 for a, n in zip(starts, sizes)]
+    assert sums_of_runs(values, sizes).tolist() == expected
+
+    # one gamma draw with a shape per task is the draws of each run of one kind with its shape
+    kinds = KindTable(load_scenario(ROOT / "scenarios" / "unlimited-responsibility.yaml"))
+    kind = np.repeat([3, 4, 6, 3], [50, 0, 300, 9])
+    a, b = np.random.default_rng(8), np.random.default_rng(8)
+    by_run = np.concatenate(
+        [a.standard_gamma(1.0 / kinds.effort_cv[k] ** 2, n) * (kinds.effort_mean[k] / (1.0 / kinds.effort_cv[k] ** 2))
+         for k, n in ((3, 50), (6, 300), (3, 9))]
+    )
+    assert (kinds.efforts(kind, b.standard_gamma(kinds.gamma_shape[kind])) == by_run).all()
+    assert a.random() == b.random()  # and the generators are left in the same state

@@ -12,9 +12,11 @@ fewer; `levers.demand_multiplier` scales every arrival rate.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
-from ..draws import Source, task_keys
+from ..draws import Source, task_keys_of_worlds
 from ..kinds import FROM_ASSESSMENT, FROM_DEPARTMENT, FROM_RESIDENTS
 from ..levels import COMMITTEE, DEPARTMENT, STREET
 from ..streams import Stream
@@ -27,28 +29,26 @@ def arrive(world: World) -> None:
     Each world of a stack draws its own, from its own streams."""
     k, r, top, streams = world.kinds, world.roster, world.topology, world.streams
     scale = world.levers.demand_multiplier
-    deps = offices_by_world(world, DEPARTMENT)
-    coms = offices_by_world(world, COMMITTEE)
     n_com_d = top.committees_of_district.shape[1]
     n_dep_d = top.departments_of_district.shape[1]
 
+    # departments' tasks: the originating department, then a committee of its district
     kinds_d = k.of_origin(FROM_DEPARTMENT)
-    drawn = []
-    for w, rng in enumerate(streams.department_arrivals):
-        origin, kind = poisson_arrivals(rng, deps[w], kinds_d, k.rate[kinds_d] * scale)
-        territory = top.committees_of_district[r.district[origin], rng.integers(0, n_com_d, origin.size)]
-        drawn.append((kind, origin, territory, origin))
-    kind, holder, territory, responsible = joined(drawn)
-    create(world, streams.department_arrivals, kind, holder, territory, responsible, Source.DEPARTMENTS)
+    drawn = poisson_arrivals(
+        streams.department_arrivals, offices_by_world(world, DEPARTMENT), kinds_d, k.rate[kinds_d] * scale, n_com_d
+    )
+    territory = top.committees_of_district[r.district[drawn.agent], drawn.pick]
+    create(world, streams.department_arrivals, drawn.kind, drawn.agent, territory, drawn.agent,
+           Source.DEPARTMENTS, drawn.sizes)
 
+    # residents' matters: the committee they bring them to, then a department of its district
     kinds_r = k.of_origin(FROM_RESIDENTS)
-    drawn = []
-    for w, rng in enumerate(streams.resident_arrivals):
-        com, kind = poisson_arrivals(rng, coms[w], kinds_r, k.rate[kinds_r] * scale)
-        responsible = top.departments_of_district[r.district[com], rng.integers(0, n_dep_d, com.size)]
-        drawn.append((kind, com, com, responsible))
-    kind, holder, territory, responsible = joined(drawn)
-    rows = create(world, streams.resident_arrivals, kind, holder, territory, responsible, Source.RESIDENTS)
+    drawn = poisson_arrivals(
+        streams.resident_arrivals, offices_by_world(world, COMMITTEE), kinds_r, k.rate[kinds_r] * scale, n_dep_d
+    )
+    responsible = top.departments_of_district[r.district[drawn.agent], drawn.pick]
+    rows = create(world, streams.resident_arrivals, drawn.kind, drawn.agent, drawn.agent, responsible,
+                  Source.RESIDENTS, drawn.sizes)
     community.co_produce(world, rows)  # after the draw: residents do part of their requests
 
     kinds_a = k.of_origin(FROM_ASSESSMENT)
@@ -71,11 +71,6 @@ def offices_by_world(world: World, level: int) -> np.ndarray:
     return np.flatnonzero(world.roster.level == level).reshape(world.worlds, -1)
 
 
-def joined(drawn: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]) -> list[np.ndarray]:
-    """Each world's drawn columns, world after world."""
-    return [np.concatenate(column) for column in zip(*drawn)]
-
-
 def impose_assessments(
     world: World, stream: Stream, assessed: np.ndarray, kinds: np.ndarray, intensity: float, source: Source
 ) -> None:
@@ -85,14 +80,11 @@ def impose_assessments(
     r, top = world.roster, world.topology
     n_dep_d = top.departments_of_district.shape[1]
     rate = np.full(kinds.size, intensity / kinds.size)
-    drawn = []
-    for w, rng in enumerate(stream):
-        held, kind = poisson_arrivals(rng, assessed[w], kinds, rate)
-        responsible = top.departments_of_district[r.district[held], rng.integers(0, n_dep_d, held.size)]
-        territory = np.where(r.level[held] == COMMITTEE, held, top.committees_of_district[r.district[held], 0])
-        drawn.append((kind, held, territory, responsible))
-    kind, holder, territory, responsible = joined(drawn)
-    rows = create(world, stream, kind, holder, territory, responsible, source)
+    drawn = poisson_arrivals(stream, assessed, kinds, rate, n_dep_d)
+    held = drawn.agent
+    responsible = top.departments_of_district[r.district[held], drawn.pick]
+    territory = np.where(r.level[held] == COMMITTEE, held, top.committees_of_district[r.district[held], 0])
+    rows = create(world, stream, drawn.kind, held, territory, responsible, source, drawn.sizes)
     t = world.tasks
     t.fresh[rows] = False
     t.pinned[rows] = True
@@ -107,31 +99,43 @@ def create(
     territory: np.ndarray,
     responsible: np.ndarray,
     source: Source,
+    sizes: np.ndarray | None = None,
 ) -> slice:
     """Draw the efforts of the tasks drawn and the keys of their decision draws
     (sim.draws), drop those data sharing makes redundant, and add the rest to the ledger;
-    returns their rows. The tasks come world after world, each world's efforts drawn from
-    its own generator of `stream` and its keys from its own decision key."""
-    kinds, day = world.kinds, world.day
-    owner = world.office_world[holder]
-    keep = np.ones(kind.size, dtype=bool)
-    effort = np.empty(kind.size)
-    keys = np.empty(kind.size, dtype=np.uint64)
-    effort_by_world = np.zeros(world.worlds)
-    for w, part in world.runs_of_worlds(owner):
-        effort[part] = kinds.draw_effort(stream[w], kind[part])
-        redundant = stream[w].random(effort[part].size) < kinds.redundant_share[kind[part]]  # drawn whatever the regime
-        keys[part] = task_keys(world.decision_keys[w], day, source, effort[part].size)  # keyed before any is dropped
-        if world.levers.data_sharing and redundant.any():
-            keep[part] = ~redundant
-        effort_by_world[w] = effort[part][keep[part]].sum()
-    if not keep.all():
-        kind, holder, territory, responsible, effort, keys, owner = (
-            kind[keep], holder[keep], territory[keep], responsible[keep], effort[keep], keys[keep], owner[keep]
-        )
-    n = kind.size
+    returns their rows. The tasks come world after world (`sizes`: how many each world
+    has, counted from `holder` when not given); each world draws its tasks' efforts and
+    redundancy numbers from its own generator of `stream`, in the order of its tasks, and
+    keys them from its own decision key."""
+    kinds, day, n = world.kinds, world.day, kind.size
+    if sizes is None:
+        sizes = world.tally.count(world.office_world[holder]) if world.worlds > 1 else np.array([n])
+    # the draws, world by world: a standard gamma per task of a kind with spread (shape by
+    # kind), then a redundancy number per task (drawn whatever the regime)
+    shape = kinds.gamma_shape[kind]
+    spread = shape > 0
+    gammas, redundancy = [], []
+    start = 0
+    for w, size in enumerate(sizes.tolist()):
+        if size:
+            mine = slice(start, start + size)
+            gammas.append(stream[w].standard_gamma(shape[mine][spread[mine]]))
+            redundancy.append(stream[w].random(size))
+            start += size
+    if not gammas:
+        return slice(world.tasks.size, world.tasks.size)
+    effort = kinds.efforts(kind, np.concatenate(gammas))
+    keys = task_keys_of_worlds(world.decision_keys, day, source, sizes)  # keyed before any is dropped
+    if world.levers.data_sharing:
+        keep = np.concatenate(redundancy) >= kinds.redundant_share[kind]
+        if not keep.all():
+            owner = np.repeat(np.arange(world.worlds), sizes)[keep]
+            sizes = world.tally.count(owner) if world.worlds > 1 else np.array([owner.size])
+            kind, holder, territory, responsible, effort, keys = (
+                kind[keep], holder[keep], territory[keep], responsible[keep], effort[keep], keys[keep]
+            )
     rows = world.tasks.add(
-        n,
+        kind.size,
         kind=kind,
         holder=holder,
         territory=territory,
@@ -145,21 +149,46 @@ def create(
         hard=kinds.hard[kind],
         draw_key=keys,
     )
-    world.tally.record_created(owner, effort_by_world)
+    world.tally.record_created(sizes, world.tally.sums_of_runs(effort, sizes))
     return rows
 
 
-def poisson_arrivals(rng: np.random.Generator, agents: np.ndarray, kinds: np.ndarray, rate: np.ndarray):
-    """Poisson counts per (agent, kind); returns the agent and kind of each new task.
+class Drawn(NamedTuple):
+    """Tasks drawn for a stack, world after world: each one's agent (roster row), kind, and
+    a position drawn within its agent's district (`pick`); `sizes`: how many each world drew."""
 
-    Drawn kind by kind as one Poisson total spread uniformly over the agents (by position
-    within `agents`): independent Poisson counts with equal means are, in distribution, a
-    Poisson total split uniformly, and this takes a few draws per task instead of one
-    Poisson draw per agent and kind (most of which are zero). Tasks come out in runs of
-    one kind."""
-    if agents.size == 0 or kinds.size == 0:
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int16)
-    totals = rng.poisson(rate * agents.size)
-    who = agents[rng.integers(0, agents.size, int(totals.sum()))]
-    what = np.repeat(kinds, totals)
-    return who.astype(np.int32), what.astype(np.int16)
+    agent: np.ndarray
+    kind: np.ndarray
+    pick: np.ndarray
+    sizes: np.ndarray
+
+
+def poisson_arrivals(stream: Stream, agents: np.ndarray, kinds: np.ndarray, rate: np.ndarray, picks: int) -> Drawn:
+    """Poisson counts per (agent, kind) in every world (`agents`: one row per world), and
+    for each new task a position in 0..picks-1 drawn uniformly.
+
+    Each world draws kind by kind one Poisson total spread uniformly over its agents (by
+    position within its row of `agents`): independent Poisson counts with equal means are,
+    in distribution, a Poisson total split uniformly, and this takes a few draws per task
+    instead of one Poisson draw per agent and kind (most of which are zero). A world's
+    tasks come out in runs of one kind."""
+    worlds, n = agents.shape
+    if n == 0 or kinds.size == 0:
+        for rng in stream:
+            rng.integers(0, picks, 0)
+        empty = np.zeros(0, dtype=np.int32)
+        return Drawn(empty, np.zeros(0, dtype=np.int16), np.zeros(0, dtype=np.int64), np.zeros(worlds, dtype=np.int64))
+    mean = rate * n
+    totals, position, pick = [], [], []
+    for rng in stream:
+        count = rng.poisson(mean)
+        total = int(count.sum())
+        totals.append(count)
+        position.append(rng.integers(0, n, total))
+        pick.append(rng.integers(0, picks, total))
+    counts = np.concatenate(totals)  # world by world, kind by kind
+    sizes = counts.reshape(worlds, -1).sum(axis=1)
+    row = np.repeat(np.arange(worlds) * n, sizes) + np.concatenate(position)
+    agent = agents.ravel()[row].astype(np.int32)
+    kind = np.repeat(np.tile(kinds, worlds), counts).astype(np.int16)
+    return Drawn(agent, kind, np.concatenate(pick), sizes)
