@@ -145,3 +145,8 @@ def test_what_a_stack_computes_in_one_pass_is_what_each_world_computes_alone():
     )
     assert (kinds.efforts(kind, b.standard_gamma(kinds.gamma_shape[kind])) == by_run).all()
     assert a.random() == b.random()  # and the generators are left in the same state
+    from sim.rules.arrivals import kind_runs
+
+    # runs of one kind never span two worlds, even when one world ends with the kind the next begins with
+    kind = np.array([3, 3, 6, 6, 6, 3, 3, 6])
+    assert kind_runs(kind, np.array([4, 0, 3, 1])) == [(3, 2), (6, 2), (6, 1), (3, 2), (6, 1)]

@@ -39,7 +39,7 @@ def arrive(world: World) -> None:
     )
     territory = top.committees_of_district[r.district[drawn.agent], drawn.pick]
     create(world, streams.department_arrivals, drawn.kind, drawn.agent, territory, drawn.agent,
-           Source.DEPARTMENTS, drawn.sizes)
+           Source.DEPARTMENTS, drawn.sizes, drawn.runs)
 
     # residents' matters: the committee they bring them to, then a department of its district
     kinds_r = k.of_origin(FROM_RESIDENTS)
@@ -48,7 +48,7 @@ def arrive(world: World) -> None:
     )
     responsible = top.departments_of_district[r.district[drawn.agent], drawn.pick]
     rows = create(world, streams.resident_arrivals, drawn.kind, drawn.agent, drawn.agent, responsible,
-                  Source.RESIDENTS, drawn.sizes)
+                  Source.RESIDENTS, drawn.sizes, drawn.runs)
     community.co_produce(world, rows)  # after the draw: residents do part of their requests
 
     kinds_a = k.of_origin(FROM_ASSESSMENT)
@@ -84,7 +84,7 @@ def impose_assessments(
     held = drawn.agent
     responsible = top.departments_of_district[r.district[held], drawn.pick]
     territory = np.where(r.level[held] == COMMITTEE, held, top.committees_of_district[r.district[held], 0])
-    rows = create(world, stream, drawn.kind, held, territory, responsible, source, drawn.sizes)
+    rows = create(world, stream, drawn.kind, held, territory, responsible, source, drawn.sizes, drawn.runs)
     t = world.tasks
     t.fresh[rows] = False
     t.pinned[rows] = True
@@ -100,31 +100,35 @@ def create(
     responsible: np.ndarray,
     source: Source,
     sizes: np.ndarray | None = None,
+    runs: list[tuple[int, int]] | None = None,
 ) -> slice:
     """Draw the efforts of the tasks drawn and the keys of their decision draws
     (sim.draws), drop those data sharing makes redundant, and add the rest to the ledger;
     returns their rows. The tasks come world after world (`sizes`: how many each world
-    has, counted from `holder` when not given); each world draws its tasks' efforts and
+    has, and `runs` their runs of one kind, found from `holder` and `kind` when not
+    given); each world draws its tasks' efforts and
     redundancy numbers from its own generator of `stream`, in the order of its tasks, and
     keys them from its own decision key."""
     kinds, day, n = world.kinds, world.day, kind.size
     if sizes is None:
         sizes = world.tally.count(world.office_world[holder]) if world.worlds > 1 else np.array([n])
-    # the draws, world by world: a standard gamma per task of a kind with spread (shape by
-    # kind), then a redundancy number per task (drawn whatever the regime)
-    shape = kinds.gamma_shape[kind]
-    spread = shape > 0
+    # the draws, world by world: a standard gamma for each task of a kind with spread, run
+    # of one kind by run, then a redundancy number for each task (drawn whatever the regime)
+    shape = kinds.gamma_shape.tolist()
+    runs = iter(kind_runs(kind, sizes) if runs is None else runs)
     gammas, redundancy = [], []
-    start = 0
     for w, size in enumerate(sizes.tolist()):
         if size:
-            mine = slice(start, start + size)
-            gammas.append(stream[w].standard_gamma(shape[mine][spread[mine]]))
-            redundancy.append(stream[w].random(size))
-            start += size
-    if not gammas:
+            rng, left = stream[w], size
+            while left:
+                k, length = next(runs)
+                left -= length
+                if shape[k] > 0:
+                    gammas.append(rng.standard_gamma(shape[k], length))
+            redundancy.append(rng.random(size))
+    if not redundancy:
         return slice(world.tasks.size, world.tasks.size)
-    effort = kinds.efforts(kind, np.concatenate(gammas))
+    effort = kinds.efforts(kind, np.concatenate(gammas) if gammas else np.zeros(0))
     keys = task_keys_of_worlds(world.decision_keys, day, source, sizes)  # keyed before any is dropped
     if world.levers.data_sharing:
         keep = np.concatenate(redundancy) >= kinds.redundant_share[kind]
@@ -155,12 +159,14 @@ def create(
 
 class Drawn(NamedTuple):
     """Tasks drawn for a stack, world after world: each one's agent (roster row), kind, and
-    a position drawn within its agent's district (`pick`); `sizes`: how many each world drew."""
+    a position drawn within its agent's district (`pick`); `sizes`: how many each world
+    drew; `runs`: their runs of one kind, (kind, length) in order (see `kind_runs`)."""
 
     agent: np.ndarray
     kind: np.ndarray
     pick: np.ndarray
     sizes: np.ndarray
+    runs: list[tuple[int, int]]
 
 
 def poisson_arrivals(stream: Stream, agents: np.ndarray, kinds: np.ndarray, rate: np.ndarray, picks: int) -> Drawn:
@@ -177,18 +183,33 @@ def poisson_arrivals(stream: Stream, agents: np.ndarray, kinds: np.ndarray, rate
         for rng in stream:
             rng.integers(0, picks, 0)
         empty = np.zeros(0, dtype=np.int32)
-        return Drawn(empty, np.zeros(0, dtype=np.int16), np.zeros(0, dtype=np.int64), np.zeros(worlds, dtype=np.int64))
-    mean = rate * n
+        return Drawn(empty, np.zeros(0, dtype=np.int16), np.zeros(0, dtype=np.int64), np.zeros(worlds, dtype=np.int64), [])
+    mean = (rate * n).tolist()
     totals, position, pick = [], [], []
     for rng in stream:
-        count = rng.poisson(mean)
-        total = int(count.sum())
+        count = [rng.poisson(m) for m in mean]  # one scalar draw a kind (NumPy's cheapest call)
+        total = sum(count)
         totals.append(count)
         position.append(rng.integers(0, n, total))
         pick.append(rng.integers(0, picks, total))
-    counts = np.concatenate(totals)  # world by world, kind by kind
-    sizes = counts.reshape(worlds, -1).sum(axis=1)
+    counts = np.array(totals, dtype=np.int64)  # (worlds, kinds)
+    sizes = counts.sum(axis=1)
     row = np.repeat(np.arange(worlds) * n, sizes) + np.concatenate(position)
     agent = agents.ravel()[row].astype(np.int32)
-    kind = np.repeat(np.tile(kinds, worlds), counts).astype(np.int16)
-    return Drawn(agent, kind, np.concatenate(pick), sizes)
+    kind = np.repeat(np.tile(kinds, worlds), counts.ravel()).astype(np.int16)
+    runs = [(k, c) for count in totals for k, c in zip(kinds.tolist(), count) if c]
+    return Drawn(agent, kind, np.concatenate(pick), sizes, runs)
+
+
+def kind_runs(kind: np.ndarray, sizes: np.ndarray) -> list[tuple[int, int]]:
+    """The runs of one kind in `kind` (tasks world after world, `sizes[w]` of world w), as
+    (kind, length) pairs in order; a run never spans two worlds."""
+    if kind.size == 0:
+        return []
+    new = np.empty(kind.size, dtype=bool)
+    new[0] = True
+    np.not_equal(kind[1:], kind[:-1], out=new[1:])
+    new[(np.cumsum(sizes) - sizes)[sizes > 0]] = True  # each world's first task starts a run
+    starts = np.flatnonzero(new)
+    lengths = np.diff(starts, append=kind.size)
+    return list(zip(kind[starts].tolist(), lengths.tolist()))
