@@ -85,6 +85,7 @@ def main() -> int:
         Path(args.out).write_text(json.dumps(now, indent=1, sort_keys=True))
     if args.compare:
         reference = json.loads(Path(args.compare).read_text())
+        reference = {k: v for k, v in reference.items() if not any(s in k for s in args.skip)}
         problems = compare(reference, now)
         new_keys = sorted({k for s in now.values() for k in s} - {k for s in reference.values() for k in s})
         for p in problems[:50]:

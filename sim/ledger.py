@@ -166,23 +166,26 @@ def running_total_within(group: np.ndarray, value: np.ndarray, world: np.ndarray
 
     `world` (sorted too, when the rows belong to a stack of worlds): each world's totals
     are taken over its own rows only, as they would be if it ran alone (a running sum
-    carries rounding from everything summed before it)."""
-    if world is not None and world.size and world[0] != world[-1]:
-        cuts = (np.flatnonzero(world[1:] != world[:-1]) + 1).tolist()
-        bounds = zip([0, *cuts], [*cuts, world.size])
-        return np.concatenate([_running_total_within(group[a:b], value[a:b]) for a, b in bounds])
-    return _running_total_within(group, value)
-
-
-def _running_total_within(group: np.ndarray, value: np.ndarray) -> np.ndarray:
-    cs = np.cumsum(value)
-    if cs.size == 0:
-        return cs
-    new_run = np.empty(cs.size, dtype=bool)
+    carries rounding from everything summed before it): each world's cumulative sum is
+    taken apart, and a world's first row starts a run."""
+    n = value.size
+    if n == 0:
+        return np.cumsum(value)
+    new_run = np.empty(n, dtype=bool)
     new_run[0] = False
     np.not_equal(group[1:], group[:-1], out=new_run[1:])
+    if world is not None and world[0] != world[-1]:
+        starts = np.flatnonzero(world[1:] != world[:-1]) + 1
+        cs = np.empty(n)
+        for a, b in zip([0, *starts.tolist()], [*starts.tolist(), n]):
+            np.cumsum(value[a:b], out=cs[a:b])
+        new_run[starts] = True
+    else:
+        starts, cs = None, np.cumsum(value)
     run = np.cumsum(new_run)  # 0, 0, 1, 1, 1, 2, ...
     before = np.concatenate(([0.0], cs[np.flatnonzero(new_run) - 1]))  # total of earlier runs
+    if starts is not None:
+        before[run[starts]] = 0.0  # nothing comes before a world's first run in its own sum
     return cs - before[run]
 
 

@@ -189,20 +189,20 @@ class Tally:
         self.returned_hours += self.per_level(level_key, hours)
 
     def record_work(
-        self, tasks: TaskLedger, self_governance: np.ndarray, rows, spent, finished, workable, funded, level,
-        level_key, world_of,
+        self, tasks: TaskLedger, self_governance: np.ndarray, rows, kind, spent, funded_used, level, level_key,
+        office_world, holder,
     ) -> None:
-        """Hours spent today on `rows` (held at `level`; `funded`: the funded hours usable on
-        each); `self_governance` is the kind table's flag."""
+        """Hours spent today on `rows` (of `kind`, held by `holder` at `level`); `funded_used`: the funded hours that paid for each (None when there were no
+        funded hours); `self_governance` is the kind table's flag and `office_world` each
+        office's world."""
         t = tasks
-        sg = self_governance[t.kind[rows]]
-        above = t.from_above[rows] & RECEIVES_FROM_ABOVE[level]
-        funded_used = np.where(finished, np.minimum(funded, workable), 0.0)
-        self.funded_used += self.total(funded_used, world_of)
         day = self.today
-        day["self_governance_hours"] += self.per_level(level_key, spent * sg)
+        day["self_governance_hours"] += self.per_level(level_key, spent * self_governance[kind])
+        above = t.from_above[rows] & RECEIVES_FROM_ABOVE[level]
         day["from_above_staff_hours"] += self.per_level(level_key, spent * above)
-        day["from_above_funded_hours"] += self.per_level(level_key, funded_used * above)
+        if funded_used is not None:
+            self.funded_used += self.total(funded_used, office_world[holder])
+            day["from_above_funded_hours"] += self.per_level(level_key, funded_used * above)
 
     def record_demand(self, day: int, office_level_key: np.ndarray, overloaded: np.ndarray) -> None:
         """Offices whose demand today exceeded their normal hours (counted after warm-up)."""

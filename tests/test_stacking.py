@@ -150,3 +150,13 @@ def test_what_a_stack_computes_in_one_pass_is_what_each_world_computes_alone():
     # runs of one kind never span two worlds, even when one world ends with the kind the next begins with
     kind = np.array([3, 3, 6, 6, 6, 3, 3, 6])
     assert kind_runs(kind, np.array([4, 0, 3, 1])) == [(3, 2), (6, 2), (6, 1), (3, 2), (6, 1)]
+
+    # running totals within groups: each world's cumulative sum taken alone, a world's first
+    # row starting a run even when its group number continues the world before
+    from sim.ledger import running_total_within
+
+    group = np.array([1, 1, 2, 2, 2, 2, 5, 5, 7, 7, 7])
+    world = np.array([0, 0, 0, 1, 1, 1, 1, 1, 3, 3, 3])
+    value = rng.standard_gamma(0.5, group.size) * 7.3
+    alone = np.concatenate([running_total_within(group[world == w], value[world == w]) for w in (0, 1, 3)])
+    assert running_total_within(group, value, world).tolist() == alone.tolist()

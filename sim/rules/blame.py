@@ -39,8 +39,8 @@ from ..world import World
 MAX_DOCUMENTATION_SHARE = 0.5
 
 
-def shifted(world: World, offices: np.ndarray, p: np.ndarray | float) -> np.ndarray | float:
-    """The probability `p` of a decision that shifts work away from `offices`, raised by
+def shifted(world: World, offices: np.ndarray | slice, p: np.ndarray | float) -> np.ndarray | float:
+    """The probability `p` of a decision that shifts work away from `offices` (or a slice of the roster), raised by
     their blame per staff member (unchanged when blame_shifting is 0)."""
     k = world.levers.blame_shifting
     if k <= 0:

@@ -96,8 +96,8 @@ def rank_offices(world: World) -> None:
     b.month_on_time[:] = 0.0
 
 
-def pressed_propensity(world: World, holder: np.ndarray, p: np.ndarray | float) -> np.ndarray | float:
-    """Push-down probabilities of `holder`s, raised for sanctioned offices."""
+def pressed_propensity(world: World, holder: np.ndarray | slice, p: np.ndarray | float) -> np.ndarray | float:
+    """Push-down probabilities of `holder`s (offices, or a slice of the roster), raised for sanctioned offices."""
     if not is_on(world):
         return p
     s = world.behaviour.sanctioned[holder]

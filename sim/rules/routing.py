@@ -95,17 +95,24 @@ def route_committee_tasks(world: World) -> None:
 def wants_to_push(
     world: World, rows: np.ndarray, propensity: float, bias: np.ndarray | None, decision: Decision
 ) -> np.ndarray:
-    """The holder's wish to hand each task down: a base propensity that rises with the
-    holder's own backlog (days of work queued), cut by reverse evaluation, raised by a
-    ranking's sanction and by the holder's blame."""
-    holder = world.tasks.holder[rows]
-    load = world.roster.backlog_hours[holder] / np.maximum(world.normal_hours()[holder], 1.0)
+    """The holder's wish to hand each task down, each task with its own draw against its
+    holder's push-down probability (`push_down_probability`)."""
+    p = push_down_probability(world, propensity, bias)
+    return world.task_uniforms(rows, decision) < p[world.tasks.holder[rows]]
+
+
+def push_down_probability(world: World, propensity: float, bias: np.ndarray | None) -> np.ndarray:
+    """Each office's probability of handing a task down today: a base propensity that
+    rises with the office's own backlog (days of work queued), cut by reverse evaluation
+    (`bias`), raised by a ranking's sanction and by the office's blame."""
+    everyone = slice(None)
+    load = world.roster.backlog_hours / np.maximum(world.normal_hours(), 1.0)
     p = propensity + world.levers.push_down_backlog_sensitivity * load
     if bias is not None:
-        p = p * bias[holder]
-    p = ranking.pressed_propensity(world, holder, p)  # sanctioned offices push more down
-    p = blame.shifted(world, holder, p)  # blamed offices push more down
-    return world.task_uniforms(rows, decision) < np.clip(p, 0.0, 1.0)
+        p = p * bias
+    p = ranking.pressed_propensity(world, everyone, p)  # sanctioned offices push more down
+    p = blame.shifted(world, everyone, p)  # blamed offices push more down
+    return np.clip(p, 0.0, 1.0)
 
 
 def admit(
@@ -161,9 +168,11 @@ def fund(world: World, rows: np.ndarray, sender: np.ndarray) -> None:
     its budget, in queue order, until its budget runs out. Money is moved, not created."""
     t, levers = world.tasks, world.levers
     share = levers.resources_follow_tasks
-    unfunded = np.maximum(t.effort_left[rows] - t.funded[rows], 0.0)
     if levers.reverse_evaluation:
         add_to(world.month_pushed_hours, sender, t.effort_left[rows])
+    elif share <= 0.0:
+        return  # nothing is paid and nothing is recorded
+    unfunded = np.maximum(t.effort_left[rows] - t.funded[rows], 0.0)
     if share <= 0.0:
         if levers.reverse_evaluation:
             add_to(world.month_unfunded_hours, sender, unfunded)

@@ -32,7 +32,8 @@ def spend_hours(world: World) -> None:
     # funded hours pay for work below departments only: they never pay for a department's
     # own work when a task they travelled with is escalated back up (they wait on the task)
     funded = np.where(level != DEPARTMENT, t.funded[rows], 0.0)
-    need = np.maximum(workable - funded, 0.0)
+    any_funded = bool(funded.any())  # none at all in a regime where resources do not follow tasks
+    need = np.maximum(workable - funded, 0.0) if any_funded else workable  # (workable > 0)
 
     # hours spent documenting (blame avoidance, sim.rules.blame) and hours burnout saps
     # (sim.rules.staff.energy) are not there for the queue
@@ -49,32 +50,37 @@ def spend_hours(world: World) -> None:
     spent = need.copy()
     short = np.flatnonzero((total_need > capacity + EPS)[holder])
     if short.size:
-        first = ranking.administrative_first(world, rows[short], holder[short])  # sanctioned offices
-        rationed = coping.rationed(world, rows[short], holder[short])
-        short = short[queue_order(t, rows[short], holder[short], rationed=rationed, first=first)]
-        h, w = holder[short], need[short]
+        queued, h = rows[short], holder[short]
+        first = ranking.administrative_first(world, queued, h)  # sanctioned offices
+        rationed = coping.rationed(world, queued, h)
+        order = queue_order(t, queued, h, rationed=rationed, first=first)
+        short, h = short[order], h[order]
+        w = need[short]
         within = running_total_within(h, w, world.office_world[h])
         cap = capacity[h]
-        finished[short] = within <= cap + EPS
-        spent[short] = np.where(finished[short], w, np.clip(cap - (within - w), 0.0, None))
+        done_now = within <= cap + EPS
+        finished[short] = done_now
+        spent[short] = np.where(done_now, w, np.clip(cap - (within - w), 0.0, None))
 
-    tally.today["administrative_hours"] += tally.per_level(
-        world.level_key[holder], spent * world.kinds.is_administrative[t.kind[rows]]
-    )
+    level_key = world.level_key[holder]
+    kind = t.kind[rows]
+    tally.today["administrative_hours"] += tally.per_level(level_key, spent * world.kinds.is_administrative[kind])
     used = np.bincount(holder, weights=spent, minlength=n_off)
     roster.hours_used[:] = used
     roster.capacity[:] = capacity
     roster.overtime[:] = np.maximum(used - normal, 0.0)
-    tally.record_work(t, world.kinds.self_governance, rows, spent, finished, workable, funded, level,
-                      world.level_key[holder], world.office_world[holder])
+    # funded hours used: on finished work, as much of it as they cover
+    funded_used = np.where(finished, np.minimum(funded, workable), 0.0) if any_funded else None
+    tally.record_work(t, world.kinds.self_governance, rows, kind, spent, funded_used, level, level_key,
+                      world.office_world, holder)
 
     # partial progress on the task each office could not finish
-    part = rows[~finished]
-    t.effort_left[part] -= spent[~finished]
+    unfinished = ~finished
+    t.effort_left[rows[unfinished]] -= spent[unfinished]
     # finished: the workable part is done; funded hours paid for what staff did not
     done_rows, work_done = rows[finished], workable[finished]
-    funded_used = np.minimum(funded[finished], work_done)
-    t.funded[done_rows] -= funded_used
+    if any_funded:
+        t.funded[done_rows] -= funded_used[finished]
     left = np.maximum(t.effort_left[done_rows] - work_done, 0.0)
     t.effort_left[done_rows] = left
     complete = done_rows[left <= EPS]
@@ -135,7 +141,9 @@ def finish(world: World, rows: np.ndarray) -> None:
     t = world.tasks
     t.state[rows] = DONE
     ranking.record_done(world, rows)
-    world.tally.funded_left_over += world.tally.total(t.funded[rows], world.world_of_tasks(rows))
+    funded = t.funded[rows]
+    if funded.any():  # funded hours left on a finished task (a sum of none adds nothing)
+        world.tally.funded_left_over += world.tally.total(funded, world.world_of_tasks(rows))
     world.tally.record_departures(t, world.kinds.origin, world.level_key, world.day, rows, DONE)
 
 
@@ -149,7 +157,9 @@ def close_the_day(world: World) -> None:
     rows = np.flatnonzero(gives_up)
     if rows.size:
         t.state[rows] = ABANDONED
-        world.tally.funded_abandoned += world.tally.total(t.funded[rows], world.world_of_tasks(rows))
+        funded = t.funded[rows]
+        if funded.any():
+            world.tally.funded_abandoned += world.tally.total(funded, world.world_of_tasks(rows))
         world.tally.record_departures(t, kinds.origin, world.level_key, day, rows, ABANDONED)
     overdue = open_ & ~gives_up & (t.deadline == day) & (kinds.origin[t.kind] != FROM_RESIDENTS)
     world.tally.blame += world.tally.per_level(world.level_key[t.holder[overdue]])
