@@ -102,12 +102,13 @@ def task_keys_of_worlds(keys: list[int], day: int, source: Source, sizes: np.nda
     world, in one pass (the same integer arithmetic, element by element)."""
     sizes = np.asarray(sizes, dtype=np.int64)
     n = int(sizes.sum())
-    world = np.repeat(np.arange(sizes.size), sizes)
-    position = np.arange(1, n + 1, dtype=np.uint64) - np.repeat(np.cumsum(sizes) - sizes, sizes).astype(np.uint64)
+    start = (np.cumsum(sizes) - sizes).astype(np.uint64)  # each world's first task in the stack's count
     with np.errstate(over="ignore"):
         tag = mix(np.array([(int(day) << 8) | int(source)], np.uint64))
         base = mix(np.array(keys, np.uint64) ^ tag)
-        return mix(base[world] + _GOLDEN * position)
+        # base + golden × (position in its world), in arithmetic modulo 2**64:
+        # (base − golden × start) + golden × (position in the stack)
+        return mix(np.repeat(base - _GOLDEN * start, sizes) + _GOLDEN * np.arange(1, n + 1, dtype=np.uint64))
 
 
 def uniforms(keys: np.ndarray, decision: Decision, attempt: np.ndarray | int = 0) -> np.ndarray:

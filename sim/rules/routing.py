@@ -24,12 +24,14 @@ from . import blame, compliance, ranking
 from .budgets import add_to, within_budget
 
 
-def candidates(world: World, level: int) -> np.ndarray:
-    """Rows the offices of `level` must decide on today."""
+def candidates(world: World, level: int, other_level: int | None = None) -> np.ndarray:
+    """Rows the offices of `level` (or of `other_level`) must decide on today."""
     t = world.tasks
     # few rows are fresh once the day's arrivals are decided on: test the rest on those only
     rows = np.flatnonzero(t.fresh)
-    mask = (world.roster.level[t.holder[rows]] == level) & (t.ready_day[rows] <= world.day) & (t.state[rows] == OPEN)
+    held_at = world.roster.level[t.holder[rows]]
+    at_level = held_at == level if other_level is None else (held_at == level) | (held_at == other_level)
+    mask = at_level & (t.ready_day[rows] <= world.day) & (t.state[rows] == OPEN)
     return rows[mask]
 
 
@@ -88,8 +90,7 @@ def route_street_tasks(world: World) -> None:
 def route_committee_tasks(world: World) -> None:
     """Committees may pass purchasable work to a social organisation paid by their street."""
     purchase(world, take_up(world, COMMITTEE))
-    for level in (STATION, SOCIAL_ORGANISATION):
-        world.tasks.fresh[candidates(world, level)] = False
+    world.tasks.fresh[candidates(world, STATION, SOCIAL_ORGANISATION)] = False
 
 
 def wants_to_push(

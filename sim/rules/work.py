@@ -26,12 +26,13 @@ def spend_hours(world: World) -> None:
     rows = np.flatnonzero((t.state == OPEN) & (t.ready_day <= world.day))
     holder = t.holder[rows]
     level = roster.level[holder]
-    workable = t.effort_left[rows] - np.where(level != DEPARTMENT, t.authority_left[rows], 0.0)
+    below = level != DEPARTMENT
+    workable = t.effort_left[rows] - np.where(below, t.authority_left[rows], 0.0)
     has_work = np.flatnonzero(workable > EPS)
-    rows, holder, level, workable = rows[has_work], holder[has_work], level[has_work], workable[has_work]
+    rows, holder, level, below, workable = rows[has_work], holder[has_work], level[has_work], below[has_work], workable[has_work]
     # funded hours pay for work below departments only: they never pay for a department's
     # own work when a task they travelled with is escalated back up (they wait on the task)
-    funded = np.where(level != DEPARTMENT, t.funded[rows], 0.0)
+    funded = np.where(below, t.funded[rows], 0.0)
     any_funded = bool(funded.any())  # none at all in a regime where resources do not follow tasks
     need = np.maximum(workable - funded, 0.0) if any_funded else workable  # (workable > 0)
 
@@ -49,6 +50,7 @@ def spend_hours(world: World) -> None:
     finished = np.ones(rows.size, dtype=bool)
     spent = need.copy()
     short = np.flatnonzero((total_need > capacity + EPS)[holder])
+    unfinished = short[:0]
     if short.size:
         queued, h = rows[short], holder[short]
         first = ranking.administrative_first(world, queued, h)  # sanctioned offices
@@ -61,6 +63,7 @@ def spend_hours(world: World) -> None:
         done_now = within <= cap + EPS
         finished[short] = done_now
         spent[short] = np.where(done_now, w, np.clip(cap - (within - w), 0.0, None))
+        unfinished = short[~done_now]
 
     level_key = world.level_key[holder]
     kind = t.kind[rows]
@@ -75,7 +78,6 @@ def spend_hours(world: World) -> None:
                       world.office_world, holder)
 
     # partial progress on the task each office could not finish
-    unfinished = ~finished
     t.effort_left[rows[unfinished]] -= spent[unfinished]
     # finished: the workable part is done; funded hours paid for what staff did not
     done_rows, work_done = rows[finished], workable[finished]
@@ -112,11 +114,12 @@ def queue_order(
 def inspect_purchased_work(world: World, rows: np.ndarray) -> np.ndarray:
     """Work delivered by a social organisation is accepted with probability `quality`;
     rejected work returns to its buyer as rework. Returns the rows that are done."""
-    t = world.tasks
+    t, levers = world.tasks, world.levers
+    if levers.purchasing_budget_share <= 0:
+        return rows  # nothing is bought (sim.rules.routing.purchase), so no organisation holds work
     by_org = world.roster.level[t.holder[rows]] == SOCIAL_ORGANISATION
     if not by_org.any():
         return rows
-    levers = world.levers
     delivered = rows[by_org]
     # each delivered task's own draw (sim.draws), the same in every regime that buys it
     draw = world.task_uniforms(delivered, Decision.QUALITY, t.reworks[delivered])
