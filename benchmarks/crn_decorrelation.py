@@ -2,7 +2,12 @@
 regime effect? (issue 13)
 
     nice -n 10 .venv/bin/python benchmarks/crn_decorrelation.py [--seeds 12] [--days 300 --warmup 150]
-        [--epsilons 0.001,0.01,0.05] [--workers 1]
+        [--epsilons 0.001,0.01,0.05] [--workers 1] [--out FILE]
+    .venv/bin/python benchmarks/crn_decorrelation.py --reanalyse FILE     # the stored runs, analysed again
+
+Defaults: 7 arms x 12 seeds of 300 days, about 5 minutes of CPU. The headline's horizon:
+`--days 600 --warmup 250 --epsilons ''` (4 arms, about 5 minutes of CPU). Figures and
+reading: docs/verification.md, "Why ρ is low where pairing could help".
 
 benchmarks/crn_pairing.py found differences whose pairing could reach issue 13's target
 (paired SD ≤ 0.5 × unpaired) but does not, because the two arms' outcomes correlate
@@ -285,6 +290,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="processes (default 1: the machine is shared)")
     parser.add_argument("--out", default=str(ROOT / "results" / "benchmarks" / "crn_decorrelation.json"),
                         help="the JSON written (default results/benchmarks/crn_decorrelation.json)")
+    parser.add_argument("--reanalyse", metavar="JSON",
+                        help="run nothing: analyse the runs stored in a JSON this script wrote (its seeds, days, arms)")
     args = parser.parse_args()
     if args.seeds < 4 or args.days <= args.warmup or args.warmup < 0 or args.workers < 1:
         parser.error("need --seeds >= 4, 0 <= --warmup < --days and --workers >= 1")
@@ -302,21 +309,43 @@ def main() -> None:
         parser.error(f"--epsilons(={args.epsilons!r}) must be comma-separated numbers between 0 and 1")
     placebos = [PLACEBO.format(eps=e) for e in epsilons]
     arms = [BASELINE, *dict.fromkeys(a for a, _ in TARGETS), *placebos]
-    seeds = replication_seeds(load_experiment(ROOT / "experiments" / "unlimited-vs-gated.yaml").master_seed,
-                              args.seeds)
-    jobs = [(a, s, args.days, args.warmup) for a in arms for s in seeds]
-    cpu0 = time.process_time()
-    children0 = os.times()
-    start = time.perf_counter()
-    if args.workers == 1:
-        done = dict(map(one_run, jobs))
+    command = (f"benchmarks/crn_decorrelation.py --seeds {args.seeds} --days {args.days} --warmup {args.warmup} "
+               f"--epsilons '{args.epsilons}' --workers {args.workers}")
+    if args.reanalyse:
+        try:
+            stored = json.loads(Path(args.reanalyse).read_text())
+            seeds, args.days, args.warmup = stored["seeds"], stored["days"], stored["warmup_days"]
+            elapsed, cpu, args.workers, load = (stored["elapsed_seconds"], stored["cpu_seconds"], stored["workers"],
+                                                stored["load_average"])
+            done = {}
+            for key, run in stored["runs"].items():
+                arm, seed = key.rsplit("|", 1)
+                summary = {k: float("nan") if v is None else v for k, v in run["outcomes"].items()}
+                done[(arm, int(seed))] = {"summary": summary, "demand": run["demand"]}
+            command = stored["command"]
+        except (OSError, ValueError, KeyError) as error:
+            parser.error(f"--reanalyse(={args.reanalyse!r}) must be a JSON this script wrote ({error})")
+        arms = list(dict.fromkeys(a for a, _ in done))
+        placebos = [a for a in arms if a.startswith(PLACEBO.format(eps=""))]
+        epsilons = [a.split("+", 1)[1] for a in placebos]
+        args.seeds = len(seeds)
     else:
-        with ProcessPoolExecutor(args.workers) as pool:
-            done = dict(pool.map(one_run, jobs))
-    elapsed = time.perf_counter() - start
-    children1 = os.times()
-    cpu = time.process_time() - cpu0 + (children1.children_user - children0.children_user) + (
-        children1.children_system - children0.children_system)
+        seeds = replication_seeds(load_experiment(ROOT / "experiments" / "unlimited-vs-gated.yaml").master_seed,
+                                  args.seeds)
+        jobs = [(a, s, args.days, args.warmup) for a in arms for s in seeds]
+        cpu0 = time.process_time()
+        children0 = os.times()
+        start = time.perf_counter()
+        if args.workers == 1:
+            done = dict(map(one_run, jobs))
+        else:
+            with ProcessPoolExecutor(args.workers) as pool:
+                done = dict(pool.map(one_run, jobs))
+        elapsed = time.perf_counter() - start
+        children1 = os.times()
+        cpu = time.process_time() - cpu0 + (children1.children_user - children0.children_user) + (
+            children1.children_system - children0.children_system)
+        load = round(os.getloadavg()[0], 1)
 
     y = {(a, o): np.array([done[(a, s)]["summary"].get(o, float("nan")) for s in seeds]) for a in arms
          for o in OUTCOMES + MECHANISMS}
@@ -328,9 +357,9 @@ def main() -> None:
                           for s in seeds) for a in arms}
     x = np.column_stack([demand[k] for k in REGRESSORS])
 
-    print(f"{len(jobs)} runs ({len(arms)} arms x {args.seeds} seeds, {args.days} days, warm-up {args.warmup}) "
-          f"in {elapsed:.0f} s wall, {cpu:.0f} s CPU on {args.workers} worker(s); load average "
-          f"{os.getloadavg()[0]:.1f}\n")
+    print(f"{len(done)} runs ({len(arms)} arms x {args.seeds} seeds, {args.days} days, warm-up {args.warmup}) "
+          f"in {elapsed:.0f} s wall, {cpu:.0f} s CPU on {args.workers} worker(s); load average {load}"
+          + (f" (stored in {args.reanalyse}, analysed again)" if args.reanalyse else "") + "\n")
     unclassified = [r for r in audit if r["draws_from"].startswith("UNCLASSIFIED")]
     print(f"1. audit: {len(audit)} draws in the model's source; "
           f"{sum(r['draws_from'].startswith('keyed') for r in audit)} keyed decisions, "
@@ -344,11 +373,13 @@ def main() -> None:
     print("\n   same tasks after the warm-up as unlimited responsibility (seeds): "
           + ", ".join(f"{a} {n}/{len(seeds)}" for a, n in same_demand.items() if a != BASELINE))
 
-    print("\n2. continuity: unlimited responsibility against itself with push_down_propensity + ε")
+    print("\n2. continuity: unlimited responsibility against itself with push_down_propensity + ε"
+          + ("" if epsilons else ": not run (--epsilons '')"))
     placebo_rows = []
-    print("| outcome | " + " | ".join(f"ε = {e}: ρ, ratio, mean |d|/SD base" for e in epsilons) + " |")
-    print("|---|" + "---|" * len(epsilons))
-    for o in OUTCOMES:
+    if epsilons:
+        print("| outcome | " + " | ".join(f"ε = {e}: ρ, ratio, mean |d|/SD base" for e in epsilons) + " |")
+        print("|---|" + "---|" * len(epsilons))
+    for o in OUTCOMES if epsilons else []:
         cells = []
         for e, p in zip(epsilons, placebos):
             r = ratios(y[(p, o)], y[(BASELINE, o)])
@@ -366,8 +397,10 @@ def main() -> None:
         base_kept = sum(kept.values())
         moved = sum(v for lo, v in kept.items() if lo >= float(e) - 1e-12)
         kept_rho[e] = corr(base_kept, moved)
-    print("   departments' kept hours alone (the tasks whose push draw is ≥ p, resp. ≥ p + ε; disjoint sets of "
-          "a Poisson stream are independent): ρ " + ", ".join(f"ε = {e}: {fmt(r, '.3f')}" for e, r in kept_rho.items()))
+    if epsilons:
+        print("   departments' kept hours alone (the tasks whose push draw is ≥ p, resp. ≥ p + ε; disjoint sets of "
+          "a Poisson stream are independent): ρ "
+              + ", ".join(f"ε = {e}: {fmt(r, '.3f')}" for e, r in kept_rho.items()))
 
     print(f"\n3. each arm's outcome over seeds against the common demand (regressors: {', '.join(REGRESSORS)})")
     target_rows = []
@@ -380,7 +413,8 @@ def main() -> None:
                **{f"{k}_generic": v for k, v in adjusted_ratio(a, b, x).items()},
                **{f"{k}_mechanism": v for k, v in adjusted_ratio(a, b, xm).items()},
                "demand_correlations": {k: {"arm": corr(a, v), "baseline": corr(b, v)} for k, v in demand.items()},
-               "mechanism_correlations": {m: {"arm": corr(a, y[(arm, m)]), "baseline": corr(b, y[(BASELINE, m)])}
+               "mechanism_correlations": {m: {"arm": corr(a, y[(arm, m)]), "baseline": corr(b, y[(BASELINE, m)]),
+                                              "arm_vs_baseline": corr(y[(arm, m)], y[(BASELINE, m)])}
                                           for m in MECHANISMS}}
         target_rows.append(row)
         print(f"\n{arm} − {BASELINE}, `{o}`: SD arm {row['arm_sd']:.3g}, SD base {row['baseline_sd']:.3g}, "
@@ -397,20 +431,20 @@ def main() -> None:
               f"{fmt(row['adjusted_ratio_generic'])} (leave-one-out {fmt(row['adjusted_ratio_loo_generic'])}), "
               f"mechanism {fmt(row['adjusted_ratio_mechanism'])} "
               f"(leave-one-out {fmt(row['adjusted_ratio_loo_mechanism'])})")
-        print("   | correlation over seeds with | arm | baseline |\n   |---|---|---|")
+        print("   | correlation over seeds with | arm | baseline | (mechanism: arm's with baseline's) |\n"
+              "   |---|---|---|---|")
         for k, c in row["demand_correlations"].items():
             if k.startswith("hours_"):
                 print(f"   | demand {k} | {fmt(c['arm'])} | {fmt(c['baseline'])} |")
         for m, c in row["mechanism_correlations"].items():
-            print(f"   | own {m} | {fmt(c['arm'])} | {fmt(c['baseline'])} |")
+            print(f"   | own {m} | {fmt(c['arm'])} | {fmt(c['baseline'])} | {fmt(c['arm_vs_baseline'])} |")
 
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     payload = {
-        "command": f"benchmarks/crn_decorrelation.py --seeds {args.seeds} --days {args.days} --warmup {args.warmup} "
-                   f"--epsilons '{args.epsilons}' --workers {args.workers}",
+        "command": command, "analysed_again_from_stored_runs": bool(args.reanalyse),
         "seeds": seeds, "days": args.days, "warmup_days": args.warmup, "regressors": REGRESSORS,
         "elapsed_seconds": round(elapsed, 1), "cpu_seconds": round(cpu, 1), "workers": args.workers,
-        "load_average": round(os.getloadavg()[0], 1),
+        "load_average": load,
         "audit": audit, "global_generator_uses": global_uses, "same_demand_seeds": same_demand, "placebo": placebo_rows,
         "placebo_kept_hours_correlation": kept_rho, "targets": target_rows,
         "runs": {f"{a}|{s}": {"outcomes": {o: done[(a, s)]["summary"].get(o) for o in OUTCOMES + MECHANISMS},
