@@ -163,8 +163,8 @@ def one_run(job: tuple[str, int, int, int]) -> tuple[tuple[str, int], dict]:
     demand: dict[str, float] = {}
     original = arrivals.create
 
-    def recording_create(world, stream, kind, holder, territory, responsible, source):
-        rows = original(world, stream, kind, holder, territory, responsible, source)
+    def recording_create(world, *args, **kwargs):
+        rows = original(world, *args, **kwargs)
         if world.day > warmup:
             t, k = world.tasks, world.kinds
             kinds, effort = t.kind[rows], t.effort_total[rows]
