@@ -26,6 +26,37 @@ def small_city():
     return small
 
 
+def pytest_configure(config):
+    """The fast tier (a run that deselects the slow tests, as `make test-fast` does) is
+    told so through TIAOKUAI_TEST_TIER, which `tests.support.tiers` reads; each pytest-xdist
+    worker configures itself from the same options."""
+    if "not slow" in (config.getoption("markexpr", "") or ""):
+        os.environ["TIAOKUAI_TEST_TIER"] = "fast"
+    else:
+        os.environ.pop("TIAOKUAI_TEST_TIER", None)
+
+
+# The view's test files (in-process page, comparison, layout, panel) run on one pytest-xdist
+# worker: importing Solara, the app and Matplotlib costs each worker that runs any of them
+# seconds of CPU, paid once if they share a work unit. The files import them on first use,
+# so the other worker never does.
+VIEW_TEST_FILES = "tests/test_viz_"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile`, with the view's test files as one work unit instead of several."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class ViewFilesTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            scope = super()._split_scope(nodeid)
+            return VIEW_TEST_FILES if scope.startswith(VIEW_TEST_FILES) else scope
+
+    return ViewFilesTogether(config, log)
+
 
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (make test), hand out the slow and browser tests first: the

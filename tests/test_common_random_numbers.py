@@ -141,7 +141,7 @@ def decisions_met(name: str, days: int, monkeypatch, **overrides) -> dict[tuple,
 def test_a_task_meets_the_same_decision_draws_in_every_regime(monkeypatch):
     """Decisions are common random numbers too (sim.draws): the same task meets the same
     draw whichever regime decides on it, however many other decisions the regime takes."""
-    days = 40
+    days = 20  # tens of thousands of shared draws, of the same kinds of decision as in 40 days
     base = decisions_met("unlimited-responsibility", days, monkeypatch)
     for other, overrides in (("admission-list", {}), ("service-stations", {}),
                              ("purchased-services", {"levers.data_sharing": True})):

@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from sim import TiaokuaiModel, with_overrides
 from sim.agents import LEVELS
 from tests.support.cities import preset
+from tests.support.tiers import examples
 
 LEVER_SPACE = {
     "levers.push_down_propensity": st.floats(0, 1),
@@ -69,7 +70,8 @@ def check_money(model: TiaokuaiModel) -> None:
     assert np.isclose(spent, tally.purchase_spend, rtol=1e-9, atol=1e-6)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# the whole suite (make test) draws 25 and 10 cases; make test-fast draws fewer of the same kind
+@settings(max_examples=examples(full=25, fast=6), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenario=scenarios(), seed=st.integers(0, 2**32 - 1))
 def test_every_task_is_in_exactly_one_state_and_no_office_overworks(scenario, seed):
     model = TiaokuaiModel(scenario, seed)
@@ -79,7 +81,7 @@ def test_every_task_is_in_exactly_one_state_and_no_office_overworks(scenario, se
     check_money(model)
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=examples(full=10, fast=3), deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), share=st.floats(0.1, 1.0))
 def test_funded_hours_sent_down_are_received_and_accounted(seed, share):
     scenario = with_overrides(

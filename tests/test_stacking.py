@@ -17,7 +17,7 @@ from sim import load_scenario, run, run_stack, with_overrides
 from sim.world import World
 
 ROOT = Path(__file__).resolve().parents[1]
-DAYS = 45
+DAYS = 30  # every mechanism has acted by day 30 (test_the_mechanisms_under_test_are_on)
 
 # every mechanism on: gates with review and leaks, funding, purchases, stations,
 # escalation, assessment, reverse evaluation, data sharing, campaigns, coping and

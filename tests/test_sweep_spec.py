@@ -142,7 +142,12 @@ def test_inputs_that_differ_between_sub_experiments_become_row_columns(tmp_path)
     assert values == {"u": False, "g": True}
 
 
-@pytest.mark.parametrize("path", sorted((REPO / "experiments").glob("*.yaml")), ids=lambda p: p.name)
+# validating sensitivity.yaml builds and checks each of its 2,176 design points' scenarios
+# (about 3 s of CPU): the whole suite does it, the fast tier validates the other files
+@pytest.mark.parametrize("path", [
+    pytest.param(path, marks=[pytest.mark.slow] if path.name == "sensitivity.yaml" else [])
+    for path in sorted((REPO / "experiments").glob("*.yaml"))
+], ids=lambda p: p.name)
 def test_shipped_experiment_files_are_valid(path, capsys):
     # sweep, sensitivity, calibration and robustness files alike: `validate` knows each kind
     assert main(["validate", str(path)]) == 0, capsys.readouterr().err

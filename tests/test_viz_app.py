@@ -7,54 +7,22 @@ panel, and Reset rebuilds the model from what the panel shows.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-solara = pytest.importorskip("solara")
-ipywidgets = pytest.importorskip("ipywidgets")
-v = pytest.importorskip("ipyvuetify")
-
-from sim.viz.settings import ENV_PRESETS, ENV_SCENARIO, ENV_SEED  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[1]
-SCENARIOS = ROOT / "scenarios"
-BASELINE = SCENARIOS / "unlimited-responsibility.yaml"
-GATED = SCENARIOS / "gate-and-resources.yaml"
-PENDING = "The panel differs from the running model: press Reset to apply."
+from tests.support.viz import (
+    BASELINE, GATED, PENDING, SCENARIOS, button, errors_shown, pictures, rendered_page, text_of, v,
+)
 
 
 @pytest.fixture
 def page(monkeypatch):
     """The page as `tiaokuai viz scenarios/unlimited-responsibility.yaml --seed 7` opens it."""
-    monkeypatch.setenv(ENV_PRESETS, str(SCENARIOS))
-    monkeypatch.setenv(ENV_SCENARIO, str(BASELINE))
-    monkeypatch.setenv(ENV_SEED, "7")
-    from sim.viz.app import Page
-
-    _, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
-    yield rc
-    rc.close()
-
-
-def text_of(rc, css_class: str) -> str:
-    return rc.find(v.Html, class_=css_class).widget.children[0]
-
-
-def button(rc, label: str):
-    return rc.find(v.Btn, children=[label]).widget
+    with rendered_page(monkeypatch) as rc:
+        yield rc
 
 
 def seed_box(rc):
     return rc.find(v.TextField, label="Seed (whole number)").widget
-
-
-def pictures(rc) -> dict[str, bytes]:
-    return {w._dom_classes[-1]: bytes(w.value) for w in rc.find(ipywidgets.Image).widgets}
-
-
-def errors_shown(rc) -> list:
-    return rc.find(v.Alert, type="error").widgets
 
 
 def test_page_opens_on_day_zero_with_both_views_drawn(page):

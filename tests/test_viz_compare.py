@@ -7,20 +7,13 @@ test is in test_viz_browser.py.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from sim.cli import main
 from sim.viz.comparison import DIFFERENCE_SERIES, Comparison
-from sim.viz.difference_strip import DifferenceCanvas, running_mean
-from sim.viz.settings import ENV_COMPARE, ENV_PRESETS, ENV_SCENARIO, ENV_SEED
-
-ROOT = Path(__file__).resolve().parents[1]
-SCENARIOS = ROOT / "scenarios"
-BASELINE = SCENARIOS / "unlimited-responsibility.yaml"
-LISTS = SCENARIOS / "admission-list.yaml"
+from sim.viz.settings import ENV_COMPARE
+from tests.support.viz import BASELINE, LISTS, button, html_table, pictures, rendered_page, text_of, v
 
 
 def test_a_comparison_steps_both_sides_together_on_one_seed():
@@ -68,11 +61,15 @@ def test_the_world_check_names_the_first_day_the_sides_part():
 
 
 def test_the_running_mean_is_the_mean_of_the_days_so_far():
+    from sim.viz.difference_strip import running_mean
+
     values = np.array([2.0, 4.0, np.nan, 6.0])
     assert running_mean(values).tolist() == [2.0, 3.0, 3.0, 4.0]
 
 
 def test_the_difference_strip_draws_every_headline_outcome_and_changes_as_days_pass():
+    from sim.viz.difference_strip import DifferenceCanvas
+
     comparison = Comparison.start(BASELINE, LISTS, seed=7)
     comparison.step(1)
     series = comparison.difference_series()
@@ -87,40 +84,12 @@ def test_the_difference_strip_draws_every_headline_outcome_and_changes_as_days_p
 
 # ---- the page, rendered in-process ------------------------------------------------------
 
-solara = pytest.importorskip("solara")
-ipywidgets = pytest.importorskip("ipywidgets")
-v = pytest.importorskip("ipyvuetify")
-
 
 @pytest.fixture
 def compare_page(monkeypatch):
     """The page as `tiaokuai viz unlimited-responsibility.yaml --compare admission-list.yaml --seed 7` opens it."""
-    monkeypatch.setenv(ENV_PRESETS, str(SCENARIOS))
-    monkeypatch.setenv(ENV_SCENARIO, str(BASELINE))
-    monkeypatch.setenv(ENV_COMPARE, str(LISTS))
-    monkeypatch.setenv(ENV_SEED, "7")
-    from sim.viz.app import Page
-
-    _, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
-    yield rc
-    rc.close()
-
-
-def text_of(rc, css_class: str) -> str:
-    return rc.find(v.Html, class_=css_class).widget.children[0]
-
-
-def button(rc, label: str):
-    return rc.find(v.Btn, children=[label]).widget
-
-
-def html_table(rc, css_class: str) -> str:
-    (table,) = [w for w in rc.find(solara.widgets.HTML).widgets if w.attributes.get("class") == css_class]
-    return table.unsafe_innerHTML
-
-
-def pictures(rc) -> dict[str, bytes]:
-    return {w._dom_classes[-1]: bytes(w.value) for w in rc.find(ipywidgets.Image).widgets}
+    with rendered_page(monkeypatch, compare=LISTS) as rc:
+        yield rc
 
 
 def test_the_comparison_opens_on_day_zero_and_one_step_advances_both_sides(compare_page):
@@ -175,22 +144,13 @@ def test_compare_with_none_returns_to_the_single_view(compare_page):
 
 @pytest.mark.slow  # a second page with two cities
 def test_compare_with_a_preset_chosen_in_the_page(monkeypatch):
-    monkeypatch.setenv(ENV_PRESETS, str(SCENARIOS))
-    monkeypatch.setenv(ENV_SCENARIO, str(BASELINE))
-    monkeypatch.delenv(ENV_COMPARE, raising=False)
-    monkeypatch.setenv(ENV_SEED, "7")
-    from sim.viz.app import Page
-
-    _, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
-    try:
+    with rendered_page(monkeypatch) as rc:
         assert rc.find(v.Select, label="Compare with").widget.v_model == "(none)"
         rc.find(v.Select, label="Compare with").widget.v_model = "service-stations"
         button(rc, "Reset").click()
         assert text_of(rc, "tk-running-right") == "right: service-stations, seed 7"
         button(rc, "Step").click()
         assert text_of(rc, "tk-plotted-days-right") == "1"
-    finally:
-        rc.close()
 
 
 # ---- the command line -------------------------------------------------------------------

@@ -14,11 +14,12 @@ import pytest
 
 from sim import TiaokuaiModel, load_scenario
 from sim.viz.layout import LEVELS, layered_layout
-from sim.viz.network import NetworkCanvas, frame_of
-from sim.viz.plots import PlotsCanvas, nice_ceiling
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "unlimited-responsibility.yaml"
+
+# sim.viz.network and sim.viz.plots (Matplotlib) are imported in the tests that draw, not
+# here: every pytest-xdist worker imports this file, and only one runs it
 
 
 @dataclass
@@ -123,6 +124,8 @@ def test_offices_out_of_idx_order_are_refused():
 
 
 def test_the_model_is_drawn_with_every_office_and_its_hand_offs():
+    from sim.viz.network import frame_of
+
     model = TiaokuaiModel(load_scenario(BASELINE), seed=3)
     model.track_flows = True
     layout = layered_layout(model.offices)
@@ -137,6 +140,9 @@ def test_the_model_is_drawn_with_every_office_and_its_hand_offs():
 
 
 def test_frames_redraw_without_recomputing_the_layout():
+    from sim.viz.network import NetworkCanvas, frame_of
+    from sim.viz.plots import PlotsCanvas
+
     model = TiaokuaiModel(load_scenario(BASELINE), seed=3)
     model.track_flows = True
     layout = layered_layout(model.offices)
@@ -153,17 +159,19 @@ def test_frames_redraw_without_recomputing_the_layout():
 
 @pytest.mark.parametrize("value, expected", [(0.0, 1.0), (0.07, 0.1), (1.2, 2.0), (2.1, 2.5), (3.0, 5.0), (730, 1000)])
 def test_plot_axes_grow_in_round_steps(value, expected):
+    from sim.viz.plots import nice_ceiling
+
     assert nice_ceiling(value) == pytest.approx(expected)
 
 
 def test_the_most_loaded_list_ranks_nodes_by_load():
+    from sim.viz.network import frame_of, most_loaded
+
     model = TiaokuaiModel(load_scenario(BASELINE), seed=3)
     layout = layered_layout(model.offices)
     for _ in range(10):
         model.step()
     frame = frame_of(model, layout)
-    from sim.viz.network import most_loaded
-
     top = most_loaded(layout, frame, count=4)
     loads = [load for _, load, _ in top]
     assert loads == sorted(loads, reverse=True)
@@ -174,6 +182,8 @@ def test_the_most_loaded_list_ranks_nodes_by_load():
 @pytest.mark.slow  # builds and draws every shipped city, the city-scale one too
 @pytest.mark.parametrize("preset", sorted(p.name for p in (ROOT / "scenarios").glob("*.yaml")))
 def test_every_preset_opens_and_draws(preset):
+    from sim.viz.network import NetworkCanvas, frame_of
+    from sim.viz.plots import PlotsCanvas
     from sim.viz.session import Session
 
     session = Session.start(ROOT / "scenarios" / preset, {}, seed=1)
