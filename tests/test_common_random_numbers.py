@@ -4,7 +4,6 @@ redundant tasks after they are drawn; the demand multiplier scales arrivals."""
 
 from __future__ import annotations
 
-from itertools import combinations
 from pathlib import Path
 
 import numpy as np
@@ -17,29 +16,8 @@ from sim.streams import STREAMS, spawn_streams
 from sim.world import World
 
 ROOT = Path(__file__).resolve().parents[1]
-PRESETS = sorted(p for p in (ROOT / "scenarios").glob("*.yaml") if p.stem != "city-scale")
-DAYS = 30
-
-
-def arrivals_of(path: Path) -> tuple[list[float], float]:
-    model = TiaokuaiModel(load_scenario(path).model_copy(update={"days": DAYS, "warmup_days": 5}), seed=1)
-    for _ in range(DAYS):
-        model.step()
-    return [row["tasks_created"] for row in model.history], model.summary()["effort_created_hours_total"]
-
-
-@pytest.fixture(scope="module")
-def preset_arrivals() -> dict[str, tuple[list[float], float]]:
-    return {p.stem: arrivals_of(p) for p in PRESETS}
-
-
-def test_every_pair_of_presets_on_one_seed_faces_the_same_arrivals_day_by_day(preset_arrivals):
-    assert len(preset_arrivals) >= 7
-    for a, b in combinations(sorted(preset_arrivals), 2):
-        created_a, effort_a = preset_arrivals[a]
-        created_b, effort_b = preset_arrivals[b]
-        assert created_a == created_b, f"{a} and {b} create different tasks"
-        assert effort_a == effort_b, f"{a} and {b} draw different efforts"
+# every pair of presets describing one city meets the same tasks day by day over 30 days:
+# tests/test_viz_same_world.py (the side-by-side view's promise, checked on the model)
 
 
 def first_day_tasks(scenario) -> dict[str, np.ndarray]:

@@ -105,7 +105,7 @@ def test_effects_per_10k_yuan_a_day_sit_next_to_the_raw_effects(tmp_path):
     costs = {"base": lambda r: 0.0, "stations": lambda r: 40_000.0 + 1_000 * r, "gate": lambda r: 0.0}
     out = cost_store(tmp_path, lambda arm, r: costs[arm](r))
     printed = QUIET()
-    result = compare(out, stream=printed)
+    result = compare(out, stream=printed, plots=False)  # the tables and the printout, not figures
     d = result.differences.set_index("sub_experiment")
     spent = np.array([40_000.0 + 1_000 * r for r in range(5)])
     effect = -0.5 * spent / 10_000 + 0.05 * np.array(NOISE[1:6])

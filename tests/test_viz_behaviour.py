@@ -46,8 +46,16 @@ def column(rows: list[dict], key: str) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def overloaded(small_presets) -> list[dict]:
-    return view(small_presets["unlimited-responsibility"], OVERLOADED)
+def overloaded_session(small_presets) -> Session:
+    """The small unlimited-responsibility city at 1.4 times the demand, after DAYS days."""
+    session = Session.start(small_presets["unlimited-responsibility"], OVERLOADED, seed=3)
+    session.step(DAYS)
+    return session
+
+
+@pytest.fixture(scope="module")
+def overloaded(overloaded_session) -> list[dict]:
+    return overloaded_session.history
 
 
 def test_every_day_carries_each_behaviours_state_per_level(overloaded):
@@ -145,12 +153,10 @@ def test_the_plots_draw_the_behaviours_and_the_table_says_where_blame_sits(overl
     assert float(rows["formalism (box-ticked work), share of hours"].rstrip("%")) > 0
 
 
-def test_the_hierarchy_can_be_coloured_by_each_behaviours_state(small_presets, overloaded):
+def test_the_hierarchy_can_be_coloured_by_each_behaviours_state(overloaded_session):
     from sim.viz.network import COLOURINGS, NetworkCanvas, colour_values, frame_of
 
-    session = Session.start(small_presets["unlimited-responsibility"], OVERLOADED, seed=3)
-    session.step(DAYS)
-    layout, model = session.layout, session.model
+    layout, model = overloaded_session.layout, overloaded_session.model
     committees = np.array([label.startswith("committee") for label in layout.label])
     blame = colour_values(model, layout, "blame")
     assert blame[committees].max() > 0 and np.all(blame[~committees] == 0)  # blame sits with the committees

@@ -240,6 +240,8 @@ def test_viz_and_run_share_the_default_seed():
     assert inspect.signature(TiaokuaiModel).parameters["seed"].default == run_default
 
 
+@pytest.mark.slow  # renders the page and resets it twice (~6 s of CPU); the naming rule itself is
+# test_viz_app.py::test_a_scenario_from_elsewhere_joins_the_presets_under_a_name_of_its_own
 def test_the_preset_chooser_and_the_header_name_a_scenario_the_same_way(tmp_path, monkeypatch):
     """A file whose `name` differs from its file name is offered under its name, and the
     header over the views says the same after it is chosen and Reset."""

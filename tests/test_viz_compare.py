@@ -192,6 +192,7 @@ def test_the_views_series_come_from_the_outcome_registry():
     assert sum(len(panel.series) for panel in BEHAVIOUR_PANELS) >= 10
 
 
+@pytest.mark.slow  # three plot canvases drawn (~4 s of CPU)
 def test_both_sides_plots_share_their_y_scales():
     from sim.viz.plots import PlotsCanvas
 

@@ -71,6 +71,8 @@ def test_the_district_presets_describe_one_city(worlds):
 def test_every_pair_of_presets_faces_the_same_world_over_the_first_30_days(worlds):
     checked = 0
     for group in worlds.values():
+        if len(group) < 2:  # a city no other preset describes (city-scale): nothing to compare
+            continue
         records = {path.stem: drawn(path) for path in group}
         for (a, left), (b, right) in itertools.combinations(records.items(), 2):
             for day, ((n_left, e_left), (n_right, e_right)) in enumerate(zip(left, right), start=1):
