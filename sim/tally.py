@@ -218,26 +218,28 @@ class Tally:
         column and `holder_level_key` the world's level key of each office."""
         t = tasks
         key = holder_level_key[t.holder[rows]]
-        world_of = key // N_LEVELS
+        by_level = self.per_level(key)  # (worlds, levels) counts
+        leaving = by_level.sum(axis=1)  # each world's
         if state == DONE:
-            self.done += self.count(world_of)
             on_time = t.deadline[rows] >= day
-            self.today["tasks_done"] += self.per_level(key)
-            self.today["tasks_done_on_time"] += self.per_level(key, on_time)
+            self.done += leaving
+            self.today["tasks_done"] += by_level
+            self.today["tasks_done_on_time"] += self.per_level(key[on_time])
         else:
-            self.abandoned += self.count(world_of)
+            on_time = None
+            self.abandoned += leaving
         if day <= self.warmup:  # the summary window is days warmup+1 .. days
             return
+        world_of = key // N_LEVELS
         sojourn = day - t.created[rows]
-        self.departed += self.count(world_of)
+        self.departed += leaving
         self.sojourn_sum += self.whole(sojourn, world_of)  # whole days: exact in any order
         self.handoffs_sum += self.whole(t.handoffs[rows], world_of)
         self.bounces_sum += self.whole(t.bounces[rows], world_of)
         resident = origin[t.kind[rows]] == FROM_RESIDENTS
         self.resident_departed += self.count(world_of[resident])
-        if state == DONE:
-            on_time = t.deadline[rows] >= day
-            self.done_after_warmup += self.count(world_of)
+        if on_time is not None:
+            self.done_after_warmup += leaving
             self.on_time_after_warmup += self.count(world_of[on_time])
             self.lead_hist += self._hist(world_of, sojourn)
             self.resident_done += self.count(world_of[resident])

@@ -195,8 +195,8 @@ def poisson_arrivals(stream: Stream, agents: np.ndarray, kinds: np.ndarray, rate
     counts = np.array(totals, dtype=np.int64)  # (worlds, kinds)
     sizes = counts.sum(axis=1)
     row = np.repeat(np.arange(worlds) * n, sizes) + np.concatenate(position)
-    agent = agents.ravel()[row].astype(np.int32)
-    kind = np.repeat(np.tile(kinds, worlds), counts.ravel()).astype(np.int16)
+    agent = agents.astype(np.int32).ravel()[row]
+    kind = np.repeat(np.tile(kinds.astype(np.int16), worlds), counts.ravel())
     runs = [(k, c) for count in totals for k, c in zip(kinds.tolist(), count) if c]
     return Drawn(agent, kind, np.concatenate(pick), sizes, runs)
 
