@@ -1,10 +1,12 @@
 """Fixtures every test file may use (the helpers behind them live in tests/support/), and
-the tiers' housekeeping: slow files first under pytest-xdist, and a note of fast-tier tests
-that outgrew the fast tier."""
+the tiers' housekeeping: under pytest-xdist the slow files first and the view's files as one
+unit; in the fast tier (`-m "not slow ..."`) wholly slow files left unimported and fewer
+property-test examples (tests/support/tiers.py); a note of fast-tier tests that outgrew it."""
 
 from __future__ import annotations
 
 import os
+import re
 import resource
 
 # One BLAS thread, set before anything imports NumPy (and inherited by the sweeps' and
@@ -34,6 +36,20 @@ def pytest_configure(config):
         os.environ["TIAOKUAI_TEST_TIER"] = "fast"
     else:
         os.environ.pop("TIAOKUAI_TEST_TIER", None)
+
+
+_WHOLE_FILE_SLOW = re.compile(r"^pytestmark = pytest\.mark\.slow\b", re.MULTILINE)
+
+
+def pytest_ignore_collect(collection_path, config):
+    """In the fast tier, a test file marked slow as a whole (`pytestmark = pytest.mark.slow`)
+    is not imported at all: each pytest-xdist worker would import it (SciPy's statistics,
+    every shipped scenario read) only to deselect every test in it."""
+    if (os.environ.get("TIAOKUAI_TEST_TIER") == "fast" and collection_path.suffix == ".py"
+            and collection_path.name.startswith("test_")
+            and _WHOLE_FILE_SLOW.search(collection_path.read_text(encoding="utf-8"))):
+        return True
+    return None
 
 
 # The view's test files (in-process page, comparison, layout, panel) run on one pytest-xdist

@@ -79,6 +79,7 @@ def test_anything_else_typed_as_a_seed_is_refused(typed):
 
 def test_every_lever_the_panel_offers_exists_in_the_schema_with_a_range_inside_its_bounds():
     offered = available_levers()
+    baseline = load_scenario(BASELINE)
     for lever in offered:
         if lever.kind == "bool":
             continue
@@ -88,7 +89,7 @@ def test_every_lever_the_panel_offers_exists_in_the_schema_with_a_range_inside_i
         # both ends are values the schema accepts (an `lt` bound is not)
         for end in (lever.low, lever.high):
             value = int(end) if lever.kind == "int" else float(end)
-            with_overrides(load_scenario(BASELINE), {lever.path: value})
+            with_overrides(baseline, {lever.path: value})
         assert lever.low < lever.high and 0 < lever.step <= (lever.high - lever.low) / 5, lever.path
 
 
