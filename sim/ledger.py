@@ -156,9 +156,12 @@ def stable_order(key: np.ndarray) -> np.ndarray:
     top = int(key.max())
     if top < 0 or int(key.min()) < 0 or top.bit_length() + pos_bits > 63:
         return np.argsort(key, kind="stable")
-    packed = (key.astype(np.int64) << pos_bits) | np.arange(n, dtype=np.int64)
+    packed = key.astype(np.int64)  # a copy, worked on in place
+    packed <<= pos_bits
+    packed |= np.arange(n, dtype=np.int64)
     packed.sort()
-    return (packed & ((1 << pos_bits) - 1)).astype(np.intp)
+    packed &= (1 << pos_bits) - 1
+    return packed.astype(np.intp, copy=False)
 
 
 def running_total_within(group: np.ndarray, value: np.ndarray, world: np.ndarray | None = None) -> np.ndarray:
@@ -182,11 +185,11 @@ def running_total_within(group: np.ndarray, value: np.ndarray, world: np.ndarray
         new_run[starts] = True
     else:
         starts, cs = None, np.cumsum(value)
-    run = np.cumsum(new_run)  # 0, 0, 1, 1, 1, 2, ...
-    before = np.concatenate(([0.0], cs[np.flatnonzero(new_run) - 1]))  # total of earlier runs
+    first = np.flatnonzero(new_run)  # each run's first row but the very first run's
+    before = np.concatenate(([0.0], cs[first - 1]))  # per run: the total of earlier runs
     if starts is not None:
-        before[run[starts]] = 0.0  # nothing comes before a world's first run in its own sum
-    return cs - before[run]
+        before[np.searchsorted(first, starts) + 1] = 0.0  # nothing comes before a world's first run in its own sum
+    return cs - np.repeat(before, np.diff(first, prepend=0, append=n))
 
 
 def _column(name: str) -> property:
