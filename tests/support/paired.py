@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import numpy as np
 from scipy import stats
 
-from sim import Scenario, run
+from sim import Scenario, run, run_stack
 
 # Summaries already run in this process, by (scenario as JSON, seed). A run is a pure
 # function of its scenario and seed (tests/test_determinism.py), so a baseline that many
@@ -25,10 +25,22 @@ def summary(scenario: Scenario, seed: int) -> dict:
     return _summaries[key]
 
 
+def summaries(scenario: Scenario, seeds: list[int]) -> list[dict]:
+    """The summaries of one scenario on several seeds; the seeds not run yet in this process
+    are stepped as one stack (sim.run_stack: each run bit for bit the run alone,
+    tests/test_stacking.py), which costs the small city about 0.4 of running them one by one."""
+    text = scenario.model_dump_json()
+    missing = [int(s) for s in dict.fromkeys(seeds) if (text, int(s)) not in _summaries]
+    if missing:
+        for seed, result in zip(missing, run_stack(scenario, missing, timeseries=False)):
+            _summaries[(text, seed)] = result.summary
+    return [_summaries[(text, int(s))] for s in seeds]
+
+
 def paired(arms: dict[str, Scenario], outcome: str, seeds: Iterable[int] = range(6)) -> dict[str, np.ndarray]:
     """Run each arm on the same seeds (common random numbers); return the outcome per seed."""
     seeds = list(seeds)
-    return {name: np.array([summary(sc, seed)[outcome] for seed in seeds]) for name, sc in arms.items()}
+    return {name: np.array([s[outcome] for s in summaries(sc, seeds)]) for name, sc in arms.items()}
 
 
 def ci95(diff) -> tuple[float, float]:
