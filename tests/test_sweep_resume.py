@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parents[1]
 TOTAL = 2 * 16
 
 pytestmark = [
-    pytest.mark.slow,  # five sweep commands, each a fresh interpreter
+    pytest.mark.slow,  # two interrupted sweep commands, each a fresh interpreter, and three sweeps
     pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning"),
 ]
 
@@ -93,11 +93,14 @@ def stored_part(out: Path):
     return lambda: bool(list((out / "runs").glob("part-*.parquet")))
 
 
-def finish(experiment: Path, out: Path) -> str:
-    done = subprocess.run([sys.executable, "-m", "sim", "sweep", str(experiment), "--out", str(out)],
-                          cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    return done.stderr
+def finish(experiment: Path, out: Path, capsys) -> str:
+    """The same command again, to completion, in this process (only the interrupted one
+    needs a process of its own); its log."""
+    from sim.cli import main
+
+    capsys.readouterr()
+    assert main(["sweep", str(experiment), "--out", str(out)]) == 0
+    return capsys.readouterr().err
 
 
 def assert_same(a, b):
@@ -105,7 +108,8 @@ def assert_same(a, b):
     pd.testing.assert_frame_equal(a[1], b[1], check_exact=True)
 
 
-def test_sigkill_at_a_random_point_then_rerun_gives_exactly_the_uninterrupted_rows(experiment, uninterrupted, tmp_path):
+def test_sigkill_at_a_random_point_then_rerun_gives_exactly_the_uninterrupted_rows(experiment, uninterrupted, tmp_path,
+                                                                                   capsys):
     """Killed at a random moment after the first write: maybe mid-write, maybe while the
     workers wait at the gate. The gate (random, between a quarter and three quarters of
     the runs) keeps the sweep from finishing first, whatever the machine's speed."""
@@ -118,12 +122,12 @@ def test_sigkill_at_a_random_point_then_rerun_gives_exactly_the_uninterrupted_ro
     assert stop(proc, signal.SIGKILL) == -signal.SIGKILL
     stored = len(ResultStore(out).stored_run_ids())
     assert 0 < stored < TOTAL, f"random seed {seed}"
-    log = finish(experiment, out)
+    log = finish(experiment, out, capsys)
     assert f"{TOTAL - stored} ran" in log and f"{stored} were stored" in log, log
     assert_same(rows(out), uninterrupted)
 
 
-def test_ctrl_c_stores_what_finished_exits_130_and_the_rerun_completes(experiment, uninterrupted, tmp_path):
+def test_ctrl_c_stores_what_finished_exits_130_and_the_rerun_completes(experiment, uninterrupted, tmp_path, capsys):
     """Ctrl-C while both workers are held mid-sweep: every run that came back is stored
     (the gate let 12 through, one of them the command's outcome probe), the command exits
     130, and the same command then completes the sweep. Runs sharing a scenario come back
@@ -134,6 +138,6 @@ def test_ctrl_c_stores_what_finished_exits_130_and_the_rerun_completes(experimen
     assert stop(proc, signal.SIGINT) == 130, proc.stderr.read().decode()
     stored = len(ResultStore(out).stored_run_ids())
     assert 0 < stored <= 11
-    log = finish(experiment, out)
+    log = finish(experiment, out, capsys)
     assert f"{TOTAL - stored} ran" in log, log
     assert_same(rows(out), uninterrupted)
