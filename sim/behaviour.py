@@ -104,7 +104,8 @@ def add_campaign_kind(kinds: KindTable, daily_hours: float) -> int:
     deadline, never listed, never purchasable. Returns its index."""
     values = {
         "origin": FROM_ASSESSMENT, "rate": 0.0, "redundant_share": 0.0, "effort_mean": daily_hours,
-        "effort_cv": 0.0, "gamma_shape": 0.0, "gamma_scale": 0.0, "deadline": 2, "needs_authority": False, "authority_share": 0.0,
+        "effort_cv": 0.0, "gamma_shape": 0.0, "gamma_scale": 0.0, "deadline": 2,
+        "needs_authority": False, "authority_share": 0.0,
         "street_listed": False, "committee_listed": False, "abandon_after": 0, "hard": True,
         "self_governance": False, "purchasable": False, "is_administrative": True,
     }

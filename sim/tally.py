@@ -192,9 +192,9 @@ class Tally:
         self, tasks: TaskLedger, self_governance: np.ndarray, rows, kind, spent, funded_used, level, level_key,
         office_world, holder,
     ) -> None:
-        """Hours spent today on `rows` (of `kind`, held by `holder` at `level`); `funded_used`: the funded hours that paid for each (None when there were no
-        funded hours); `self_governance` is the kind table's flag and `office_world` each
-        office's world."""
+        """Hours spent today on `rows` (of `kind`, held by `holder` at `level`); `funded_used`:
+        the funded hours that paid for each (None when there were no funded hours);
+        `self_governance` is the kind table's flag and `office_world` each office's world."""
         t = tasks
         day = self.today
         day["self_governance_hours"] += self.per_level(level_key, spent * self_governance[kind])

@@ -115,13 +115,13 @@ def create(
     # the draws, world by world: a standard gamma for each task of a kind with spread, run
     # of one kind by run, then a redundancy number for each task (drawn whatever the regime)
     shape = kinds.gamma_shape.tolist()
-    runs = iter(kind_runs(kind, sizes) if runs is None else runs)
+    each_run = iter(kind_runs(kind, sizes) if runs is None else runs)
     gammas, redundancy = [], []
     for w, size in enumerate(sizes.tolist()):
         if size:
             rng, left = stream[w], size
             while left:
-                k, length = next(runs)
+                k, length = next(each_run)
                 left -= length
                 if shape[k] > 0:
                     gammas.append(rng.standard_gamma(shape[k], length))
@@ -183,7 +183,9 @@ def poisson_arrivals(stream: Stream, agents: np.ndarray, kinds: np.ndarray, rate
         for rng in stream:
             rng.integers(0, picks, 0)
         empty = np.zeros(0, dtype=np.int32)
-        return Drawn(empty, np.zeros(0, dtype=np.int16), np.zeros(0, dtype=np.int64), np.zeros(worlds, dtype=np.int64), [])
+        return Drawn(
+            empty, np.zeros(0, dtype=np.int16), np.zeros(0, dtype=np.int64), np.zeros(worlds, dtype=np.int64), [],
+        )
     mean = (rate * n).tolist()
     totals, position, pick = [], [], []
     for rng in stream:

@@ -29,7 +29,8 @@ def spend_hours(world: World) -> None:
     below = level != DEPARTMENT
     workable = t.effort_left[rows] - np.where(below, t.authority_left[rows], 0.0)
     has_work = np.flatnonzero(workable > EPS)
-    rows, holder, level, below, workable = rows[has_work], holder[has_work], level[has_work], below[has_work], workable[has_work]
+    rows, holder, level = rows[has_work], holder[has_work], level[has_work]
+    below, workable = below[has_work], workable[has_work]
     # funded hours pay for work below departments only: they never pay for a department's
     # own work when a task they travelled with is escalated back up (they wait on the task)
     funded = np.where(below, t.funded[rows], 0.0)
@@ -81,7 +82,7 @@ def spend_hours(world: World) -> None:
     t.effort_left[rows[unfinished]] -= spent[unfinished]
     # finished: the workable part is done; funded hours paid for what staff did not
     done_rows, work_done = rows[finished], workable[finished]
-    if any_funded:
+    if funded_used is not None:
         t.funded[done_rows] -= funded_used[finished]
     left = np.maximum(t.effort_left[done_rows] - work_done, 0.0)
     t.effort_left[done_rows] = left
