@@ -26,6 +26,7 @@ from .metrics import (
     timeseries as tally_timeseries,  # run_stack's argument shadows the name
 )
 from .outcomes import DAILY_KEYS
+from .resources import reuse_freed_memory
 from .results import RunResult
 from .rules import play_day
 from .world import FlowRecorder, Roster, World
@@ -151,6 +152,7 @@ def run(scenario: Scenario, seed: int, days: int | None = None, timeseries: bool
     A pure function of its arguments: same scenario and seed, same result, in any process.
     """
     scenario = with_days(scenario, days)
+    reuse_freed_memory()  # the day's temporary arrays reuse memory (sim.resources); no result changes
     model = TiaokuaiModel(scenario, seed)
     for _ in range(scenario.days):
         model.step()
@@ -179,6 +181,7 @@ def run_stack(
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
             raise ValueError(f"seed(={seed!r}) must be a non-negative integer")
     scenario = with_days(scenario, days)
+    reuse_freed_memory()
     world = World.build_stack(scenario, [int(s) for s in seeds])
     for _ in range(scenario.days):
         play_day(world)
