@@ -19,6 +19,9 @@ from .errors import InputError
 USER_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO,
                errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG, errno.ENOENT, errno.EEXIST}
 
+# commands whose runs are stepped in stacks (sim.sweep.executors; $TIAOKUAI_STACK, --stack)
+STACKING_COMMANDS = {"sweep", "sensitivity", "robustness", "calibrate"}
+
 PLUGINS = ("sim.cli_run", "sim.sweep.cli", "sim.viz.cli", "sim.sensitivity.cli", "sim.robustness.cli",
            "sim.calibration.cli")
 
@@ -57,6 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exit_:  # usage errors (2) and --help (0) end here, as argparse intends
         return int(exit_.code or 0)
     try:
+        if args.command in STACKING_COMMANDS:
+            from .resources import requested_stack
+
+            requested_stack()  # a bad $TIAOKUAI_STACK is refused before anything is read or written
         return int(args.handler(args) or 0)
     except InputError as err:
         for problem in err.problems:

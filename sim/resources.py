@@ -132,17 +132,25 @@ STACK_CPU_SECONDS = 120.0  # a stack's estimated CPU time: what a killed stack c
 DAY_RECORD_BYTES = 23 * 5 * 8 * 2  # a world's per-day, per-level record (sim.tally), with slack
 
 
+STACK_RULE = "must be a whole number of runs, at least 1 (1 = no stacking)"
+
+
 def requested_stack(value: int | None = None) -> int:
-    """The stack size asked for: `value` if given, else $TIAOKUAI_STACK, else DEFAULT_STACK."""
+    """The stack size asked for: `value` if given, else $TIAOKUAI_STACK, else DEFAULT_STACK.
+    A $TIAOKUAI_STACK that is not a whole number of at least 1 (0, -3, 1.5, sixteen) is
+    an InputError naming it, not quietly taken as 1."""
     if value is not None:
         return max(1, int(value))
     text = os.environ.get(STACK_ENV, "").strip()
     if not text:
         return DEFAULT_STACK
     try:
-        return max(1, int(text))
+        size = int(text)
     except ValueError:
-        raise InputError([Problem(STACK_ENV, "", "must be a whole number of runs (1 = no stacking)", text)]) from None
+        size = 0
+    if size < 1:
+        raise InputError([Problem(STACK_ENV, "", STACK_RULE, text)])
+    return size
 
 
 def stack_size(scenario: Scenario, requested: int) -> int:

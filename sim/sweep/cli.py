@@ -83,7 +83,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _stack(text: str | None) -> int | None:
     """--stack K: a whole number of runs, at least 1 (None: the default)."""
-    return whole_number(text, "--stack", rule="must be a whole number of runs, at least 1 (1 = no stacking)")
+    from sim.resources import STACK_RULE
+
+    return whole_number(text, "--stack", rule=STACK_RULE)
 
 
 def sweep_command(args: argparse.Namespace) -> int:
