@@ -137,24 +137,28 @@ BACK_AT = 0.5
 HOLD = 200
 
 
-def committee_staff_path(seed: int, **over) -> tuple[np.ndarray, np.ndarray]:
-    """Committees' staff in post (share of posts) and mean strain, day by day, as demand is
-    ramped up, held, ramped down to BACK_AT and held there."""
+def committee_staff_paths(seeds: tuple[int, ...], **over) -> tuple[np.ndarray, np.ndarray]:
+    """Committees' staff in post (share of posts) and mean strain, day by day (one row per
+    seed), as demand is ramped up, held, ramped down to BACK_AT and held there. The seeds
+    are stepped as one stack (World.build_stack: each world bit for bit its run alone,
+    tests/test_stacking.py), about half the CPU of one world at a time."""
     multipliers = np.concatenate([RAMP_UP, np.full(30, 1.5), RAMP_DOWN, np.full(HOLD, BACK_AT)])
     settings = {**BEHAVIOURS_OFF, "days": multipliers.size + 1, "warmup_days": 0,
                 "structure.departments_per_district": 2, "structure.streets_per_district": 2,
                 "structure.committees_per_street": 8, "structure.social_organisation_pool_per_district": 0,
                 **ATTRITION, **over}
-    world = World.build(load_scenario("scenarios/unlimited-responsibility.yaml", settings), seed)
-    committees = world.roster.level == COMMITTEE
-    posts = world.roster.posts[committees].sum()
+    world = World.build_stack(load_scenario("scenarios/unlimited-responsibility.yaml", settings), list(seeds))
+    offices = world.roster.size // len(seeds)
+    rows = [slice(w * offices, (w + 1) * offices) for w in range(len(seeds))]  # world w's offices
+    committees = [world.roster.level[r] == COMMITTEE for r in rows]
+    posts = [world.roster.posts[r][c].sum() for r, c in zip(rows, committees)]
     in_post, strain = [], []
     for m in multipliers:
         world.levers = world.levers.model_copy(update={"demand_multiplier": float(m)})
         play_day(world)
-        in_post.append(world.roster.staff[committees].sum() / posts)
-        strain.append(world.roster.strain[committees].mean())
-    return np.array(in_post), np.array(strain)
+        in_post.append([world.roster.staff[r][c].sum() / p for r, c, p in zip(rows, committees, posts)])
+        strain.append([world.roster.strain[r][c].mean() for r, c in zip(rows, committees)])
+    return np.array(in_post).T, np.array(strain).T
 
 
 def hysteresis(seeds=(1, 2, 3, 4), **over) -> tuple[float, float]:
@@ -164,8 +168,7 @@ def hysteresis(seeds=(1, 2, 3, 4), **over) -> tuple[float, float]:
     common decision draws), so four seeds, not two."""
     up_at = int(np.argmin(np.abs(RAMP_UP - BACK_AT)))
     gaps_staff, gaps_strain = [], []
-    for seed in seeds:
-        in_post, strain = committee_staff_path(seed, **over)
+    for in_post, strain in zip(*committee_staff_paths(seeds, **over)):
         gaps_staff.append(in_post[up_at - 5 : up_at + 5].mean() - in_post[-60:].mean())
         gaps_strain.append(strain[-60:].mean() - strain[up_at - 5 : up_at + 5].mean())
     return float(np.mean(gaps_staff)), float(np.mean(gaps_strain))
@@ -189,18 +192,16 @@ def test_without_burnout_the_committees_recover_when_demand_comes_back_down():
 
 
 def committee_strain_after(days: int, demand: float, seeds=(1, 2, 3), **over) -> np.ndarray:
-    """Each committee's strain after `days` at constant departments' demand, over seeds."""
-    out = []
-    for seed in seeds:
-        settings = {**BEHAVIOURS_OFF, "days": days + 1, "warmup_days": 0,
-                    "structure.departments_per_district": 2, "structure.streets_per_district": 2,
-                    "structure.committees_per_street": 8, "structure.social_organisation_pool_per_district": 0,
-                    "levers.demand_multiplier": demand, **ATTRITION, **over}
-        world = World.build(load_scenario("scenarios/unlimited-responsibility.yaml", settings), seed)
-        for _ in range(days):
-            play_day(world)
-        out.append(world.roster.strain[world.roster.level == COMMITTEE])
-    return np.concatenate(out)
+    """Each committee's strain after `days` at constant departments' demand, over seeds
+    (stepped as one stack: each world bit for bit its run alone)."""
+    settings = {**BEHAVIOURS_OFF, "days": days + 1, "warmup_days": 0,
+                "structure.departments_per_district": 2, "structure.streets_per_district": 2,
+                "structure.committees_per_street": 8, "structure.social_organisation_pool_per_district": 0,
+                "levers.demand_multiplier": demand, **ATTRITION, **over}
+    world = World.build_stack(load_scenario("scenarios/unlimited-responsibility.yaml", settings), list(seeds))
+    for _ in range(days):
+        play_day(world)
+    return world.roster.strain[world.roster.level == COMMITTEE]  # world by world, as the seeds
 
 
 @pytest.mark.slow  # many committees near the threshold over months (~8 s of CPU)
