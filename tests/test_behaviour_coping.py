@@ -8,7 +8,7 @@ import pytest
 
 from sim.ledger import DONE, OPEN
 from sim.levels import COMMITTEE
-from sim.model import run
+from sim.model import run_stack
 from sim.rules import coping, work
 from sim.scenario_io import load_scenario
 from tests.support.tiny_world import COMMITTEE_ROW, put_task, tiny_world
@@ -67,7 +67,9 @@ def formalism_by_load(loads, seeds=(1, 2), **levers):
         kinds = tuple(k.model_copy(update={"rate_per_day": k.rate_per_day * (m if k.origin == "department" else 1.0)})
                       for k in base.task_kinds)
         scenario = base.model_copy(update={"task_kinds": kinds})
-        out.append(np.mean([run(scenario, s, timeseries=False).summary["formalism_hours_share"] for s in seeds]))
+        # the seeds as one stack (sim.run_stack: each run bit for bit the run alone)
+        runs = run_stack(scenario, list(seeds), timeseries=False)
+        out.append(np.mean([r.summary["formalism_hours_share"] for r in runs]))
     return np.array(out)
 
 
