@@ -45,7 +45,10 @@ NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    """Refuses unknown keys and NaN or infinite numbers (a NaN target or weight would make
+    every distance NaN, and ABC-SMC would never accept a particle)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Source(Frozen):
@@ -185,10 +188,20 @@ def load_patterns(path: str | Path, scenarios: Sequence[str] | None = None) -> l
                         Problem(source, f"patterns.{i}.scenarios.{j}",
                                 f"not a scenario of the calibration experiment ({', '.join(sorted(known))})", name)
                     )
+    from sim.levels import LEVELS
     from sim.outcomes import SUMMARY_KEYS
+    from sim.tally import DAY_COLUMNS
 
     known_keys = set(SUMMARY_KEYS)
     for i, p in enumerate(parsed.patterns):
+        if isinstance(p.target, ShapeTarget):  # checked here, not first by the pilot run
+            if p.target.level not in LEVELS:
+                problems.append(Problem(source, f"patterns.{i}.target.level",
+                                        f"not a level of the per-day table ({', '.join(LEVELS)})", p.target.level))
+            if p.target.column not in DAY_COLUMNS:
+                problems.append(Problem(source, f"patterns.{i}.target.column",
+                                        f"not a column of the per-day table ({', '.join(DAY_COLUMNS)})",
+                                        p.target.column))
         named = [("outcome", p.outcome)] if p.outcome else []
         named += [(f"outcomes.{j}", key) for j, key in enumerate(p.outcomes)]
         named += [("divide_by", p.divide_by)] if p.divide_by else []
