@@ -79,9 +79,9 @@ def describe_file(path: str) -> str:
     """Validate a scenario or an experiment file (with every scenario it runs); one line about it."""
     data = read_yaml_mapping(path)
     if "patterns" in data and "parameters" in data:
-        from sim.calibration.spec import load_spec
+        from sim.calibration.spec import check_file
 
-        spec = load_spec(path)
+        spec = check_file(path)  # what `calibrate` checks at its door, for every budget
         return f"calibration file: {len(spec.parameters)} parameters"
     if "policies" in data and "worlds" in data:
         from sim.robustness.directions import directions

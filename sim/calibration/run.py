@@ -22,9 +22,9 @@ from sim.errors import InputError, Problem
 from . import checks, report
 from .abc import finished_generations, posterior_frame, run_abc
 from .distance import PatternDistance
-from .patterns import Pattern, load_patterns
+from .patterns import Pattern
 from .simulator import PatternSimulator
-from .spec import Budget, CalibrationSpec, horizon, load_scenarios, load_spec, resolve
+from .spec import Budget, CalibrationSpec, check_inputs, propagation_arms
 
 
 def fingerprint(*parts) -> str:
@@ -49,20 +49,8 @@ class Calibration:
 
     @classmethod
     def prepare(cls, spec_path: str, budget_name: str | None, out: str) -> Calibration:
-        spec = load_spec(spec_path)
-        name = budget_name or next(iter(spec.budgets))
-        if name not in spec.budgets:
-            rule = f"not a budget of {spec_path} ({', '.join(spec.budgets)})"
-            raise InputError([Problem("--budget", "", rule, name)])
+        spec, name, patterns, base, scenarios, days, warmup = check_inputs(spec_path, budget_name)
         budget = spec.budgets[name]
-        patterns = load_patterns(resolve(spec_path, spec.patterns), scenarios=list(spec.scenarios))
-        if all(p.held_out for p in patterns):
-            where = str(resolve(spec_path, spec.patterns))
-            raise InputError([Problem(where, "patterns", "every pattern is held out; none to calibrate on")])
-        days, warmup = horizon(spec, budget)
-        base, scenarios = load_scenarios(spec, spec_path, days, warmup)
-        if spec.propagation is not None:
-            _propagation_arms(spec, spec_path)  # checked now, before anything runs
         out_dir = Path(out)
         if out_dir.exists() and not out_dir.is_dir():
             raise InputError([Problem("--out", "", "exists and is not a folder", out)])
@@ -155,7 +143,7 @@ class Calibration:
         if propagation and self.spec.propagation is not None:
             t0 = time.perf_counter()
             log(f"calibrate: headline over {self.budget.propagation_draws} posterior draws ...")
-            arms, baseline, outcomes = _propagation_arms(self.spec, self.spec_path)
+            arms, baseline, outcomes = propagation_arms(self.spec, self.spec_path)
             pdraws = checks.posterior_draws(posterior, list(self.spec.parameters), self.budget.propagation_draws,
                                             self.spec.master_seed + 3)
             runs = checks.propagate(arms, baseline, outcomes, self.base, self.spec, pdraws,
@@ -207,18 +195,4 @@ class Calibration:
                          f"(missed: {', '.join(sub[sub['verdict'] == 'missed']['pattern']) or 'none'})")
         lines += ["", "Details: `predictive.md`; the headline over the posterior: `propagation.md`.", ""]
         (self.out / "calibration.md").write_text("\n".join(lines))
-
-
-def _propagation_arms(spec: CalibrationSpec, spec_path: str):
-    from sim.sweep.plan import arm_scenarios
-    from sim.sweep.spec import load_experiment
-
-    prop = spec.propagation
-    assert prop is not None
-    path = resolve(spec_path, prop.experiment)
-    experiment = load_experiment(path)
-    arms = arm_scenarios(experiment, str(path))
-    outcomes = list(prop.outcomes or experiment.outcomes)
-    baseline = experiment.baseline or next(iter(arms))
-    return arms, baseline, outcomes
 

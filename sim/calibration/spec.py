@@ -113,6 +113,64 @@ def horizon(spec: CalibrationSpec, budget: Budget) -> tuple[int, int]:
     return days, min(warmup, days - 1)
 
 
+def check_inputs(spec_path: str | Path, budget_name: str | None = None):
+    """Everything `calibrate` checks before anything runs or is written, for one budget
+    (default: the first): the file, the budget and its horizon, the pattern file (scenario
+    and outcome names, shape levels and columns), the scenarios and the parameters' priors
+    against them, and the propagation experiment with its outcomes. Raises InputError.
+    Returns (spec, budget name, patterns, base, scenarios, days, warm-up)."""
+    from .patterns import load_patterns
+
+    spec = load_spec(spec_path)
+    name = budget_name or next(iter(spec.budgets))
+    if name not in spec.budgets:
+        rule = f"not a budget of {spec_path} ({', '.join(spec.budgets)})"
+        raise InputError([Problem("--budget", "", rule, name)])
+    patterns = load_patterns(resolve(spec_path, spec.patterns), scenarios=list(spec.scenarios))
+    if all(p.held_out for p in patterns):
+        where = str(resolve(spec_path, spec.patterns))
+        raise InputError([Problem(where, "patterns", "every pattern is held out; none to calibrate on")])
+    days, warmup = horizon(spec, spec.budgets[name])
+    base, scenarios = load_scenarios(spec, spec_path, days, warmup)
+    if spec.propagation is not None:
+        propagation_arms(spec, spec_path)  # checked now, before anything runs
+    return spec, name, patterns, base, scenarios, days, warmup
+
+
+def check_file(spec_path: str | Path) -> CalibrationSpec:
+    """`tiaokuai validate` of a calibration file: what `calibrate` checks at its door, for
+    every budget the file defines (the scenarios once per distinct horizon)."""
+    spec, *_, days, warmup = check_inputs(spec_path)
+    checked = {(days, warmup)}
+    for name in list(spec.budgets)[1:]:
+        horizon_ = horizon(spec, spec.budgets[name])
+        if horizon_ not in checked:
+            load_scenarios(spec, spec_path, *horizon_)
+            checked.add(horizon_)
+    return spec
+
+
+def propagation_arms(spec: CalibrationSpec, spec_path: str | Path):
+    """The headline experiment's arms, baseline and outcomes for the re-run over the
+    posterior; every outcome must be a summary outcome (refused here, not after ABC)."""
+    from sim.outcomes import SUMMARY_KEYS
+    from sim.sweep.plan import arm_scenarios
+    from sim.sweep.spec import load_experiment
+
+    prop = spec.propagation
+    assert prop is not None
+    path = resolve(spec_path, prop.experiment)
+    experiment = load_experiment(path)
+    arms = arm_scenarios(experiment, str(path))
+    outcomes = list(prop.outcomes or experiment.outcomes)
+    where = (str(spec_path), "propagation.outcomes") if prop.outcomes else (str(path), "outcomes")
+    unknown = [o for o in outcomes if o not in SUMMARY_KEYS]
+    if unknown:
+        raise InputError([Problem(where[0], where[1], "not a summary outcome (sim/outcomes.py)", o) for o in unknown])
+    baseline = experiment.baseline or next(iter(arms))
+    return arms, baseline, outcomes
+
+
 def load_scenarios(
     spec: CalibrationSpec, spec_path: str | Path, days: int, warmup: int
 ) -> tuple[Scenario, dict[str, Scenario]]:
