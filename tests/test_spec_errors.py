@@ -143,3 +143,16 @@ def test_a_propagation_outcome_is_refused_at_the_door_not_after_abc(tmp_path, ca
 def test_the_shipped_calibration_file_validates(capsys):
     assert main(["validate", str(REPO / "experiments" / "calibration.yaml")]) == 0
     assert "calibration file: 5 parameters" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("budget, spec_days, field, expected", [
+    ({"warmup_days": 9}, 4, "warmup_days", "must be below the days (4) (got 9)"),
+    ({"days": 4}, 10, "days", "must be above the warm-up (5 days, the file's warmup_days) (got 4)"),
+])
+def test_a_budget_whose_warm_up_is_not_below_its_days_is_refused(budget, spec_days, field, expected, tmp_path,
+                                                                    capsys):
+    # the warm-up was cut silently to days - 1, so the budget calibrated on one measured day
+    spec = calibration(tmp_path, days=spec_days, warmup_days=min(5, spec_days - 1),
+                       budgets={"small": {"population": 4, "generations": 1, **budget}})
+    for argv in both(tmp_path, spec):
+        refused(argv, tmp_path, capsys, f"c.yaml: budgets.small.{field}: {expected}")

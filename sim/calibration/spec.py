@@ -30,7 +30,9 @@ from sim.sweep.plan import flatten
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    """Refuses unknown keys and NaN or infinite numbers."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Prior(Frozen):
@@ -113,6 +115,22 @@ def horizon(spec: CalibrationSpec, budget: Budget) -> tuple[int, int]:
     return days, min(warmup, days - 1)
 
 
+def check_horizon(spec: CalibrationSpec, spec_path: str | Path, name: str) -> tuple[int, int]:
+    """The budget's horizon, refused when its warm-up (its own or the file's) is not below
+    its days (which `horizon` would otherwise cut silently to days - 1)."""
+    budget = spec.budgets[name]
+    days = budget.days or spec.days
+    warmup = budget.warmup_days if budget.warmup_days is not None else spec.warmup_days
+    if warmup >= days:
+        if budget.warmup_days is not None:
+            problem = Problem(str(spec_path), f"budgets.{name}.warmup_days", f"must be below the days ({days})", warmup)
+        else:
+            problem = Problem(str(spec_path), f"budgets.{name}.days",
+                              f"must be above the warm-up ({warmup} days, the file's warmup_days)", days)
+        raise InputError([problem])
+    return horizon(spec, budget)
+
+
 def check_inputs(spec_path: str | Path, budget_name: str | None = None):
     """Everything `calibrate` checks before anything runs or is written, for one budget
     (default: the first): the file, the budget and its horizon, the pattern file (scenario
@@ -130,7 +148,7 @@ def check_inputs(spec_path: str | Path, budget_name: str | None = None):
     if all(p.held_out for p in patterns):
         where = str(resolve(spec_path, spec.patterns))
         raise InputError([Problem(where, "patterns", "every pattern is held out; none to calibrate on")])
-    days, warmup = horizon(spec, spec.budgets[name])
+    days, warmup = check_horizon(spec, spec_path, name)
     base, scenarios = load_scenarios(spec, spec_path, days, warmup)
     if spec.propagation is not None:
         propagation_arms(spec, spec_path)  # checked now, before anything runs
@@ -143,7 +161,7 @@ def check_file(spec_path: str | Path) -> CalibrationSpec:
     spec, *_, days, warmup = check_inputs(spec_path)
     checked = {(days, warmup)}
     for name in list(spec.budgets)[1:]:
-        horizon_ = horizon(spec, spec.budgets[name])
+        horizon_ = check_horizon(spec, spec_path, name)
         if horizon_ not in checked:
             load_scenarios(spec, spec_path, *horizon_)
             checked.add(horizon_)
