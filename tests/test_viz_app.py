@@ -28,6 +28,7 @@ def seed_box(rc):
 def test_page_opens_on_day_zero_with_both_views_drawn(page):
     assert text_of(page, "tk-day") == "Day 0 of 250"
     assert text_of(page, "tk-running") == "unlimited-responsibility, seed 7"
+    assert page.find(v.Select, label="Compare with").widget.v_model == "(none)"  # opened without --compare
     drawn = pictures(page)
     assert drawn["tk-network"][:4] == b"\x89PNG" and len(drawn["tk-network"]) > 10_000
     assert drawn["tk-plots"][:4] == b"\x89PNG"

@@ -115,7 +115,11 @@ def test_the_comparison_opens_on_day_zero_and_one_step_advances_both_sides(compa
 
 
 @pytest.mark.slow  # a second page with two cities
-def test_a_lever_on_either_side_applies_at_reset_which_rebuilds_both_from_day_zero(compare_page):
+def test_a_lever_on_either_side_applies_at_reset_then_none_and_a_preset_chosen_in_the_page(compare_page):
+    """One page through the comparison's choices (each step used to render a page of its
+    own): a lever on the right side applies at Reset, which rebuilds both sides from day 0;
+    "Compare with: (none)" returns to the single view; a preset chosen there becomes the
+    right side at the next Reset."""
     rc = compare_page
     button(rc, "Step").click()
     button(rc, "Step").click()
@@ -132,25 +136,20 @@ def test_a_lever_on_either_side_applies_at_reset_which_rebuilds_both_from_day_ze
     button(rc, "Step").click()
     assert text_of(rc, "tk-day") == "Day 1 of 250"
 
-
-@pytest.mark.slow  # a second page with two cities
-def test_compare_with_none_returns_to_the_single_view(compare_page):
-    rc = compare_page
+    # back to the single view
     rc.find(v.Select, label="Compare with").widget.v_model = "(none)"
     button(rc, "Reset").click()
     assert text_of(rc, "tk-running") == "unlimited-responsibility, seed 7"
     assert rc.find(v.Html, class_="tk-running-left").widgets == []
+    assert rc.find(v.Select, label="Compare with").widget.v_model == "(none)"
 
-
-@pytest.mark.slow  # a second page with two cities
-def test_compare_with_a_preset_chosen_in_the_page(monkeypatch):
-    with rendered_page(monkeypatch) as rc:
-        assert rc.find(v.Select, label="Compare with").widget.v_model == "(none)"
-        rc.find(v.Select, label="Compare with").widget.v_model = "service-stations"
-        button(rc, "Reset").click()
-        assert text_of(rc, "tk-running-right") == "right: service-stations, seed 7"
-        button(rc, "Step").click()
-        assert text_of(rc, "tk-plotted-days-right") == "1"
+    # a preset chosen in the page as the other side
+    rc.find(v.Select, label="Compare with").widget.v_model = "service-stations"
+    button(rc, "Reset").click()
+    assert text_of(rc, "tk-running-right") == "right: service-stations, seed 7"
+    button(rc, "Step").click()
+    assert text_of(rc, "tk-plotted-days-right") == "1"
+    assert rc.find(v.Alert, type="error").widgets == []
 
 
 # ---- the command line -------------------------------------------------------------------
