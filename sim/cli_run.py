@@ -84,11 +84,13 @@ def describe_file(path: str) -> str:
         spec = check_file(path)  # what `calibrate` checks at its door, for every budget
         return f"calibration file: {len(spec.parameters)} parameters"
     if "policies" in data and "worlds" in data:
+        from sim.robustness.design import check_study
         from sim.robustness.directions import directions
         from sim.robustness.spec import load_robustness
 
         robust = load_robustness(path)
         directions(robust.outcomes, path)  # as `robustness` does: an outcome it cannot rank is refused
+        check_study(robust, path)  # and its policies, uncertainties and every world's scenario
         return f"robustness experiment {robust.name}: {len(robust.policies)} policies"
     if looks_like_experiment(data):
         from sim.sweep.driver import check_outcomes, check_plan_memory

@@ -55,6 +55,17 @@ def experiment(tmp: Path, **fields) -> Path:
     return path
 
 
+def robustness(tmp: Path, **fields) -> Path:
+    spec = {"name": "r", "base": str(tiny(tmp)), "baseline": "a",
+            "policies": {"a": {}, "b": {"set": {"levers.street_gate.enabled": True}}},
+            "uncertainties": {"assumptions": False, "ranges": {"levers.demand_multiplier": [0.8, 1.2]}},
+            "worlds": {"points": 2}, "replications": 1, "master_seed": 1,
+            "outcomes": ["committee_self_governance_hours_mean"], **fields}
+    path = tmp / "r.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    return path
+
+
 def snapshot(folder: Path) -> dict[str, int]:
     return {str(p.relative_to(folder)): p.stat().st_size for p in folder.rglob("*")}
 
@@ -156,3 +167,42 @@ def test_a_budget_whose_warm_up_is_not_below_its_days_is_refused(budget, spec_da
                        budgets={"small": {"population": 4, "generations": 1, **budget}})
     for argv in both(tmp_path, spec):
         refused(argv, tmp_path, capsys, f"c.yaml: budgets.small.{field}: {expected}")
+
+
+# -- robustness -----------------------------------------------------------------------------------
+
+def study(tmp: Path, spec: Path) -> list[list]:
+    """`validate` the robustness file, and run `robustness` on it into tmp/out."""
+    return [["validate", spec], ["robustness", spec, "--out", tmp / "out", "--workers", "1", "--quiet", "--no-plots"]]
+
+
+@pytest.mark.parametrize("ranges, expected", [
+    ({"levers.rework_share": [0.5, 3]}, "uncertainties.ranges: levers.rework_share: Input should be less than or "
+                                        "equal to 1 (got 3.0)"),
+    ({"committee.staff": {"low": -3, "high": 4, "integer": True}},
+     "uncertainties.ranges: committee.staff: Input should be greater than or equal to 0 (got -3)"),
+    ({"levers.nope": [0, 1]}, "uncertainties.ranges.levers.nope: no such field in the scenario schema"),
+    ({"levers": [0, 1]}, "uncertainties.ranges.levers: not a single number of the scenario"),
+])
+def test_a_robustness_range_is_refused_before_anything_is_written_naming_the_file(ranges, expected, tmp_path,
+                                                                                  capsys):
+    # robustness wrote OUT/experiment.yaml first and then refused it, naming that generated
+    # file's design.ranges; validate said "ok"
+    spec = robustness(tmp_path, uncertainties={"assumptions": False, "ranges": ranges})
+    for argv in study(tmp_path, spec):
+        err = refused(argv, tmp_path, capsys, f"r.yaml: {expected}")
+        assert "experiment.yaml" not in err
+
+
+@pytest.mark.parametrize("fields, expected", [
+    ({"policies": {"a": {}, "b": {"set": {"levers.nope": 1}}}},
+     "r.yaml: policies.b: levers.nope: no such field in the scenario schema (got 1)"),
+    ({"policies": {"a": {}, "b": {"scenario": "none.yaml"}}}, "r.yaml: policies.b.scenario: scenario file not found"),
+    ({"base": "none.yaml"}, "r.yaml: base: scenario file not found"),
+    ({"days": 3, "warmup_days": 3}, "r.yaml: policies.a: warmup_days (3) must be less than days (3)"),
+])
+def test_validate_refuses_a_robustness_study_robustness_would_refuse(fields, expected, tmp_path, capsys):
+    # validate checked the file's schema and outcomes only: "ok" to an unknown lever in a
+    # policy, a missing scenario, a horizon no shorter than its warm-up
+    for argv in study(tmp_path, robustness(tmp_path, **fields)):
+        refused(argv, tmp_path, capsys, expected)

@@ -59,6 +59,7 @@ def robustness_command(args: argparse.Namespace) -> int:
     from sim.sweep.executors import WorkerLost
     from sim.sweep.store import StoreBusy
 
+    from .design import check_study
     from .directions import directions
     from .evaluate import run_study
     from .report import analyse
@@ -76,10 +77,12 @@ def robustness_command(args: argparse.Namespace) -> int:
     exp = load_robustness(args.experiment, {"points": args.points, "replications": args.replications,
                                             "days": args.days})
     directions(exp.outcomes, args.experiment)  # refuse unrankable outcomes before running anything
+    checked = check_study(exp, args.experiment)  # every world's scenario, before DIR is touched
     check_out_dir(args.out)
     out = Path(args.out)
     try:
-        study = run_study(args.experiment, exp, out, args.workers, scheduler, args.restart, args.quiet, flush)
+        study = run_study(args.experiment, exp, out, args.workers, scheduler, args.restart, args.quiet, flush,
+                          checked)
     except (StoreBusy, WorkerLost, ConnectionError, RuntimeError) as err:
         print(f"error: {err}", file=sys.stderr)
         print("finished runs are stored; run the same command again to resume", file=sys.stderr)

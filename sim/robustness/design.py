@@ -22,7 +22,7 @@ import yaml
 
 from sim.config import Scenario
 from sim.errors import InputError, Problem
-from sim.scenario_io import field_at
+from sim.scenario_io import field_at, with_overrides
 from sim.sweep.plan import arm_scenarios, flatten
 from sim.sweep.spec import Design, Experiment, Range, SubExperiment, resolve
 
@@ -148,6 +148,31 @@ def uncertainties(exp: RobustnessExperiment, source: str, policy_scenarios: dict
     return list(out.values())
 
 
+def check_uncertainties(exp: RobustnessExperiment, source: str, policy_scenarios: dict[str, Scenario]) -> None:
+    """Refuse, naming the robustness file's own fields, a range that is no number of every
+    policy's scenario (an unknown or non-scalar path, an end outside the lever's bounds)."""
+    problems: list[Problem] = []
+    spec = exp.uncertainties
+    flat = flatten(next(iter(policy_scenarios.values())).model_dump(mode="json"))
+    for path, rng in spec.ranges.items():
+        where = f"uncertainties.ranges.{path}"
+        info = field_at(path)
+        if info is None or path not in flat:
+            rule = "no such field in the scenario schema" if info is None else "not a single number of the scenario"
+            problems.append(Problem(source, where, rule, path))
+            continue
+        integer = rng.integer or schema_bounds(path)[2]
+        for end in (rng.low, rng.high):
+            value = round(end) if integer else end
+            for scenario in policy_scenarios.values():
+                try:
+                    with_overrides(scenario, {path: value}, source=f"{source}: uncertainties.ranges")
+                except InputError as err:
+                    problems.extend(p for p in err.problems if p not in problems)
+    if problems:
+        raise InputError(problems)
+
+
 def sweep_experiment(exp: RobustnessExperiment, source: str) -> tuple[Experiment, list[Uncertainty]]:
     """The sweep experiment that runs every policy in every world (paths made absolute)."""
     arms = {
@@ -166,7 +191,13 @@ def sweep_experiment(exp: RobustnessExperiment, source: str) -> tuple[Experiment
     if not resolve(source, exp.base).is_file():
         raise InputError([Problem(source, "base", "scenario file not found (paths are relative to "
                                   "the experiment file)", exp.base)])
-    scenarios = arm_scenarios(plain, source)
+    try:
+        scenarios = arm_scenarios(plain, source)
+    except InputError as err:  # the arms are the file's policies: say so
+        raise InputError([Problem(p.source.replace(": sub_experiments.", ": policies."),
+                                  p.path.replace("sub_experiments.", "policies.", 1), p.rule, p.value)
+                          for p in err.problems]) from None
+    check_uncertainties(exp, source, scenarios)
     found = uncertainties(exp, source, scenarios)
     if not found:
         raise InputError([Problem(source, "uncertainties", "nothing varies between worlds: no "
@@ -182,6 +213,18 @@ def sweep_experiment(exp: RobustnessExperiment, source: str) -> tuple[Experiment
     data.update(design=design.model_dump(mode="json"), replications=exp.replications,
                 baseline=exp.baseline, description=exp.description)
     return Experiment.model_validate(data), found
+
+
+def check_study(exp: RobustnessExperiment, source: str) -> tuple[Experiment, list[Uncertainty]]:
+    """Everything `robustness` checks before it writes anything: the policies, the
+    uncertainties, and every world's scenario as the sweep will plan it (in memory, with
+    problems naming the robustness file). Returns what `sweep_experiment` does."""
+    from sim.sweep.driver import check_plan_memory
+    from sim.sweep.plan import plan_experiment, read_scenarios
+
+    compiled, found = sweep_experiment(exp, source)
+    check_plan_memory(plan_experiment(compiled, read_scenarios(compiled, source), source, timeseries=False))
+    return compiled, found
 
 
 def write_sweep_experiment(experiment: Experiment, path: Path) -> Path:

@@ -17,7 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .design import Uncertainty, sweep_experiment, write_sweep_experiment
+from sim.sweep.spec import Experiment
+
+from .design import Uncertainty, check_study, write_sweep_experiment
 from .rank import world_means
 from .spec import Crisis, RobustnessExperiment
 
@@ -65,8 +67,9 @@ def worlds_from_runs(exp: RobustnessExperiment, uncertainties: list[Uncertainty]
 
 def run_study(source: str, exp: RobustnessExperiment, out: Path, workers: int | None = None,
               scheduler: str | None = None, restart: bool = False, quiet: bool = False,
-              flush_seconds: float = 5.0) -> Study:
-    """Sweep what is not yet stored, then read every run back as worlds."""
+              flush_seconds: float = 5.0, checked: tuple[Experiment, list[Uncertainty]] | None = None) -> Study:
+    """Sweep what is not yet stored, then read every run back as worlds. `checked` is what
+    `check_study` returned, when the caller has checked the study before writing anything."""
     import time
 
     from sim.sweep import build_plan, sweep
@@ -74,7 +77,7 @@ def run_study(source: str, exp: RobustnessExperiment, out: Path, workers: int | 
     from sim.sweep.store import ResultStore
 
     start = time.perf_counter()
-    compiled, found = sweep_experiment(exp, source)
+    compiled, found = checked or check_study(exp, source)  # before OUT/experiment.yaml is written
     spec = write_sweep_experiment(compiled, out / "experiment.yaml")
     sweep(build_plan(spec), out / "store", partial(make_executor, workers, scheduler), restart=restart, quiet=quiet,
           flush_seconds=flush_seconds)
