@@ -206,3 +206,24 @@ def test_validate_refuses_a_robustness_study_robustness_would_refuse(fields, exp
     # policy, a missing scenario, a horizon no shorter than its warm-up
     for argv in study(tmp_path, robustness(tmp_path, **fields)):
         refused(argv, tmp_path, capsys, expected)
+
+
+@pytest.mark.parametrize("fields, expected", [
+    ({"uncertainties": {"exclude": ["levers.push_down_propensty"]}},
+     "r.yaml: uncertainties.exclude.0: no such field in the scenario schema (got 'levers.push_down_propensty')"),
+    ({"uncertainties": {"assumptions": False, "ranges": {"days": [3, 10]}}},
+     "r.yaml: uncertainties.ranges.days: the horizon (days, warmup_days) and names are never uncertainties"),
+    ({"uncertainties": {"assumptions": False, "ranges": {"levers.data_sharing": [0, 1]}}},
+     "r.yaml: uncertainties.ranges.levers.data_sharing: a true/false lever is not a range of worlds"),
+    ({"crisis": {"outcome": "days_to_first_crisiss", "at_most": "horizon"}},
+     "r.yaml: crisis.outcome: not a summary outcome (sim/outcomes.py) (got 'days_to_first_crisiss')"),
+    ({"crisis": {"outcome": "days_to_first_crisis", "at_most": float("nan")}},
+     "r.yaml: crisis.at_most.float: Input should be a finite number (got nan)"),
+])
+def test_a_robustness_study_that_would_mean_nothing_is_refused(fields, expected, tmp_path, capsys):
+    # each ran to the end before: a misspelt exclude left its assumption in the worlds, a
+    # range over days varied the horizon the warm-up was set for, a true/false lever was
+    # sampled as fractions (refused after OUT/experiment.yaml was written), an unknown crisis
+    # outcome was refused only after that file was written, a NaN threshold never met
+    for argv in study(tmp_path, robustness(tmp_path, **fields)):
+        refused(argv, tmp_path, capsys, expected)

@@ -149,10 +149,14 @@ def uncertainties(exp: RobustnessExperiment, source: str, policy_scenarios: dict
 
 
 def check_uncertainties(exp: RobustnessExperiment, source: str, policy_scenarios: dict[str, Scenario]) -> None:
-    """Refuse, naming the robustness file's own fields, a range that is no number of every
-    policy's scenario (an unknown or non-scalar path, an end outside the lever's bounds)."""
+    """Refuse, naming the robustness file's own fields, an `exclude` path the schema lacks
+    and a range that is no number of every policy's scenario (an unknown or non-scalar
+    path, the horizon, a true/false lever, an end outside the lever's bounds)."""
     problems: list[Problem] = []
     spec = exp.uncertainties
+    for i, path in enumerate(spec.exclude):
+        if field_at(path) is None:
+            problems.append(Problem(source, f"uncertainties.exclude.{i}", "no such field in the scenario schema", path))
     flat = flatten(next(iter(policy_scenarios.values())).model_dump(mode="json"))
     for path, rng in spec.ranges.items():
         where = f"uncertainties.ranges.{path}"
@@ -160,6 +164,14 @@ def check_uncertainties(exp: RobustnessExperiment, source: str, policy_scenarios
         if info is None or path not in flat:
             rule = "no such field in the scenario schema" if info is None else "not a single number of the scenario"
             problems.append(Problem(source, where, rule, path))
+            continue
+        if path.split(".")[0] in NEVER_UNCERTAIN:
+            problems.append(Problem(source, where, "the horizon (days, warmup_days) and names are never "
+                                    "uncertainties; set days and warmup_days at the top of the file", path))
+            continue
+        if info.annotation is bool:
+            problems.append(Problem(source, where, "a true/false lever is not a range of worlds; set it "
+                                    "in the policies", path))
             continue
         integer = rng.integer or schema_bounds(path)[2]
         for end in (rng.low, rng.high):
@@ -216,12 +228,16 @@ def sweep_experiment(exp: RobustnessExperiment, source: str) -> tuple[Experiment
 
 
 def check_study(exp: RobustnessExperiment, source: str) -> tuple[Experiment, list[Uncertainty]]:
-    """Everything `robustness` checks before it writes anything: the policies, the
-    uncertainties, and every world's scenario as the sweep will plan it (in memory, with
-    problems naming the robustness file). Returns what `sweep_experiment` does."""
+    """Everything `robustness` checks before it writes anything: the crisis rule's outcome,
+    the policies, the uncertainties, and every world's scenario as the sweep will plan it
+    (in memory, with problems naming the robustness file). Returns what `sweep_experiment` does."""
+    from sim.outcomes import SUMMARY_KEYS
     from sim.sweep.driver import check_plan_memory
     from sim.sweep.plan import plan_experiment, read_scenarios
 
+    if exp.crisis is not None and exp.crisis.outcome not in SUMMARY_KEYS:
+        raise InputError([Problem(source, "crisis.outcome", "not a summary outcome (sim/outcomes.py)",
+                                  exp.crisis.outcome)])
     compiled, found = sweep_experiment(exp, source)
     check_plan_memory(plan_experiment(compiled, read_scenarios(compiled, source), source, timeseries=False))
     return compiled, found

@@ -20,7 +20,9 @@ from sim.sweep.spec import NAME, Range, SubExperiment
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    """Refuses unknown keys and NaN or infinite numbers (a crisis threshold of NaN is never met)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Uncertainties(Frozen):
