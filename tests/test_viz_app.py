@@ -10,7 +10,16 @@ from __future__ import annotations
 import pytest
 
 from tests.support.viz import (
-    BASELINE, GATED, PENDING, SCENARIOS, button, errors_shown, pictures, rendered_page, text_of, v,
+    BASELINE,
+    GATED,
+    PENDING,
+    SCENARIOS,
+    button,
+    errors_shown,
+    pictures,
+    rendered_page,
+    text_of,
+    v,
 )
 
 
@@ -33,10 +42,12 @@ def test_page_opens_on_day_zero_with_both_views_drawn(page):
     assert drawn["tk-network"][:4] == b"\x89PNG" and len(drawn["tk-network"]) > 10_000
     assert drawn["tk-plots"][:4] == b"\x89PNG"
     assert errors_shown(page) == []
+    # the preset chooser lists every scenario file (read from this render: no page of its own)
+    assert page.find(v.Select, label="Preset").widget.items == sorted(p.stem for p in SCENARIOS.glob("*.yaml"))
 
 
 @pytest.mark.slow  # renders the page (seconds); the page's first render stays in the fast tier
-def test_step_advances_the_day_and_redraws_network_and_plots(page):
+def test_step_advances_the_day_and_redraws_network_and_plots_and_colouring_needs_no_reset(page):
     before = pictures(page)
     for _ in range(3):
         button(page, "Step").click()
@@ -47,18 +58,27 @@ def test_step_advances_the_day_and_redraws_network_and_plots(page):
     assert after["tk-plots"] != before["tk-plots"]
     assert errors_shown(page) == []
 
+    # the hierarchy coloured by a behaviour's state is a view choice, without a Reset: the
+    # picture changes, the run goes on (on the same page: no render of its own)
+    by_load = after["tk-network"]
+    chooser = page.find(v.Select, label="Colour the hierarchy by").widget
+    assert chooser.items[0] == "load" and {"blame", "strain (burnout)", "participation"} <= set(chooser.items)
+    chooser.v_model = "participation"
+    assert pictures(page)["tk-network"] != by_load
+    assert text_of(page, "tk-day") == "Day 3 of 250"
+    page.find(v.Alert, children=[PENDING]).assert_empty()
+    button(page, "Step").click()
+    assert text_of(page, "tk-day") == "Day 4 of 250" and errors_shown(page) == []
+
 
 @pytest.mark.slow  # renders the page (seconds); the page's first render stays in the fast tier
-def test_seed_box_refuses_what_is_not_a_whole_number(page):
+def test_seed_box_refuses_what_is_not_a_whole_number_and_reset_uses_a_whole_one(page):
     for typed in ("abc", "7.5", "-3", "", "1e3", "０７"):
         seed_box(page).v_model = typed
         box = seed_box(page)
         assert box.error and "seed" in box.messages[0], f"no visible refusal for {typed!r}"
         assert button(page, "Reset").disabled, typed
-
-
-@pytest.mark.slow  # renders the page (seconds); the page's first render stays in the fast tier
-def test_a_whole_number_seed_is_accepted_and_used_by_reset(page):
+    # then a whole number is accepted and used by Reset (on the same page)
     seed_box(page).v_model = "oops"
     seed_box(page).v_model = " 11 "
     assert not seed_box(page).error
@@ -89,12 +109,6 @@ def test_choosing_a_preset_loads_its_levers_into_the_panel(page):
     button(page, "Reset").click()
     assert text_of(page, "tk-running") == "gate-and-resources, seed 7"
     assert page.find(v.Html, class_="tk-changes").widgets == []  # the panel matches the file
-
-
-@pytest.mark.slow  # renders the page (seconds); the page's first render stays in the fast tier
-def test_the_preset_chooser_lists_every_scenario_file(page):
-    offered = page.find(v.Select, label="Preset").widget.items
-    assert offered == sorted(p.stem for p in SCENARIOS.glob("*.yaml"))
 
 
 def test_a_scenario_from_elsewhere_joins_the_presets_under_a_name_of_its_own(tmp_path):
@@ -135,17 +149,3 @@ def test_the_panel_offers_every_lever_of_the_schema_and_one_that_may_be_absent_c
     button(page, "Step").click()
     assert text_of(page, "tk-day") == "Day 1 of 250"
     assert errors_shown(page) == []
-
-
-@pytest.mark.slow  # renders the page (seconds); the page's first render stays in the fast tier
-def test_the_hierarchy_can_be_coloured_by_a_behaviours_state_without_a_reset(page):
-    button(page, "Step").click()
-    by_load = pictures(page)["tk-network"]
-    chooser = page.find(v.Select, label="Colour the hierarchy by").widget
-    assert chooser.items[0] == "load" and {"blame", "strain (burnout)", "participation"} <= set(chooser.items)
-    chooser.v_model = "participation"
-    assert pictures(page)["tk-network"] != by_load
-    assert text_of(page, "tk-day") == "Day 1 of 250"  # a view choice: the run goes on
-    page.find(v.Alert, children=[PENDING]).assert_empty()
-    button(page, "Step").click()
-    assert text_of(page, "tk-day") == "Day 2 of 250" and errors_shown(page) == []
