@@ -8,9 +8,19 @@ together, or `TiaokuaiModel(scenario, seed)` to step it.
 
 from .config import Gate, Levers, Scenario, TaskKind
 from .errors import InputError, Problem
-from .model import TiaokuaiModel, run, run_stack
 from .results import RunResult
 from .scenario_io import load_scenario, parse_set, with_overrides
+from .stack import run_stack
+
+
+def __getattr__(name: str):
+    """`run` and `TiaokuaiModel` import Mesa (sim.model) when first asked for, not with the
+    package: a sweep that steps stacks (sim.stack) never needs it."""
+    if name in ("run", "TiaokuaiModel"):
+        from . import model
+
+        return getattr(model, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "Gate",

@@ -17,7 +17,6 @@ import yaml
 from .cli_options import whole_number
 from .config import Scenario
 from .errors import InputError, Problem
-from .model import run
 from .resources import check_memory
 from .scenario_io import load_scenario, parse_set, read_yaml_mapping
 
@@ -216,6 +215,8 @@ def run_command(args: argparse.Namespace) -> int:
     if note:
         print(note, file=sys.stderr)
     started = time.perf_counter()
+    from .model import run  # Mesa is imported by the commands that step the model, not by every command
+
     result = run(scenario, seed or 0, timeseries=out is not None)
     elapsed = time.perf_counter() - started
     summary = result.summary

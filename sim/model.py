@@ -19,16 +19,12 @@ from .config import Scenario
 from .kinds import KindTable
 from .ledger import TaskLedger
 from .levels import LEVELS
-from .metrics import (
-    daily_values,
-    summarise,
-    timeseries,
-    timeseries as tally_timeseries,  # run_stack's argument shadows the name
-)
+from .metrics import daily_values, summarise, timeseries
 from .outcomes import DAILY_KEYS
 from .resources import reuse_freed_memory
 from .results import RunResult
 from .rules import play_day
+from .stack import run_stack, with_days  # noqa: F401  (sim.model.run_stack: the stacked runs' home is sim.stack)
 from .world import FlowRecorder, Roster, World
 
 # the per-day series kept in `history` and the DataCollector (declared in sim.outcomes.DAILY)
@@ -159,33 +155,3 @@ def run(scenario: Scenario, seed: int, days: int | None = None, timeseries: bool
     result = RunResult(summary=model.summary(), timeseries=model.timeseries() if timeseries else None)
     model.release()  # its memory returns now, not at the next full garbage collection
     return result
-
-
-def with_days(scenario: Scenario, days: int | None) -> Scenario:
-    """The scenario run for `days` working days (its warm-up cut to fit), or as it is."""
-    if days is not None and days != scenario.days:
-        if days < 1:
-            raise ValueError(f"days(={days}) must be >= 1")
-        scenario = scenario.model_copy(update={"days": days, "warmup_days": min(scenario.warmup_days, days - 1)})
-    return scenario
-
-
-def run_stack(
-    scenario: Scenario, seeds: list[int], days: int | None = None, timeseries: bool = True
-) -> list[RunResult]:
-    """`run(scenario, seed)` for every seed, stepped together as one stacked World
-    (sim.world): the per-day cost of the rules' array operations is paid once for all of
-    them. Each result is bit for bit what `run` gives for its seed, whatever the other
-    seeds of the stack (tests/test_stacking.py)."""
-    for seed in seeds:
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise ValueError(f"seed(={seed!r}) must be a non-negative integer")
-    scenario = with_days(scenario, days)
-    reuse_freed_memory()
-    world = World.build_stack(scenario, [int(s) for s in seeds])
-    for _ in range(scenario.days):
-        play_day(world)
-    return [
-        RunResult(summarise(world, w), tally_timeseries(world.tally.of_world(w)) if timeseries else None)
-        for w in range(world.worlds)
-    ]

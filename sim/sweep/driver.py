@@ -20,7 +20,7 @@ from sim.errors import InputError, Problem
 from sim.resources import check_memory
 from sim.scenario_io import with_overrides
 
-from .executors import DEFAULT_RUNNER, RunRecord, RunTask, resolve_runner
+from .executors import DEFAULT_RUNNER, STACK_RUNNER, RunRecord, RunTask, resolve_runner
 from .plan import Plan, model_code_hash
 from .progress import Progress
 from .store import FORMAT, ResultStore
@@ -85,7 +85,10 @@ def check_outcomes(plan: Plan, runner: str = DEFAULT_RUNNER) -> list[str]:
         probe = with_overrides(first.scenario, {"days": 2, "warmup_days": 1}, source="probe")
     except InputError:
         return []  # a scenario that cannot be shortened: compare will check the outcomes
-    summary = resolve_runner(runner)(probe, seed=first.seed, timeseries=False).summary
+    if runner == DEFAULT_RUNNER:  # the same summary as `sim.run`'s, stepped without importing Mesa (sim.stack)
+        summary = resolve_runner(STACK_RUNNER)(probe, [first.seed], timeseries=False)[0].summary
+    else:
+        summary = resolve_runner(runner)(probe, seed=first.seed, timeseries=False).summary
     numeric = sorted(k for k, v in summary.items() if isinstance(v, (int, float, bool)) or hasattr(v, "item"))
     unknown = [o for o in plan.experiment.outcomes if o not in numeric]
     if unknown:
