@@ -241,17 +241,23 @@ class Tally:
         if on_time is not None:
             self.done_after_warmup += leaving
             self.on_time_after_warmup += self.count(world_of[on_time])
-            self.lead_hist += self._hist(world_of, sojourn)
+            self._add_to_hist(self.lead_hist, world_of, sojourn)
             self.resident_done += self.count(world_of[resident])
             self.resident_lead_sum += self.whole(sojourn[resident], world_of[resident])
-            self.resident_lead_hist += self._hist(world_of[resident], sojourn[resident])
+            self._add_to_hist(self.resident_lead_hist, world_of[resident], sojourn[resident])
             self.resident_bounces_sum += self.whole(t.bounces[rows][resident], world_of[resident])
         else:
             self.resident_abandoned += self.count(world_of[resident])
 
-    def _hist(self, world_of: np.ndarray, days: np.ndarray) -> np.ndarray:
-        key = world_of.astype(np.int64) * LEAD_BINS + np.minimum(days, LEAD_BINS - 1)
-        return np.bincount(key, minlength=self.worlds * LEAD_BINS).reshape(self.worlds, LEAD_BINS)
+    def _add_to_hist(self, hist: np.ndarray, world_of: np.ndarray, days: np.ndarray) -> None:
+        """Count whole-day lead times into `hist` (worlds × LEAD_BINS), the longest in the
+        last bin; only the bins up to today's longest are counted and added."""
+        if days.size == 0:
+            return
+        days = np.minimum(days, LEAD_BINS - 1)
+        bins = int(days.max()) + 1
+        key = world_of.astype(np.int64) * bins + days
+        hist[:, :bins] += np.bincount(key, minlength=self.worlds * bins).reshape(self.worlds, bins)
 
     def close_day(
         self, tasks: TaskLedger, roster, level_key: np.ndarray, normal_hours: np.ndarray
