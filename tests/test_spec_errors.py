@@ -227,3 +227,14 @@ def test_a_robustness_study_that_would_mean_nothing_is_refused(fields, expected,
     # outcome was refused only after that file was written, a NaN threshold never met
     for argv in study(tmp_path, robustness(tmp_path, **fields)):
         refused(argv, tmp_path, capsys, expected)
+
+
+# -- sweep ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("levels", [[1, 1.0], [0.0, -0.0]])
+def test_a_factor_level_given_twice_as_different_numerals_is_refused(levels, tmp_path, capsys):
+    # [1, 1.0] passed the repeated-level rule (it compared the levels' text): two design
+    # points with the same scenario, each run and reported as a level of its own
+    spec = experiment(tmp_path, factors={"levers.rework_share": levels})
+    for argv in (["validate", spec], ["sweep", spec, "--out", tmp_path / "out", "--workers", "1", "--quiet"]):
+        refused(argv, tmp_path, capsys, "e.yaml: factors: factor levers.rework_share repeats a level")

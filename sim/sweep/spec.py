@@ -88,6 +88,13 @@ class Design(Frozen):
         return self
 
 
+def _level_key(value: Any) -> str:
+    """A factor level as the scenario will hold it: 1 and 1.0 (and 0.0 and -0.0) are one level."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return repr(float(value) + 0.0)  # + 0.0 makes -0.0 read as 0.0
+    return repr(value)
+
+
 class Experiment(Frozen):
     """A sweep: sub-experiments x design points x replications, each run seeded."""
 
@@ -125,7 +132,7 @@ class Experiment(Frozen):
         for path, levels in factors.items():
             if not levels:
                 raise ValueError(f"factor {path} has no levels")
-            if len({repr(v) for v in levels}) != len(levels):
+            if len({_level_key(v) for v in levels}) != len(levels):
                 raise ValueError(f"factor {path} repeats a level: {levels}")
         return factors
 
