@@ -113,8 +113,14 @@ def scenario_only(path: str, command: str) -> None:
     if looks_like_experiment(data):
         base = data.get("base")
         hint = f" (its base scenario is {base})" if isinstance(base, str) else ""
-        raise InputError([Problem(path, "", f"is an experiment file; `tiaokuai {command}` takes a "
-                                  f"scenario{hint}; experiments run with `tiaokuai sweep`", None)])
+        if "patterns" in data and "parameters" in data:
+            kind, runner = "a calibration file", "calibrations run with `tiaokuai calibrate`"
+        elif "policies" in data and "worlds" in data:
+            kind, runner = "a robustness study", "studies run with `tiaokuai robustness`"
+        else:
+            kind, runner = "an experiment file", "experiments run with `tiaokuai sweep`"
+        raise InputError([Problem(path, "", f"is {kind}; `tiaokuai {command}` takes a "
+                                  f"scenario{hint}; {runner}", None)])
 
 
 def show_command(args: argparse.Namespace) -> int:

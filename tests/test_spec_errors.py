@@ -238,3 +238,18 @@ def test_a_factor_level_given_twice_as_different_numerals_is_refused(levels, tmp
     spec = experiment(tmp_path, factors={"levers.rework_share": levels})
     for argv in (["validate", spec], ["sweep", spec, "--out", tmp_path / "out", "--workers", "1", "--quiet"]):
         refused(argv, tmp_path, capsys, "e.yaml: factors: factor levers.rework_share repeats a level")
+
+
+# -- run, show, viz -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", ["run", "show", "viz"])
+@pytest.mark.parametrize("make, expected", [
+    (calibration, "is a calibration file; `tiaokuai {}` takes a scenario (its base scenario is {}); "
+                  "calibrations run with `tiaokuai calibrate`"),
+    (robustness, "is a robustness study; `tiaokuai {}` takes a scenario (its base scenario is {}); "
+                 "studies run with `tiaokuai robustness`"),
+])
+def test_a_scenario_command_given_a_calibration_or_robustness_file_names_the_command_that_runs_it(
+        command, make, expected, tmp_path, capsys):
+    # each said "experiments run with `tiaokuai sweep`", which refuses both files
+    refused([command, make(tmp_path)], tmp_path, capsys, expected.format(command, tiny(tmp_path)))
