@@ -253,3 +253,17 @@ def test_a_scenario_command_given_a_calibration_or_robustness_file_names_the_com
         command, make, expected, tmp_path, capsys):
     # each said "experiments run with `tiaokuai sweep`", which refuses both files
     refused([command, make(tmp_path)], tmp_path, capsys, expected.format(command, tiny(tmp_path)))
+
+
+# -- sensitivity ----------------------------------------------------------------------------------
+
+def test_sensitivity_whose_every_outcome_is_constant_reports_it_instead_of_a_traceback(tmp_path, capsys):
+    # rework_share does not change how many tasks arrive: every Sobol outcome was constant,
+    # the index table had no columns and the report stopped with an AttributeError after the runs
+    spec = experiment(tmp_path, days=2, warmup_days=1,
+                      design={"method": "sobol", "samples": 2, "ranges": {"levers.rework_share": [0, 1]}})
+    argv = ["sensitivity", spec, "--out", tmp_path / "out", "--method", "sobol", "--workers", "1", "--quiet"]
+    assert main([str(a) for a in argv]) == 0
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "tasks_created: constant over the sample, no indices" in err
+    assert (tmp_path / "out" / "sobol_indices.csv").read_text().startswith("sub_experiment,outcome,parameter,S1")

@@ -19,6 +19,10 @@ MIN_SOBOL_BASE = 512  # Saltelli et al. (2010): N of 500-1000 for stable total i
 MAX_CI_HALF_WIDTH = 0.1  # a bootstrap CI this wide cannot rank parameters
 
 
+MORRIS_COLUMNS = ["outcome", "parameter", "mu", "mu_star", "sigma", "mu_star_conf"]
+SOBOL_COLUMNS = ["outcome", "parameter", "S1", "S1_conf", "ST", "ST_conf"]
+
+
 class SampleWarning(UserWarning):
     """The sample is too small, or too noisy, for stable sensitivity indices."""
 
@@ -57,7 +61,7 @@ def morris_indices(problem: dict, x: np.ndarray, y: pd.DataFrame, num_levels: in
             rows.append({"outcome": outcome, "parameter": name, "mu": float(res["mu"][i]),
                          "mu_star": float(res["mu_star"][i]), "sigma": float(res["sigma"][i]),
                          "mu_star_conf": float(res["mu_star_conf"][i])})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=MORRIS_COLUMNS)  # the columns even when no outcome could be analysed
 
 
 def sobol_indices(
@@ -85,7 +89,7 @@ def sobol_indices(
             rows.append({"outcome": outcome, "parameter": name,
                          "S1": float(res["S1"][i]), "S1_conf": float(res["S1_conf"][i]),
                          "ST": float(res["ST"][i]), "ST_conf": float(res["ST_conf"][i])})
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows, columns=SOBOL_COLUMNS)  # the columns even when every outcome was constant
     if len(table):
         wide = float(table["ST_conf"].max())
         if wide > MAX_CI_HALF_WIDTH:

@@ -53,7 +53,8 @@ def analyse_and_write(stages: dict[str, StageResult], out: Path, bootstrap: int 
     if collected["sobol"]:
         sobol = pd.concat(collected["sobol"], ignore_index=True)
         sobol.to_csv(out / "sobol_indices.csv", index=False)
-        top = pd.concat([top_levers(t) for _, t in sobol.groupby("sub_experiment")], ignore_index=True)
+        top = pd.concat([top_levers(t) for _, t in sobol.groupby("sub_experiment")] or [top_levers(sobol)],
+                        ignore_index=True)  # no group when every outcome was constant
         top.to_csv(out / "sobol_top5.csv", index=False)
         lines += ["", "## Sobol: top 5 by total index per outcome (95% bootstrap CI)", ""]
         for (arm, outcome), t in top.groupby(["sub_experiment", "outcome"], sort=False):
