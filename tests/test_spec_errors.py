@@ -267,3 +267,13 @@ def test_sensitivity_whose_every_outcome_is_constant_reports_it_instead_of_a_tra
     err = capsys.readouterr().err
     assert "Traceback" not in err and "tasks_created: constant over the sample, no indices" in err
     assert (tmp_path / "out" / "sobol_indices.csv").read_text().startswith("sub_experiment,outcome,parameter,S1")
+
+
+def test_sensitivity_refuses_a_sobol_stage_too_large_before_morris_runs(tmp_path, capsys):
+    # the Sobol stage was planned only after the Morris stage had run and stored its runs
+    spec = experiment(tmp_path, days=2, warmup_days=1, design={
+        "method": "morris", "samples": 2,
+        "ranges": {"levers.rework_share": [0, 1], "levers.push_down_propensity": [0.5, 1]}})
+    refused(["sensitivity", spec, "--out", tmp_path / "out", "--sobol-samples", "32768", "--workers", "1",
+             "--quiet"], tmp_path, capsys,
+            "e.yaml (sobol stage): 131,072 design points x 1 arms is more scenarios than one sweep plans")

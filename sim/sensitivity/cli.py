@@ -93,7 +93,7 @@ def sensitivity_command(args: argparse.Namespace) -> int:
 
     from .differences import ci_widths, parse_pairs, with_differences
     from .report import analyse_and_write
-    from .stages import Method, StageResult, run_stage, stage_plan
+    from .stages import Method, StageResult, run_stage, stage_experiment, stage_plan
 
     scheduler = scheduler_address(args.scheduler, args.workers)
     plan = build_plan(args.experiment)
@@ -103,6 +103,10 @@ def sensitivity_command(args: argparse.Namespace) -> int:
                                   "sobol design with ranges", exp.design.method if exp.design else None)])
     sizes = _sizes(args, exp.design.method, exp.design.samples)
     check_outcomes(plan)  # an unknown outcome is refused before the first stage says anything
+    for method, n in sizes.items():  # every stage's size and horizon, before the first one runs
+        top = list(exp.design.ranges)[:args.sobol_top] if method == "sobol" and args.sobol_top else None
+        stage_experiment(plan, typing.cast(Method, method), n, args.days, args.warmup_days, args.replications,
+                         top if "morris" in sizes else None)
     pairs = parse_pairs(args.difference, exp.arm_names)
     out = Path(args.out)
     from sim.sweep.cli import check_out_dir

@@ -40,7 +40,7 @@ class StageResult:
     runs: pd.DataFrame  # one row per run: sub_experiment, point, replication, outcomes
 
 
-def stage_plan(
+def stage_experiment(
     plan: Plan,
     method: Method,
     samples: int,
@@ -48,11 +48,9 @@ def stage_plan(
     warmup_days: int | None = None,
     replications: int | None = None,
     keep: list[str] | None = None,
-) -> Plan:
-    """The plan's design set to `method` with `samples` (Morris trajectories or Sobol base
-    N), with an optional horizon and replications; with `keep`, only those ranges vary (the
-    others stay at the arm's scenario values). Works on the validated plan: no file is read,
-    and the new plan carries its own design matrix for SALib."""
+) -> Experiment:
+    """The stage's experiment (see `stage_plan`), validated: an InputError names the
+    command-line option behind a problem where there is one."""
     exp = plan.experiment
     if exp.design is None:
         raise InputError([Problem(plan.source, "design", "a sensitivity experiment needs a `design` with ranges",
@@ -73,9 +71,25 @@ def stage_plan(
     data["name"] = f"{exp.name}-{method}"
     data["timeseries"] = False
     try:
-        staged = Experiment.model_validate(data)
+        return Experiment.model_validate(data)
     except ValidationError as err:
         raise InputError(_as_options(problems_from_validation(f"{plan.source} ({method} stage)", err))) from None
+
+
+def stage_plan(
+    plan: Plan,
+    method: Method,
+    samples: int,
+    days: int | None = None,
+    warmup_days: int | None = None,
+    replications: int | None = None,
+    keep: list[str] | None = None,
+) -> Plan:
+    """The plan's design set to `method` with `samples` (Morris trajectories or Sobol base
+    N), with an optional horizon and replications; with `keep`, only those ranges vary (the
+    others stay at the arm's scenario values). Works on the validated plan: no file is read,
+    and the new plan carries its own design matrix for SALib."""
+    staged = stage_experiment(plan, method, samples, days, warmup_days, replications, keep)
     return plan_experiment(staged, plan.scenarios_read, f"{plan.source} ({method} stage)", timeseries=False)
 
 
