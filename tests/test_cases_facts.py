@@ -19,9 +19,11 @@ per scenario (the Guiyang scenarios are four identical, independent districts; o
 enough for the comparison). The full cases run 250 days in `experiments/cases/`. The
 facts whose mechanism is cut in the test (strain-driven attrition, the Guiyang centres'
 push-down, the Shanghai gates) still show the difference at 60 days. This tier is 27
-arms x 10 seeds and the pile-up's 120-day arm, each arm's seeds stepped as two stacks
-(sim.run_stack) in two spawned processes: 81 s of CPU measured under load (212 s at 12
-seeds x 120 days run by run).
+arms x 10 seeds and the pile-up's 120-day arm, each arm's seeds stepped as one stack
+(sim.run_stack) in the test's own process: 25.5 s of CPU at load 4 (46.8 s when each arm
+was split into two stacks over two spawned workers, each importing SciPy, pandas and the
+model; 212 s at 12 seeds x 120 days run by run). `runs_in_parallel` still spreads the
+arms' seeds over worker processes for the power study (benchmarks/cases_facts_power.py).
 """
 
 from __future__ import annotations
@@ -74,10 +76,8 @@ def runs_in_parallel(workers: int = 2) -> Iterator[ProcessPoolExecutor]:
         _pool = None
 
 
-@pytest.fixture(scope="module", autouse=True)
-def pool():
-    with runs_in_parallel() as workers:
-        yield workers
+# No worker processes in the test itself (`arm` then steps each arm's seeds as one stack in
+# this process): under pytest-xdist the other core is busy with other test files anyway.
 
 
 def _stack(args: tuple) -> list[dict]:
@@ -94,6 +94,8 @@ def arm(path: Path, *, days: int | None = None, **overrides) -> list[dict]:
     days = DAYS if days is None else days
     items = tuple(sorted(overrides.items()))
     key = (str(path), repr(items)) if days == DAYS else (str(path), repr(items), str(days))
+    if key not in _runs and _pool is None:
+        _runs[key] = _stack((str(path), items, SEEDS, days, WARMUP))
     if key not in _runs:
         # the seeds in one stack per worker, so both work on every arm; the horizon travels
         # with the job: spawned workers import this module afresh, so a study that changes
