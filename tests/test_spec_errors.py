@@ -240,6 +240,14 @@ def test_a_factor_level_given_twice_as_different_numerals_is_refused(levels, tmp
         refused(argv, tmp_path, capsys, "e.yaml: factors: factor levers.rework_share repeats a level")
 
 
+
+@pytest.mark.parametrize("label", ["seed", "days", "warmup_days"])
+def test_a_field_that_identifies_the_run_is_no_outcome(label, tmp_path, capsys):
+    # accepted: compare then tested the arms' seeds (or horizons) for a difference
+    spec = experiment(tmp_path, outcomes=["tasks_created", label])
+    for argv in (["validate", spec], ["sweep", spec, "--out", tmp_path / "out", "--workers", "1", "--quiet"]):
+        refused(argv, tmp_path, capsys, "e.yaml: outcomes: identifies the run", f"(got '{label}')")
+
 # -- run, show, viz -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("command", ["run", "show", "viz"])

@@ -78,6 +78,9 @@ def manifest_for(plan: Plan, experiment_file: str) -> dict:
     }
 
 
+IDENTIFIERS = ("seed", "days", "warmup_days")  # summary fields that say which run it was
+
+
 def check_outcomes(plan: Plan, runner: str = DEFAULT_RUNNER) -> list[str]:
     """Run one two-day probe to learn the summary fields; refuse outcomes that are not among them."""
     first = plan.runs[0]
@@ -90,9 +93,13 @@ def check_outcomes(plan: Plan, runner: str = DEFAULT_RUNNER) -> list[str]:
     else:
         summary = resolve_runner(runner)(probe, seed=first.seed, timeseries=False).summary
     numeric = sorted(k for k, v in summary.items() if isinstance(v, (int, float, bool)) or hasattr(v, "item"))
+    labels = [o for o in plan.experiment.outcomes if o in IDENTIFIERS]
+    if labels:  # a result row carries them already; as outcomes, compare would test seeds for a difference
+        raise InputError([Problem(plan.source, "outcomes", "identifies the run (every result row carries it), "
+                                  "not an outcome to compare", o) for o in labels])
     unknown = [o for o in plan.experiment.outcomes if o not in numeric]
     if unknown:
-        known = [k for k in numeric if k not in ("seed", "days", "warmup_days")]
+        known = [k for k in numeric if k not in IDENTIFIERS]
         raise InputError([
             Problem(plan.source, "outcomes", f"not a numeric summary field of a run (known: {', '.join(known)})", o)
             for o in unknown
