@@ -169,6 +169,15 @@ def test_a_budget_whose_warm_up_is_not_below_its_days_is_refused(budget, spec_da
         refused(argv, tmp_path, capsys, f"c.yaml: budgets.small.{field}: {expected}")
 
 
+
+@pytest.mark.parametrize("path", ["days", "warmup_days"])
+def test_the_horizon_is_not_a_calibration_parameter(path, tmp_path, capsys):
+    # accepted: each particle ran its own horizon, overriding the budget's
+    spec = calibration(tmp_path, days=10, warmup_days=1,
+                       parameters={path: {"prior": {"low": 2, "high": 6}, "why": "x", "integer": True}})
+    for argv in both(tmp_path, spec):
+        refused(argv, tmp_path, capsys, f"c.yaml: parameters.{path}: the horizon is the calibration's own")
+
 # -- robustness -----------------------------------------------------------------------------------
 
 def study(tmp: Path, spec: Path) -> list[list]:

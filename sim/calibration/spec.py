@@ -189,6 +189,9 @@ def propagation_arms(spec: CalibrationSpec, spec_path: str | Path):
     return arms, baseline, outcomes
 
 
+NOT_PARAMETERS = ("days", "warmup_days")  # set for every scenario by the file and the budget
+
+
 def load_scenarios(
     spec: CalibrationSpec, spec_path: str | Path, days: int, warmup: int
 ) -> tuple[Scenario, dict[str, Scenario]]:
@@ -211,6 +214,10 @@ def load_scenarios(
         for path, par in spec.parameters.items():
             if path not in flat:
                 rule = "not a scalar field of the base scenario"
+                problems.append(Problem(str(spec_path), f"parameters.{path}", rule, path))
+                continue
+            if path in NOT_PARAMETERS:
+                rule = "the horizon is the calibration's own (days, warmup_days), not a parameter to calibrate"
                 problems.append(Problem(str(spec_path), f"parameters.{path}", rule, path))
                 continue
             for end in (par.prior.low, par.prior.high):
