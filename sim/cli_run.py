@@ -82,6 +82,12 @@ def describe_file(path: str) -> str:
 
         spec = check_file(path)  # what `calibrate` checks at its door, for every budget
         return f"calibration file: {len(spec.parameters)} parameters"
+    if "patterns" in data and "base" not in data and "task_kinds" not in data:
+        from sim.calibration.patterns import load_patterns
+
+        patterns = load_patterns(path)  # scenario names are checked with the calibration file that uses it
+        held = sum(p.held_out for p in patterns)
+        return f"pattern file: {len(patterns)} patterns, {held} held out"
     if "policies" in data and "worlds" in data:
         from sim.robustness.design import check_study
         from sim.robustness.directions import directions

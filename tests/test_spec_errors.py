@@ -178,6 +178,18 @@ def test_the_horizon_is_not_a_calibration_parameter(path, tmp_path, capsys):
     for argv in both(tmp_path, spec):
         refused(argv, tmp_path, capsys, f"c.yaml: parameters.{path}: the horizon is the calibration's own")
 
+
+def test_validate_reads_a_pattern_file_as_one(tmp_path, capsys):
+    # validate read the shipped pattern file as a scenario: "name: required field is missing",
+    # "task_kinds: ...", "patterns: unknown key", exit 2
+    shipped = REPO / "experiments" / "validation" / "patterns.yaml"
+    assert main(["validate", str(shipped)]) == 0
+    assert f"pattern file: {len(yaml.safe_load(shipped.read_text())['patterns'])} patterns" in capsys.readouterr().out
+    path = tmp_path / "patterns.yaml"
+    path.write_text(yaml.safe_dump({"patterns": [pattern(outcome="nope")]}))
+    err = refused(["validate", path], tmp_path, capsys, "patterns.yaml: patterns.0.outcome: not a summary outcome")
+    assert "task_kinds" not in err
+
 # -- robustness -----------------------------------------------------------------------------------
 
 def study(tmp: Path, spec: Path) -> list[list]:
