@@ -190,6 +190,22 @@ def test_validate_reads_a_pattern_file_as_one(tmp_path, capsys):
     err = refused(["validate", path], tmp_path, capsys, "patterns.yaml: patterns.0.outcome: not a summary outcome")
     assert "task_kinds" not in err
 
+
+@pytest.mark.parametrize("make, change, expected", [
+    ("robustness", {"replications": "1"}, "r.yaml: replications: Input should be a valid integer (got '1')"),
+    ("robustness", {"uncertainties": {"assumptions": "yes"}},
+     "r.yaml: uncertainties.assumptions: Input should be a valid boolean (got 'yes')"),
+    ("calibration", {"master_seed": 1.0}, "c.yaml: master_seed: Input should be a valid integer (got 1.0)"),
+    ("pattern", {"held_out": "no"}, "patterns.yaml: patterns.0.held_out: Input should be a valid boolean (got 'no')"),
+])
+def test_study_files_take_numbers_and_yes_no_as_scenarios_do_not_as_text(make, change, expected, tmp_path, capsys):
+    # robustness, calibration and pattern files took '1' for 1 and 'yes' / 'no' for true /
+    # false (the scenario and experiment schemas refuse them); held_out: 'no' read as false
+    spec = {"robustness": lambda: robustness(tmp_path, **change),
+            "calibration": lambda: calibration(tmp_path, **change),
+            "pattern": lambda: calibration(tmp_path, [pattern(**change)])}[make]()
+    refused(["validate", spec], tmp_path, capsys, expected)
+
 # -- robustness -----------------------------------------------------------------------------------
 
 def study(tmp: Path, spec: Path) -> list[list]:

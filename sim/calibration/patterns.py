@@ -48,7 +48,7 @@ class Frozen(BaseModel):
     """Refuses unknown keys and NaN or infinite numbers (a NaN target or weight would make
     every distance NaN, and ABC-SMC would never accept a particle)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class Source(Frozen):

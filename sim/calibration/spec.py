@@ -32,7 +32,7 @@ from sim.sweep.plan import flatten
 class Frozen(BaseModel):
     """Refuses unknown keys and NaN or infinite numbers."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class Prior(Frozen):

@@ -22,7 +22,7 @@ from sim.sweep.spec import NAME, Range, SubExperiment
 class Frozen(BaseModel):
     """Refuses unknown keys and NaN or infinite numbers (a crisis threshold of NaN is never met)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class Uncertainties(Frozen):
