@@ -255,7 +255,7 @@ def test_validate_refuses_a_robustness_study_robustness_would_refuse(fields, exp
     ({"crisis": {"outcome": "days_to_first_crisiss", "at_most": "horizon"}},
      "r.yaml: crisis.outcome: not a summary outcome (sim/outcomes.py) (got 'days_to_first_crisiss')"),
     ({"crisis": {"outcome": "days_to_first_crisis", "at_most": float("nan")}},
-     "r.yaml: crisis.at_most.float: Input should be a finite number (got nan)"),
+     "r.yaml: crisis.at_most: must be a finite number or 'horizon' (the run's days) (got nan)"),
 ])
 def test_a_robustness_study_that_would_mean_nothing_is_refused(fields, expected, tmp_path, capsys):
     # each ran to the end before: a misspelt exclude left its assumption in the worlds, a
@@ -322,3 +322,12 @@ def test_sensitivity_refuses_a_sobol_stage_too_large_before_morris_runs(tmp_path
     refused(["sensitivity", spec, "--out", tmp_path / "out", "--sobol-samples", "32768", "--workers", "1",
              "--quiet"], tmp_path, capsys,
             "e.yaml (sobol stage): 131,072 design points x 1 arms is more scenarios than one sweep plans")
+
+
+
+def test_a_crisis_threshold_that_is_neither_a_number_nor_horizon_is_one_line(tmp_path, capsys):
+    # two lines naming pydantic's union members: crisis.at_most.float: ..., crisis.at_most.literal['horizon']: ...
+    spec = robustness(tmp_path, crisis={"outcome": "days_to_first_crisis", "at_most": "soon"})
+    err = refused(["validate", spec], tmp_path, capsys,
+                  "r.yaml: crisis.at_most: must be a finite number or 'horizon' (the run's days) (got 'soon')")
+    assert len(err.splitlines()) == 1, err

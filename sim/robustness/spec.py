@@ -10,9 +10,10 @@ door: frozen pydantic models that refuse unknown keys.
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.errors import InputError
 from sim.scenario_io import problems_from_validation, read_yaml_mapping
@@ -60,6 +61,16 @@ class Crisis(Frozen):
     outcome: str
     at_most: float | Literal["horizon"] | None = None
     at_least: float | None = None
+
+    @field_validator("at_most", mode="before")
+    @classmethod
+    def _number_or_horizon(cls, value: object) -> object:
+        """One message for a bad threshold, not one per member of the union."""
+        ok = value is None or value == "horizon" or (
+            isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value))
+        if not ok:
+            raise ValueError("must be a finite number or 'horizon' (the run's days)")
+        return value
 
     @model_validator(mode="after")
     def _one_rule(self) -> Crisis:
