@@ -234,7 +234,9 @@ def test_a_robustness_range_is_refused_before_anything_is_written_naming_the_fil
 @pytest.mark.parametrize("fields, expected", [
     ({"policies": {"a": {}, "b": {"set": {"levers.nope": 1}}}},
      "r.yaml: policies.b: levers.nope: no such field in the scenario schema (got 1)"),
-    ({"policies": {"a": {}, "b": {"scenario": "none.yaml"}}}, "r.yaml: policies.b.scenario: scenario file not found"),
+    ({"policies": {"a": {}, "b": {"scenario": "none.yaml"}}},
+     "r.yaml: policies.b.scenario: scenario file not found (paths are relative to the experiment file) "
+     "(got 'none.yaml')"),
     ({"base": "none.yaml"}, "r.yaml: base: scenario file not found"),
     ({"days": 3, "warmup_days": 3}, "r.yaml: policies.a: warmup_days (3) must be less than days (3)"),
 ])
@@ -284,6 +286,21 @@ def test_a_field_that_identifies_the_run_is_no_outcome(label, tmp_path, capsys):
     spec = experiment(tmp_path, outcomes=["tasks_created", label])
     for argv in (["validate", spec], ["sweep", spec, "--out", tmp_path / "out", "--workers", "1", "--quiet"]):
         refused(argv, tmp_path, capsys, "e.yaml: outcomes: identifies the run", f"(got '{label}')")
+
+
+@pytest.mark.parametrize("command, make, field", [
+    ("sweep", "experiment", "base"), ("sweep", "experiment", "sub_experiments.a.scenario"),
+    ("robustness", "robustness", "base"), ("robustness", "robustness", "policies.b.scenario"),
+])
+def test_a_folder_given_as_a_scenario_is_called_a_folder(command, make, field, tmp_path, capsys):
+    # said "scenario file not found (paths are relative to the experiment file)" of a folder that exists
+    (tmp_path / "cases").mkdir()
+    change = {"base": "cases"} if field == "base" else (
+        {"sub_experiments": {"a": {"scenario": "cases"}}} if make == "experiment"
+        else {"policies": {"a": {}, "b": {"scenario": "cases"}}})
+    spec = experiment(tmp_path, **change) if make == "experiment" else robustness(tmp_path, **change)
+    for argv in (["validate", spec], [command, spec, "--out", tmp_path / "out", "--workers", "1", "--quiet"]):
+        refused(argv, tmp_path, capsys, f"{spec.name}: {field}: is a folder, not a scenario file (got 'cases')")
 
 # -- run, show, viz -------------------------------------------------------------------------------
 

@@ -200,15 +200,15 @@ def sweep_experiment(exp: RobustnessExperiment, source: str) -> tuple[Experiment
         replications=1, master_seed=exp.master_seed, outcomes=exp.measured,
         days=exp.days, warmup_days=exp.warmup_days,
     )
+    if resolve(source, exp.base).is_dir():
+        raise InputError([Problem(source, "base", "is a folder, not a scenario file", exp.base)])
     if not resolve(source, exp.base).is_file():
         raise InputError([Problem(source, "base", "scenario file not found (paths are relative to "
                                   "the experiment file)", exp.base)])
     try:
         scenarios = arm_scenarios(plain, source)
-    except InputError as err:  # the arms are the file's policies: say so
-        raise InputError([Problem(p.source.replace(": sub_experiments.", ": policies."),
-                                  p.path.replace("sub_experiments.", "policies.", 1), p.rule, p.value)
-                          for p in err.problems]) from None
+    except InputError as err:  # the arms are the file's policies: say so, with the paths as the file gives them
+        raise InputError([_as_policy(p, exp) for p in err.problems]) from None
     check_uncertainties(exp, source, scenarios)
     found = uncertainties(exp, source, scenarios)
     if not found:
@@ -225,6 +225,16 @@ def sweep_experiment(exp: RobustnessExperiment, source: str) -> tuple[Experiment
     data.update(design=design.model_dump(mode="json"), replications=exp.replications,
                 baseline=exp.baseline, description=exp.description)
     return Experiment.model_validate(data), found
+
+
+def _as_policy(problem: Problem, exp: RobustnessExperiment) -> Problem:
+    """A problem of the compiled sweep's arm, said of the robustness file's policy."""
+    path = problem.path.replace("sub_experiments.", "policies.", 1)
+    value = problem.value
+    parts = path.split(".")
+    if len(parts) == 3 and parts[0] == "policies" and parts[2] == "scenario" and parts[1] in exp.policies:
+        value = exp.policies[parts[1]].scenario  # as written, not the absolute path compiled from it
+    return Problem(problem.source.replace(": sub_experiments.", ": policies."), path, problem.rule, value)
 
 
 def check_study(exp: RobustnessExperiment, source: str) -> tuple[Experiment, list[Uncertainty]]:

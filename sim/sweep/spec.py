@@ -220,7 +220,10 @@ def check_files(experiment: Experiment, experiment_path: str | Path) -> None:
         if a.scenario is not None
     ]
     for where, name in wanted:
-        if not resolve(experiment_path, name).is_file():
+        path = resolve(experiment_path, name)
+        if path.is_dir():
+            problems.append(Problem(str(experiment_path), where, "is a folder, not a scenario file", name))
+        elif not path.is_file():
             problems.append(
                 Problem(str(experiment_path), where, "scenario file not found (paths are relative "
                         "to the experiment file)", name)
