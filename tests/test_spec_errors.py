@@ -206,6 +206,19 @@ def test_study_files_take_numbers_and_yes_no_as_scenarios_do_not_as_text(make, c
             "pattern": lambda: calibration(tmp_path, [pattern(**change)])}[make]()
     refused(["validate", spec], tmp_path, capsys, expected)
 
+
+@pytest.mark.parametrize("change, expected", [
+    ({"scenarios": ["a", "a"], "target": {"type": "direction", "change": "up"}}, "scenarios lists a more than once"),
+    ({"outcome": "", "outcomes": ["committee_utilisation_mean", "committee_utilisation_mean"],
+      "target": {"type": "ordering", "direction": "increasing"}},
+     "outcomes lists committee_utilisation_mean more than once"),
+])
+def test_a_pattern_comparing_a_scenario_or_outcome_with_itself_is_refused(change, expected, tmp_path, capsys):
+    # accepted: a change from a scenario to itself is 0 on every run, a claim nothing can test
+    spec = calibration(tmp_path, [pattern(**change)])
+    for argv in both(tmp_path, spec):
+        refused(argv, tmp_path, capsys, f"patterns.yaml: patterns.0: {expected}")
+
 # -- robustness -----------------------------------------------------------------------------------
 
 def study(tmp: Path, spec: Path) -> list[list]:

@@ -135,6 +135,10 @@ class Pattern(Frozen):
     def _fits(self):
         t = self.target
         n = len(self.scenarios)
+        for name, items in (("scenarios", self.scenarios), ("outcomes", self.outcomes)):
+            repeated = sorted({x for x in items if items.count(x) > 1})
+            if repeated:  # an ordering or change from a scenario (outcome) to itself is no claim
+                raise ValueError(f"{name} lists {', '.join(repeated)} more than once")
         if self.outcomes and not (isinstance(t, OrderingTarget) and n == 1 and len(self.outcomes) >= 2):
             raise ValueError("outcomes (a list) is for an ordering of two or more outcomes within one scenario")
         if self.outcomes and self.outcome:
