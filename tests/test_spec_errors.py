@@ -142,6 +142,14 @@ def test_validate_refuses_a_calibration_file_calibrate_would_refuse(case, expect
         refused(argv, tmp_path, capsys, *expected)
 
 
+def test_a_propagation_outcome_that_identifies_the_run_is_refused(tmp_path, capsys):
+    # accepted: the headline re-run compared the arms' seeds
+    experiment(tmp_path)
+    spec = calibration(tmp_path, propagation={"experiment": "e.yaml", "outcomes": ["tasks_created", "seed"]})
+    for argv in both(tmp_path, spec):
+        refused(argv, tmp_path, capsys, "c.yaml: propagation.outcomes: identifies the run", "(got 'seed')")
+
+
 def test_a_propagation_outcome_is_refused_at_the_door_not_after_abc(tmp_path, capsys):
     # an unknown outcome of the headline re-run was accepted: after ABC-SMC and the checks it
     # was run as NaN and silently left out of propagation.md; validate said "ok"

@@ -172,6 +172,7 @@ def propagation_arms(spec: CalibrationSpec, spec_path: str | Path):
     """The headline experiment's arms, baseline and outcomes for the re-run over the
     posterior; every outcome must be a summary outcome (refused here, not after ABC)."""
     from sim.outcomes import SUMMARY_KEYS
+    from sim.sweep.driver import IDENTIFIERS
     from sim.sweep.plan import arm_scenarios
     from sim.sweep.spec import load_experiment
 
@@ -182,6 +183,10 @@ def propagation_arms(spec: CalibrationSpec, spec_path: str | Path):
     arms = arm_scenarios(experiment, str(path))
     outcomes = list(prop.outcomes or experiment.outcomes)
     where = (str(spec_path), "propagation.outcomes") if prop.outcomes else (str(path), "outcomes")
+    labels = [o for o in outcomes if o in IDENTIFIERS]
+    if labels:
+        raise InputError([Problem(where[0], where[1], "identifies the run, not an outcome to compare", o)
+                          for o in labels])
     unknown = [o for o in outcomes if o not in SUMMARY_KEYS]
     if unknown:
         raise InputError([Problem(where[0], where[1], "not a summary outcome (sim/outcomes.py)", o) for o in unknown])
