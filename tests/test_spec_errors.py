@@ -289,6 +289,22 @@ def test_a_robustness_study_that_would_mean_nothing_is_refused(fields, expected,
         refused(argv, tmp_path, capsys, expected)
 
 
+
+def test_a_changed_study_into_a_folder_holding_another_leaves_its_experiment_file_alone(tmp_path, capsys):
+    # OUT/experiment.yaml was rewritten to the new study, then the store (of the old one)
+    # refused it: the folder's experiment file no longer described its runs
+    from sim.robustness.evaluate import run_study
+    from sim.robustness.spec import load_robustness
+
+    spec = robustness(tmp_path, days=2, warmup_days=1)
+    run_study(str(spec), load_robustness(str(spec)), tmp_path / "out", workers=1, quiet=True)  # 4 two-day runs
+    robustness(tmp_path, days=2, warmup_days=1, master_seed=2)
+    compiled = (tmp_path / "out" / "experiment.yaml").read_text()
+    err = refused(["robustness", spec, "--out", tmp_path / "out", "--workers", "1", "--quiet"], tmp_path, capsys,
+                  "r.yaml: ", "store holds results of a different experiment")
+    assert "--restart" in err
+    assert (tmp_path / "out" / "experiment.yaml").read_text() == compiled
+
 # -- sweep ----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("levels", [[1, 1.0], [0.0, -0.0]])

@@ -23,7 +23,7 @@ import yaml
 from sim.config import Scenario
 from sim.errors import InputError, Problem
 from sim.scenario_io import field_at, with_overrides
-from sim.sweep.plan import arm_scenarios, flatten
+from sim.sweep.plan import Plan, arm_scenarios, flatten
 from sim.sweep.spec import Design, Experiment, Range, SubExperiment, resolve
 
 from .spec import RobustnessExperiment
@@ -237,10 +237,11 @@ def _as_policy(problem: Problem, exp: RobustnessExperiment) -> Problem:
     return Problem(problem.source.replace(": sub_experiments.", ": policies."), path, problem.rule, value)
 
 
-def check_study(exp: RobustnessExperiment, source: str) -> tuple[Experiment, list[Uncertainty]]:
+def check_study(exp: RobustnessExperiment, source: str) -> tuple[Experiment, list[Uncertainty], Plan]:
     """Everything `robustness` checks before it writes anything: the crisis rule's outcome,
     the policies, the uncertainties, and every world's scenario as the sweep will plan it
-    (in memory, with problems naming the robustness file). Returns what `sweep_experiment` does."""
+    (in memory, with problems naming the robustness file). Returns what `sweep_experiment`
+    does and that plan (its fingerprint is the stored study's, whatever file it names)."""
     from sim.outcomes import SUMMARY_KEYS
     from sim.sweep.driver import check_plan_memory
     from sim.sweep.plan import plan_experiment, read_scenarios
@@ -249,8 +250,9 @@ def check_study(exp: RobustnessExperiment, source: str) -> tuple[Experiment, lis
         raise InputError([Problem(source, "crisis.outcome", "not a summary outcome (sim/outcomes.py)",
                                   exp.crisis.outcome)])
     compiled, found = sweep_experiment(exp, source)
-    check_plan_memory(plan_experiment(compiled, read_scenarios(compiled, source), source, timeseries=False))
-    return compiled, found
+    plan = plan_experiment(compiled, read_scenarios(compiled, source), source)
+    check_plan_memory(plan)
+    return compiled, found, plan
 
 
 def write_sweep_experiment(experiment: Experiment, path: Path) -> Path:

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.sweep.plan import Plan
 from sim.sweep.spec import Experiment
 
 from .design import Uncertainty, check_study, write_sweep_experiment
@@ -67,17 +68,20 @@ def worlds_from_runs(exp: RobustnessExperiment, uncertainties: list[Uncertainty]
 
 def run_study(source: str, exp: RobustnessExperiment, out: Path, workers: int | None = None,
               scheduler: str | None = None, restart: bool = False, quiet: bool = False,
-              flush_seconds: float = 5.0, checked: tuple[Experiment, list[Uncertainty]] | None = None) -> Study:
+              flush_seconds: float = 5.0, checked: tuple[Experiment, list[Uncertainty], Plan] | None = None) -> Study:
     """Sweep what is not yet stored, then read every run back as worlds. `checked` is what
     `check_study` returned, when the caller has checked the study before writing anything."""
     import time
 
     from sim.sweep import build_plan, sweep
+    from sim.sweep.driver import manifest_for
     from sim.sweep.executors import make_executor
     from sim.sweep.store import ResultStore
 
     start = time.perf_counter()
-    compiled, found = checked or check_study(exp, source)  # before OUT/experiment.yaml is written
+    compiled, found, plan = checked or check_study(exp, source)  # before OUT/experiment.yaml is written
+    if not restart:  # a store of another study is refused before its experiment.yaml is overwritten
+        ResultStore(out / "store").check_compatible(manifest_for(plan, source), source)
     spec = write_sweep_experiment(compiled, out / "experiment.yaml")
     sweep(build_plan(spec), out / "store", partial(make_executor, workers, scheduler), restart=restart, quiet=quiet,
           flush_seconds=flush_seconds)
