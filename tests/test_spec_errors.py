@@ -339,6 +339,13 @@ def test_a_folder_given_as_a_scenario_is_called_a_folder(command, make, field, t
     for argv in (["validate", spec], [command, spec, "--out", tmp_path / "out", "--workers", "1", "--quiet"]):
         refused(argv, tmp_path, capsys, f"{spec.name}: {field}: is a folder, not a scenario file (got 'cases')")
 
+
+def test_a_dry_run_refuses_an_outcome_the_sweep_would_refuse(tmp_path, capsys):
+    # --dry-run ("validate and print the number of runs") printed its estimate and exit 0
+    spec = experiment(tmp_path, outcomes=["tasks_createdd"])
+    refused(["sweep", spec, "--dry-run"], tmp_path, capsys, "e.yaml: outcomes: not a numeric summary field of a run",
+            "(got 'tasks_createdd')")
+
 # -- run, show, viz -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("command", ["run", "show", "viz"])

@@ -89,7 +89,7 @@ def _stack(text: str | None) -> int | None:
 
 
 def sweep_command(args: argparse.Namespace) -> int:
-    from .driver import SweepFailed, check_plan_memory, sweep
+    from .driver import SweepFailed, check_outcomes, check_plan_memory, sweep
     from .executors import WorkerLost, make_executor
     from .plan import build_plan
 
@@ -102,6 +102,7 @@ def sweep_command(args: argparse.Namespace) -> int:
     plan = build_plan(args.experiment, timeseries=args.timeseries)
     check_plan_memory(plan)  # sweep() checks again; --dry-run should refuse it too
     if args.dry_run:
+        check_outcomes(plan)  # as sweep() and validate do: a two-day probe, nothing written
         print(dry_run_text(plan, workers))
         return 0
     check_out_dir(args.out)
