@@ -346,6 +346,17 @@ def test_a_dry_run_refuses_an_outcome_the_sweep_would_refuse(tmp_path, capsys):
     refused(["sweep", spec, "--dry-run"], tmp_path, capsys, "e.yaml: outcomes: not a numeric summary field of a run",
             "(got 'tasks_createdd')")
 
+
+@pytest.mark.parametrize("make", ["experiment", "robustness"])
+def test_days_below_the_scenarios_warm_up_is_said_of_days(make, tmp_path, capsys):
+    # said "sub_experiments.base: warmup_days (1) must be less than days (1)": a field the
+    # file does not have, for the days it does
+    spec = experiment(tmp_path, days=1) if make == "experiment" else robustness(tmp_path, days=1)
+    arm = "sub-experiment base" if make == "experiment" else "policy a"
+    refused(["validate", spec], tmp_path, capsys,
+            f"{spec.name}: days: must be above the warm-up of {arm}'s scenario (its warmup_days: 1); "
+            "give warmup_days too (got 1)")
+
 # -- run, show, viz -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("command", ["run", "show", "viz"])

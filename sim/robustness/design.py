@@ -234,7 +234,8 @@ def _as_policy(problem: Problem, exp: RobustnessExperiment) -> Problem:
     parts = path.split(".")
     if len(parts) == 3 and parts[0] == "policies" and parts[2] == "scenario" and parts[1] in exp.policies:
         value = exp.policies[parts[1]].scenario  # as written, not the absolute path compiled from it
-    return Problem(problem.source.replace(": sub_experiments.", ": policies."), path, problem.rule, value)
+    return Problem(problem.source.replace(": sub_experiments.", ": policies."), path,
+                   problem.rule.replace("sub-experiment ", "policy "), value)
 
 
 def check_study(exp: RobustnessExperiment, source: str) -> tuple[Experiment, list[Uncertainty], Plan]:

@@ -153,8 +153,15 @@ def arm_scenarios(
     for name, arm in experiment.arms.items():
         if name not in scenarios:
             raise ValueError(f"no scenario given for sub-experiment {name!r}")
+        scenario = scenarios[name]
+        own_horizon = "days" in arm.set or "warmup_days" in arm.set
+        if experiment.days is not None and experiment.warmup_days is None and not own_horizon \
+                and scenario.warmup_days >= experiment.days:  # said of the field the user set
+            problems.append(Problem(source, "days", f"must be above the warm-up of sub-experiment {name}'s "
+                                    f"scenario (its warmup_days: {scenario.warmup_days}); give warmup_days too",
+                                    experiment.days))
+            continue
         try:
-            scenario = scenarios[name]
             overrides = {**common, **arm.set}
             if overrides:
                 scenario = with_overrides(scenario, overrides, source=f"{source}: sub_experiments.{name}")
