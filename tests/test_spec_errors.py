@@ -227,6 +227,18 @@ def test_a_pattern_comparing_a_scenario_or_outcome_with_itself_is_refused(change
     for argv in both(tmp_path, spec):
         refused(argv, tmp_path, capsys, f"patterns.yaml: patterns.0: {expected}")
 
+
+def test_a_parameter_no_scenario_inherits_is_refused(tmp_path, capsys):
+    # accepted: every scenario set its own value, so ABC sampled a parameter that reached no
+    # run and reported its prior as a posterior
+    own = tmp_path / "own.yaml"
+    own.write_text(TINY + "levers: {rework_share: 0.3}\n")
+    spec = calibration(tmp_path, scenarios={"a": str(own)},
+                       parameters={"levers.rework_share": {"prior": {"low": 0.2, "high": 0.8}, "why": "x"}})
+    for argv in both(tmp_path, spec):
+        refused(argv, tmp_path, capsys, "c.yaml: parameters.levers.rework_share.applies: every scenario sets its "
+                "own value", "(got 'inherited')")
+
 # -- robustness -----------------------------------------------------------------------------------
 
 def study(tmp: Path, spec: Path) -> list[list]:

@@ -216,6 +216,7 @@ def load_scenarios(
             problems.extend(err.problems)
     if base is not None:
         flat = flatten(base.model_dump(mode="json"))
+        theirs = [flatten(s.model_dump(mode="json")) for s in out.values()]
         for path, par in spec.parameters.items():
             if path not in flat:
                 rule = "not a scalar field of the base scenario"
@@ -224,6 +225,11 @@ def load_scenarios(
             if path in NOT_PARAMETERS:
                 rule = "the horizon is the calibration's own (days, warmup_days), not a parameter to calibrate"
                 problems.append(Problem(str(spec_path), f"parameters.{path}", rule, path))
+                continue
+            if par.applies == "inherited" and theirs and all(t.get(path) != flat[path] for t in theirs):
+                rule = ("every scenario sets its own value, so with applies: inherited the parameter reaches "
+                        "no run; give applies: all, or leave it out")
+                problems.append(Problem(str(spec_path), f"parameters.{path}.applies", rule, par.applies))
                 continue
             for end in (par.prior.low, par.prior.high):
                 value = round(end) if par.integer else end
