@@ -260,17 +260,20 @@ class Tally:
         hist[:, :bins] += np.bincount(key, minlength=self.worlds * bins).reshape(self.worlds, bins)
 
     def close_day(
-        self, tasks: TaskLedger, roster, level_key: np.ndarray, normal_hours: np.ndarray
+        self, tasks: TaskLedger, roster, level_key: np.ndarray, normal_hours: np.ndarray, day: int
     ) -> dict[str, np.ndarray]:
-        """Snapshot the end of the day per level (and each office's backlog into the
+        """Snapshot the end of `day` per level (and each office's backlog into the
         roster), and start a fresh day."""
         t = tasks
         open_ = t.state == OPEN
         holder = t.holder[open_]
         # backlog: work the holder's own staff could still do (the authority part of a task
-        # waiting below a department is the department's work, not the holder's)
+        # waiting below a department is the department's work, not the holder's), from
+        # tomorrow on: a task whose admission review ends later is the reviewer's
+        # (sim.rules.routing.hold_for_review)
         below = roster.level[holder] != DEPARTMENT
         own = t.effort_left[open_] - np.where(below, t.authority_left[open_], 0.0)
+        own = np.where(t.review_until[open_] <= day + 1, own, 0.0)
         per_office = np.bincount(holder, weights=own, minlength=roster.size)
         roster.backlog_hours[:] = per_office
         day = self.today

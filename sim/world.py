@@ -236,7 +236,7 @@ class World:
 
     def close_day(self) -> dict[str, np.ndarray]:
         """Close the day's record in the tally (and each office's backlog in the roster)."""
-        return self.tally.close_day(self.tasks, self.roster, self.level_key, self.normal_hours())
+        return self.tally.close_day(self.tasks, self.roster, self.level_key, self.normal_hours(), self.day)
 
 
 def build_city(scenario: Scenario) -> tuple[Roster, Topology]:

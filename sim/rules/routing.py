@@ -160,8 +160,23 @@ def push_down(world: World, rows: np.ndarray, target: np.ndarray, gate: Gate | N
     t.from_above[rows] = True
     t.fresh[rows] = True
     if gate is not None and gate.enabled and gate.review_days > 0:
-        listed = ~t.leaked[rows]
-        t.ready_day[rows[listed]] = world.day + gate.review_days
+        hold_for_review(world, rows[~t.leaked[rows]], gate.review_days)
+
+
+def hold_for_review(world: World, rows: np.ndarray, days: int) -> None:
+    """Admitted tasks wait `days` for the gate's admission review before their new holder
+    may work them. Until the review ends a task is the reviewer's, not the holder's
+    (Xicheng reviews list items, seeds/BRIEF; box-ticking under overload, Lipsky 1980, and
+    blame for late work, Hood 2011, concern work an office has): it is left out of the
+    backlog the holder's behaviours read (`Tally.close_day`: coping's threshold, the
+    push-down wish), and a deadline still to come moves on by the review, so a deadline
+    cannot pass while the task is held (no blame, no ranking failure for the holder)."""
+    t = world.tasks
+    end = world.day + days
+    t.ready_day[rows] = end
+    t.review_until[rows] = end
+    deadline = t.deadline[rows]
+    t.deadline[rows] = np.where(deadline >= world.day, deadline + days, deadline)
 
 
 def fund(world: World, rows: np.ndarray, sender: np.ndarray) -> None:
