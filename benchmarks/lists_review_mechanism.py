@@ -17,6 +17,13 @@ work yet (under review), its whole backlog (what the coping threshold reads), fo
 (box-ticked) hours, blame stock, documentation hours, participation and self-governance
 hours, day by day, with review 0 and 15.
 
+Since the model change this traced (`routing.hold_for_review`: a task under review is left
+out of its holder's backlog and its deadline moves on by the review), the table shows the
+review leaving self-governance where it is; the two counterfactual arms (deadlines
+lengthened, coping threshold raised) are kept to compare with the output before the
+change (`git show 88ec731:results/benchmarks/lists_review_mechanism-250d.txt`). In the
+chain, "held h" is work under review and "backlog h" the backlog coping reads.
+
     .venv/bin/python benchmarks/lists_review_mechanism.py [--seeds 1 2 3] [--days 250]
 
 Prints the ablation table (mean over seeds, each run `sim.run_stack`, 250 days, the
