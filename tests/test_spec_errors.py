@@ -409,6 +409,16 @@ def test_sensitivity_refuses_a_sobol_stage_too_large_before_morris_runs(tmp_path
 
 
 
+def test_a_range_over_a_lever_the_policies_set_differently_is_refused(tmp_path, capsys):
+    # accepted: the worlds' values overwrote policy b's own compliance (and a's) in every
+    # world, so the regimes no longer differed on it; the assumption defaults leave such paths out
+    spec = robustness(tmp_path, policies={"a": {}, "b": {"set": {"levers.street_gate.compliance": 0.6}}},
+                      uncertainties={"assumptions": False, "ranges": {"levers.street_gate.compliance": [0.2, 1]}})
+    for argv in study(tmp_path, spec):
+        refused(argv, tmp_path, capsys, "r.yaml: uncertainties.ranges.levers.street_gate.compliance: the policies "
+                "set it differently")
+
+
 def test_a_crisis_threshold_that_is_neither_a_number_nor_horizon_is_one_line(tmp_path, capsys):
     # two lines naming pydantic's union members: crisis.at_most.float: ..., crisis.at_most.literal['horizon']: ...
     spec = robustness(tmp_path, crisis={"outcome": "days_to_first_crisis", "at_most": "soon"})

@@ -157,7 +157,8 @@ def check_uncertainties(exp: RobustnessExperiment, source: str, policy_scenarios
     for i, path in enumerate(spec.exclude):
         if field_at(path) is None:
             problems.append(Problem(source, f"uncertainties.exclude.{i}", "no such field in the scenario schema", path))
-    flat = flatten(next(iter(policy_scenarios.values())).model_dump(mode="json"))
+    flats = {name: flatten(s.model_dump(mode="json")) for name, s in policy_scenarios.items()}
+    flat = next(iter(flats.values()))
     for path, rng in spec.ranges.items():
         where = f"uncertainties.ranges.{path}"
         info = field_at(path)
@@ -168,6 +169,10 @@ def check_uncertainties(exp: RobustnessExperiment, source: str, policy_scenarios
         if path.split(".")[0] in NEVER_UNCERTAIN:
             problems.append(Problem(source, where, "the horizon (days, warmup_days) and names are never "
                                     "uncertainties; set days and warmup_days at the top of the file", path))
+            continue
+        if len({repr(f.get(path)) for f in flats.values()}) > 1:  # as the assumption defaults leave it out
+            problems.append(Problem(source, where, "the policies set it differently: a range would overwrite each "
+                                    "regime's own value in every world; leave it to the policies", path))
             continue
         if info.annotation is bool:
             problems.append(Problem(source, where, "a true/false lever is not a range of worlds; set it "
