@@ -28,7 +28,7 @@ COLUMNS: dict[str, type | np.dtype] = {
     "created": np.int32,  # day created
     "deadline": np.int32,  # last day to be done on time
     "ready_day": np.int32,  # not workable or routable before this day (review, bounce wait)
-    "review_until": np.int32,  # end of an admission review: before it the task is the reviewer's (routing.hold_for_review)
+    "review_until": np.int32,  # end of an admission review: till then the reviewer's (routing.hold_for_review)
     "effort_total": np.float64,  # staff-hours the task needed at creation
     "effort_left": np.float64,  # staff-hours still to do (including the authority part)
     "authority_left": np.float64,  # part of effort_left only a department may do

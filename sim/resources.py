@@ -18,8 +18,11 @@ import ctypes
 import os
 from dataclasses import dataclass
 
+import numpy as np
+
 from .config import Scenario
 from .errors import InputError, Problem
+from .ledger import COLUMNS
 
 MiB = 1024**2
 GiB = 1024**3
@@ -27,7 +30,7 @@ OVERRIDE_ENV = "TIAOKUAI_MAX_MEMORY"  # e.g. 64GiB, 5000MiB; 0 turns the check o
 
 INTERPRETER_BYTES = 160 * MiB  # Python, NumPy, pandas, Mesa, pydantic loaded (docs/performance.md)
 OFFICE_BYTES = 4 * 1024  # a Mesa agent with its label, plus its roster entries
-TASK_ROW_BYTES = 84  # sum of the ledger's column widths (sim/ledger.py COLUMNS)
+TASK_ROW_BYTES = sum(np.dtype(dtype).itemsize for dtype in COLUMNS.values())  # a ledger row's bytes
 LEDGER_DAYS = 30  # rows held: a month of arrivals (the ledger starts at eight days and doubles)
 WORKING_COPIES = 3  # sorts, gathers and the doubling copy hold the columns more than once
 DAY_SECONDS_PER_OFFICE = 1e-3 / 10_000
@@ -174,17 +177,21 @@ MMAP_THRESHOLD_BYTES = 32 * MiB
 TRIM_THRESHOLD_BYTES = 128 * MiB
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters
 _allocator_tuned = False
+_c_library: ctypes.CDLL | None = None
 
 
 def reuse_freed_memory() -> None:
     """Let this process's allocator keep freed array memory for reuse (see above); once
     per process, and nothing where the C library is not glibc. Results do not change."""
-    global _allocator_tuned
+    global _allocator_tuned, _c_library
     if _allocator_tuned:
         return
     _allocator_tuned = True
     try:
-        mallopt = ctypes.CDLL(None).mallopt
+        # kept for the life of the process: a dropped CDLL leaves a cycle of ctypes
+        # classes behind, which would be the run's own garbage
+        _c_library = ctypes.CDLL(None)
+        mallopt = _c_library.mallopt
     except (OSError, AttributeError):
         return
     mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)

@@ -276,22 +276,22 @@ class Tally:
         own = np.where(t.review_until[open_] <= day + 1, own, 0.0)
         per_office = np.bincount(holder, weights=own, minlength=roster.size)
         roster.backlog_hours[:] = per_office
-        day = self.today
-        day["open_tasks"] = self.per_level(level_key[holder]).astype(float)
-        day["backlog_hours"] = self.per_level(level_key, per_office)
-        day["offices"] = self.per_level(level_key).astype(float)
-        day["staff"] = self.per_level(level_key, roster.staff)
-        day["hours_available"] = self.per_level(level_key, normal_hours)
-        day["hours_used"] = self.per_level(level_key, roster.hours_used)
-        day["overtime_hours"] = self.per_level(level_key, roster.overtime)
-        day["blame"] = (self.blame - self._blame_before).astype(float)
-        day["staff_lost"] = (self.staff_lost - self._lost_before).astype(float)
+        snapshot = self.today
+        snapshot["open_tasks"] = self.per_level(level_key[holder]).astype(float)
+        snapshot["backlog_hours"] = self.per_level(level_key, per_office)
+        snapshot["offices"] = self.per_level(level_key).astype(float)
+        snapshot["staff"] = self.per_level(level_key, roster.staff)
+        snapshot["hours_available"] = self.per_level(level_key, normal_hours)
+        snapshot["hours_used"] = self.per_level(level_key, roster.hours_used)
+        snapshot["overtime_hours"] = self.per_level(level_key, roster.overtime)
+        snapshot["blame"] = (self.blame - self._blame_before).astype(float)
+        snapshot["staff_lost"] = (self.staff_lost - self._lost_before).astype(float)
         self._blame_before = self.blame.copy()
         self._lost_before = self.staff_lost.copy()
-        self.days.append(day)
+        self.days.append(snapshot)
         self.created_by_day.append(self.created.copy())
         self.today = self._new_day()
-        return day
+        return snapshot
 
     # ---- one world's counts ------------------------------------------------------------------
     def of_world(self, w: int) -> SimpleNamespace:
