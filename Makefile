@@ -12,8 +12,8 @@ STAMP   := $(VENV)/.installed
 
 help:
 	@echo "make demo    set up .venv and run the headline comparison (writes results/)"
-	@echo "make test    set up .venv (and Chromium), lint, and run the whole test suite on every core (8 min 38 s measured on 2 idle cores)"
-	@echo "make test-fast  the inner loop: every test not marked slow or browser (1 min 43 s measured on 2 idle cores)"
+	@echo "make test    set up .venv (and Chromium), lint, and run the whole test suite on every core (tests 2 min 52 s measured at load 2-3, 2026-12-06)"
+	@echo "make test-fast  the inner loop: every test not marked slow or browser (1 min 31 s measured at load 4, 2026-12-06)"
 	@echo "make lint    ruff and mypy on sim/"
 	@echo "make bench   run the benchmark scripts in benchmarks/"
 	@echo "make screenshot  refresh docs/screenshot-viz.png from the browser test"
