@@ -189,16 +189,23 @@ def command(study: Path, out: Path) -> list[str]:
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_killed_study_resumes_and_matches_an_uninterrupted_one(tiny_study, tmp_path):
     out, gate = tmp_path / "killed", tmp_path / "gate"
-    # runs past the 20th ticket wait at the gate, so the study cannot finish before the kill
-    proc = subprocess.Popen([sys.executable, "-m", "tests.support.gated_sweep", str(gate), "20",
+    # Runs from the 30th ticket on wait at the gate, so the study cannot finish before the
+    # kill. Not fewer: the first four batches carry all 48 runs, 12 each (a stack of 16
+    # capped at a fair share, sim.sweep.executors.Batcher), and a batch comes back only
+    # whole; with the gate at 20 both workers' first batches (24 tickets and the probe's)
+    # could each hold a stack past it when the two workers ran side by side on free cores,
+    # and the study then waited for ever with nothing stored (seen on a quiet machine).
+    proc = subprocess.Popen([sys.executable, "-m", "tests.support.gated_sweep", str(gate), "30",
                              *command(tiny_study, out)], cwd=REPO, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=True)
-    deadline = time.monotonic() + 120
-    while not list((out / "store" / "runs").glob("part-*.parquet")):
-        assert proc.poll() is None, proc.stderr.read().decode()
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGKILL)  # no chance to tidy up
+    try:
+        deadline = time.monotonic() + 120
+        while not list((out / "store" / "runs").glob("part-*.parquet")):
+            assert proc.poll() is None, proc.stderr.read().decode()
+            assert time.monotonic() < deadline, f"nothing stored in 120 s: {sorted(p.name for p in gate.iterdir())}"
+            time.sleep(0.05)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # no chance to tidy up (nor to outlive a failed test)
     proc.wait(timeout=30)
     stored = len(ResultStore(out / "store").stored_run_ids())
     assert 0 < stored < 48, "the study finished before it could be killed"
