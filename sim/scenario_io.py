@@ -26,7 +26,10 @@ from .errors import InputError, Problem
 def problems_from_validation(source: str, err: ValidationError, prefix: str = "") -> list[Problem]:
     """Turn pydantic's errors into one Problem per field, with dotted paths."""
     out = []
-    for e in err.errors(include_url=False):
+    errors = err.errors(include_url=False)
+    for e in errors:
+        if _shortened_by_bad_items(e, errors):
+            continue  # "should have at least 1 item after validation, not 0": its items' own errors say why
         loc = ".".join(str(p) for p in e["loc"])
         if prefix:
             loc = f"{prefix}.{loc}" if loc else prefix
@@ -45,6 +48,19 @@ def problems_from_validation(source: str, err: ValidationError, prefix: str = ""
             value = None  # a rule about the whole file: no single value to show
         out.append(Problem(source, loc, rule, value))
     return out
+
+
+def _shortened_by_bad_items(e: Any, errors: list[Any]) -> bool:
+    """Whether `e` is a list or tuple found too short only because items of it were refused
+    (the input itself is long enough) while those items' errors are reported too: a false
+    second line about the same mistake."""
+    if e["type"] != "too_short" or not isinstance(e.get("input"), (list, tuple)):
+        return False
+    least = e.get("ctx", {}).get("min_length")
+    if not isinstance(least, int) or len(e["input"]) < least:
+        return False
+    loc = tuple(e["loc"])
+    return any(len(o["loc"]) > len(loc) and tuple(o["loc"][:len(loc)]) == loc for o in errors)
 
 
 MAX_FILE_BYTES = 1024 * 1024  # scenarios and experiments are a few KB; a MiB is generous
