@@ -71,9 +71,40 @@ def stage_experiment(
     data["name"] = f"{exp.name}-{method}"
     data["timeseries"] = False
     try:
-        return Experiment.model_validate(data)
+        staged = Experiment.model_validate(data)
     except ValidationError as err:
         raise InputError(_as_options(problems_from_validation(f"{plan.source} ({method} stage)", err))) from None
+    problem = _horizon_problem(plan, staged, days, warmup_days)
+    if problem is not None:
+        raise InputError([problem])
+    return staged
+
+
+def _horizon_problem(plan: Plan, staged: Experiment, days: int | None, warmup_days: int | None) -> Problem | None:
+    """A warm-up at or past the horizon that `--days` / `--warmup-days` brought about, said of
+    the option as typed (each arm's scenario would otherwise refuse it as the file's `days`)."""
+    if days is None and warmup_days is None:
+        return None
+    for name, arm in staged.arms.items():
+        scenario = plan.scenarios_read.get(name)
+        if scenario is None:
+            continue
+        horizon = arm.set.get("days", staged.days if staged.days is not None else scenario.days)
+        warmup = arm.set.get("warmup_days", staged.warmup_days if staged.warmup_days is not None
+                             else scenario.warmup_days)
+        if not isinstance(horizon, int) or not isinstance(warmup, int) or warmup < horizon:
+            continue
+        by_days = days is not None and "days" not in arm.set
+        by_warmup = warmup_days is not None and "warmup_days" not in arm.set
+        if by_days and by_warmup:
+            return Problem("--warmup-days", "", f"must be less than --days ({days})", warmup_days)
+        if by_days:
+            return Problem("--days", "", f"must be more than the warm-up of sub-experiment {name} "
+                           f"({warmup} days, from {plan.source}); give --warmup-days too", days)
+        if by_warmup:
+            return Problem("--warmup-days", "", f"must be less than the horizon of sub-experiment {name} "
+                           f"({horizon} days, from {plan.source}); give --days too", warmup_days)
+    return None
 
 
 def stage_plan(
