@@ -193,6 +193,24 @@ def test_sensitivity_reports_an_unreachable_cluster_in_a_line_not_a_traceback(tm
     assert "run the same command again to resume" in err
 
 
+@pytest.mark.parametrize("fields, args, expected", [
+    ({}, ["--days", "2"], "error: --days: must be more than the warm-up of sub-experiment base (2 days, from "),
+    ({}, ["--warmup-days", "8"], "error: --warmup-days: must be less than the horizon of sub-experiment base "
+                                 "(8 days, from "),
+    ({}, ["--days", "3", "--warmup-days", "5"], "error: --warmup-days: must be less than --days (3) (got 5)"),
+    ({"days": 8, "warmup_days": 4}, ["--days", "4"], "error: --days: must be more than the warm-up of "
+                                                      "sub-experiment base (4 days, from "),
+])
+def test_sensitivity_says_a_horizon_below_the_warm_up_of_the_option_typed(fields, args, expected, tmp_path,
+                                                                          capsys):
+    # said "e.yaml (morris stage): days: must be above the warm-up ..." or "sub_experiments.base:
+    # warmup_days (8) must be less than days (8)": fields of the file, for an option it lacks
+    err = refused(["sensitivity", str(morris(tmp_path, **fields)), "--out", str(tmp_path / "o"), *args],
+                  tmp_path, capsys, expected)
+    assert len(err.strip().splitlines()) == 1, err
+    assert "(got " + args[-1] + ")" in err
+
+
 # -- robustness -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("args, expected", [
@@ -228,3 +246,36 @@ def test_calibrate_refuses_an_out_folder_that_cannot_be_one_before_its_pilot(tmp
             "is a file, so no folder can be made under it")
     refused(["calibrate", str(CALIBRATION), "--out", "/proc/tiaokuai-out"], tmp_path, capsys,
             "--out: is on a proc pseudo filesystem")
+
+
+# -- scenario files -------------------------------------------------------------------------------
+
+ONE_KIND = {"name": "k", "origin": "residents", "rate_per_day": 1, "effort_mean_hours": 1, "deadline_days": 5}
+
+
+@pytest.mark.parametrize("command", ["validate", "show"])
+@pytest.mark.parametrize("kinds, expected, lines", [
+    ([{**ONE_KIND, "rate_per_day": -1}], ["task_kinds.0.rate_per_day: Input should be greater than or equal to 0"],
+     1),
+    ([{"name": "x"}], ["task_kinds.0.origin: required field is missing",
+                       "task_kinds.0.deadline_days: required field is missing"], 4),
+    ([{**ONE_KIND, "colour": "red"}], ["task_kinds.0.colour: unknown key"], 1),
+    ([5], ["task_kinds.0: Input should be a valid dictionary"], 1),
+    ([{**ONE_KIND, "rate_per_day": -1}, {**ONE_KIND, "name": "j", "origin": "nowhere"}],
+     ["task_kinds.0.rate_per_day", "task_kinds.1.origin"], 2),
+])
+def test_a_bad_task_kind_is_said_of_the_kind_alone(command, kinds, expected, lines, tmp_path, capsys):
+    # each also said "task_kinds: Tuple should have at least 1 item after validation, not 0":
+    # the list was long enough, its only kinds were refused
+    path = tiny(tmp_path)
+    path.write_text(path.read_text() + yaml.safe_dump({"task_kinds": kinds}))
+    err = refused([command, str(path)], tmp_path, capsys, *expected)
+    assert "at least 1 item" not in err
+    assert len(err.strip().splitlines()) == lines, err
+
+
+def test_an_empty_task_kind_list_is_still_said_to_be_too_short(tmp_path, capsys):
+    path = tiny(tmp_path)
+    path.write_text(path.read_text() + "task_kinds: []\n")
+    err = refused(["validate", str(path)], tmp_path, capsys, "task_kinds: Tuple should have at least 1 item")
+    assert len(err.strip().splitlines()) == 1, err
