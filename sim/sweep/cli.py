@@ -179,6 +179,8 @@ def store_check_command(args: argparse.Namespace) -> int:
         raise InputError([Problem(args.dir, "", rule, None)])
     manifest = store.manifest()  # a damaged manifest is refused here, naming what to do
     damaged = store.damaged_parts()
+    usable = [part for part in store.run_parts() if all(part != path for path, _ in damaged)]
+    store.check_belongs(manifest, [i for part in usable for i in store.read_run_ids(part)])  # before moving
     if not damaged:
         stored = store.stored_run_ids()
         print(f"{args.dir}: ok, {len(store.run_parts())} parts, {len(stored)} of "

@@ -85,6 +85,7 @@ def load(directory: str | Path, outcomes: list[str] | None, baseline: str | None
     runs = store.read_runs()
     if runs.empty:
         raise InputError([Problem(str(directory), "", "no runs stored yet; run the sweep first", None)])
+    store.check_belongs(manifest, runs["run_id"])
     outcomes = outcomes or list(manifest["outcomes"])
     missing = [o for o in outcomes if o not in runs.columns]
     if missing:
@@ -109,6 +110,8 @@ def compare(
 ) -> Comparison:
     stream = stream or sys.stdout
     store, manifest, runs, outcomes, arms, baseline = load(directory, outcomes, baseline)
+    if plots or csv:
+        store.check_timeseries_parts()  # refused before a table or figure is written, not after
     figures = Path(directory) / "figures"
     figures.mkdir(parents=True, exist_ok=True)
     if plots:

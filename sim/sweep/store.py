@@ -22,6 +22,7 @@ import re
 import secrets
 import shutil
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -40,6 +41,25 @@ MARKER = ".tiaokuai-results"
 PART = re.compile(r"^part-(\d{6})-[0-9a-f]{6}\.parquet$")
 REQUIRED = ("format", "name", "total_runs", "sub_experiments", "outcomes")  # what every reader needs
 DAMAGED = "damaged"
+
+
+def _texts(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+# what the readers take each manifest key to be (an optional key may also be absent or null)
+SHAPES = {
+    "name": (lambda v: isinstance(v, str), "text"),
+    "total_runs": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0, "a whole number"),
+    "sub_experiments": (_texts, "a list of names"),
+    "outcomes": (_texts, "a list of names"),
+    "varied": (_texts, "a list of names"),
+    "input_columns": (_texts, "a list of names"),
+    "design": (lambda v: isinstance(v, str), "the name of a design"),
+    "baseline": (lambda v: isinstance(v, str), "the name of a sub-experiment"),
+    "replications": (lambda v: isinstance(v, int) and not isinstance(v, bool), "a whole number"),
+    "description": (lambda v: isinstance(v, str), "text"),
+}
 
 
 def _check_hint(directory: Path) -> str:
@@ -120,10 +140,37 @@ class ResultStore:
             raise InputError([Problem(
                 str(self.manifest_path), "", f"damaged manifest, keys missing: {', '.join(missing)}; "
                 "start over with --restart or a new --out folder", None)])
+        for key, (fits, rule) in SHAPES.items():
+            if (key in REQUIRED or data.get(key) is not None) and not fits(data.get(key)):
+                raise InputError([Problem(
+                    str(self.manifest_path), key, f"damaged manifest, should be {rule}; start over with --restart "
+                    "or a new --out folder", data.get(key))])
         return data
+
+    def check_belongs(self, manifest: dict, run_ids: Iterable[str]) -> None:
+        """Refuse stored runs the manifest cannot account for (runs of sub-experiments it does
+        not name, or more runs than it plans): a manifest copied from another experiment, whose
+        figures would be drawn from rows it does not describe."""
+        ids = [str(i) for i in run_ids]
+        arms = {str(a) for a in manifest["sub_experiments"]}
+        foreign = sorted({i.split("/", 1)[0] for i in ids} - arms)
+        total = manifest["total_runs"]
+        if not foreign and (not isinstance(total, int) or len(ids) <= total):
+            return
+        held = (f"runs of sub-experiments it does not name ({', '.join(foreign[:5])})" if foreign
+                else f"{len(ids)} runs, more than the {total} it plans")
+        raise InputError([Problem(
+            str(self.manifest_path), "", f"describes experiment {manifest['name']!r} (sub-experiments "
+            f"{', '.join(sorted(arms)) or 'none'}) but the folder holds {held}: the manifest belongs to another "
+            "experiment; put this folder's own manifest back, or start over with --restart or a new --out folder",
+            None)])
 
     def run_parts(self) -> list[Path]:
         return sorted(self.runs_dir.glob("part-*.parquet")) if self.runs_dir.is_dir() else []
+
+    def read_run_ids(self, part: Path) -> list[str]:
+        """The run ids one part holds (an InputError naming it when it cannot be read)."""
+        return [str(i) for i in self._read(part, columns=["run_id"]).column("run_id").to_pylist()]
 
     def stored_run_ids(self) -> set[str]:
         """The runs stored; a damaged part or a run stored twice is an InputError naming the part."""
@@ -168,11 +215,25 @@ class ResultStore:
         runs = pd.concat(frames, ignore_index=True)
         return runs.sort_values("run_id", kind="stable").reset_index(drop=True)
 
-    def read_timeseries(self, columns: list[str] | None = None) -> pd.DataFrame | None:
-        """The per-day rows of every stored run (those committed by a runs part), or None."""
+    def timeseries_parts(self) -> list[Path]:
+        """The time-series parts of stored runs (those committed by a runs part)."""
         committed = {p.name for p in self.run_parts()}
         found = sorted(self.ts_dir.glob("part-*.parquet")) if self.ts_dir.is_dir() else []
-        parts = [p for p in found if p.name in committed]
+        return [p for p in found if p.name in committed]
+
+    def check_timeseries_parts(self) -> None:
+        """Every stored time-series part opens as Parquet (its footer reads), or an InputError
+        naming it: a reader checks this before it writes anything drawn from them."""
+        for part in self.timeseries_parts():
+            try:
+                pq.read_metadata(part)
+            except (pa.ArrowException, OSError, ValueError):
+                raise InputError([Problem(str(part), "", "damaged part (not readable Parquet: truncated, "
+                                          "zeroed or overwritten); " + _check_hint(self.dir), None)]) from None
+
+    def read_timeseries(self, columns: list[str] | None = None) -> pd.DataFrame | None:
+        """The per-day rows of every stored run (those committed by a runs part), or None."""
+        parts = self.timeseries_parts()
         if not parts:
             return None
         frame = pd.concat([self._read(p, columns=columns).to_pandas() for p in parts], ignore_index=True)
