@@ -7,6 +7,7 @@ so each costs well under a second of CPU."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -278,4 +279,65 @@ def test_an_empty_task_kind_list_is_still_said_to_be_too_short(tmp_path, capsys)
     path = tiny(tmp_path)
     path.write_text(path.read_text() + "task_kinds: []\n")
     err = refused(["validate", str(path)], tmp_path, capsys, "task_kinds: Tuple should have at least 1 item")
+    assert len(err.strip().splitlines()) == 1, err
+
+
+# -- compare and store on a damaged result folder ------------------------------------------------
+
+def swept(tmp: Path, folder: str, **fields) -> Path:
+    """A finished sweep of the tiny scenario in tmp/<folder> (2 arms x 2 replications unless told)."""
+    fields = {"sub_experiments": {"a": {}, "b": {"set": {"levers.street_gate.enabled": True}}},
+              "replications": 2, "timeseries": True, **fields}
+    spec = experiment(tmp, **fields)
+    out = tmp / folder
+    assert main(["sweep", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    return out
+
+
+@pytest.mark.parametrize("argv", [["compare"], ["compare", "--no-plots"], ["store", "check"],
+                                  ["store", "check", "--dry-run"]])
+@pytest.mark.parametrize("other", [{"name": "other", "sub_experiments": {}, "master_seed": 7},
+                                   {"name": "other", "replications": 1}])
+def test_a_manifest_from_another_experiment_is_refused_not_drawn_from(argv, other, tmp_path, capsys):
+    # compare: a ZeroDivisionError traceback drawing the legend of no arms, or (--no-plots, and
+    # with the same arms) tables of rows the manifest does not describe; store check: "ok, 4 of
+    # 2 runs stored, nothing damaged"
+    folder = swept(tmp_path, "mine")
+    (folder / "manifest.json").write_text((swept(tmp_path, "theirs", **other) / "manifest.json").read_text())
+    err = refused([*argv, str(folder)], tmp_path, capsys, f"{folder / 'manifest.json'}: describes experiment "
+                  "'other'", "the manifest belongs to another experiment")
+    assert len(err.strip().splitlines()) == 1, err
+
+
+@pytest.mark.parametrize("argv", [["compare"], ["compare", "--no-plots", "--csv"]])
+def test_compare_refuses_a_truncated_time_series_part_before_writing_a_table(argv, tmp_path, capsys):
+    # printed and wrote summary.csv, summary.md and two figures, then said the part was damaged
+    folder = swept(tmp_path, "mine")
+    part = next((folder / "timeseries").glob("part-*.parquet"))
+    part.write_bytes(part.read_bytes()[: part.stat().st_size // 2])
+    err = refused([*argv, str(folder)], tmp_path, capsys, f"{part}: damaged part (not readable Parquet")
+    assert len(err.strip().splitlines()) == 1, err
+
+
+def test_compare_without_time_series_output_reads_past_a_damaged_time_series_part(tmp_path, capsys):
+    folder = swept(tmp_path, "mine")
+    part = next((folder / "timeseries").glob("part-*.parquet"))
+    part.write_bytes(b"")
+    assert main(["compare", "--no-plots", str(folder)]) == 0
+    assert (folder / "figures" / "summary.csv").is_file()
+
+
+@pytest.mark.parametrize("argv", [["compare", "--no-plots"], ["store", "check", "--dry-run"]])
+@pytest.mark.parametrize("key, value, rule", [
+    ("sub_experiments", 5, "should be a list of names"),
+    ("outcomes", None, "should be a list of names"),
+    ("total_runs", "x", "should be a whole number"),
+    ("varied", 5, "should be a list of names"),
+])
+def test_a_hand_damaged_manifest_is_named_not_a_traceback(argv, key, value, rule, tmp_path, capsys):
+    # compare: "TypeError: 'int' object is not iterable"; store check: "4 of x runs stored"
+    folder = swept(tmp_path, "mine")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    (folder / "manifest.json").write_text(json.dumps({**manifest, key: value}))
+    err = refused([*argv, str(folder)], tmp_path, capsys, f"manifest.json: {key}: damaged manifest, {rule}")
     assert len(err.strip().splitlines()) == 1, err
