@@ -36,7 +36,7 @@ import pandas as pd
 from sim.errors import InputError, Problem
 
 from .stats import COST, band, paired_differences, summarise, t_interval
-from .store import ResultStore
+from .store import RUN_COLUMNS, ResultStore, _check_hint
 from .units import describe
 
 LEVEL_ORDER = ["department", "street", "station", "committee", "social_organisation"]
@@ -85,6 +85,11 @@ def load(directory: str | Path, outcomes: list[str] | None, baseline: str | None
     runs = store.read_runs()
     if runs.empty:
         raise InputError([Problem(str(directory), "", "no runs stored yet; run the sweep first", None)])
+    lacking = [c for c in RUN_COLUMNS if c not in runs.columns]
+    if lacking:
+        raise InputError([Problem(str(store.runs_dir), "", f"stored runs lack the column(s) {', '.join(lacking)} "
+                                  "every sweep writes: parts not written by a sweep, or damaged; "
+                                  + _check_hint(store.dir), None)])
     store.check_belongs(manifest, runs["run_id"])
     outcomes = outcomes or list(manifest["outcomes"])
     missing = [o for o in outcomes if o not in runs.columns]
@@ -113,6 +118,9 @@ def compare(
     if plots or csv:
         store.check_timeseries_parts()  # refused before a table or figure is written, not after
     figures = Path(directory) / "figures"
+    if figures.exists() and not figures.is_dir():
+        raise InputError([Problem(str(figures), "", "is a file, not a folder: compare writes its tables and "
+                                  "figures there; move it aside", None)])
     figures.mkdir(parents=True, exist_ok=True)
     if plots:
         remove_old_figures(figures)

@@ -41,6 +41,7 @@ MARKER = ".tiaokuai-results"
 PART = re.compile(r"^part-(\d{6})-[0-9a-f]{6}\.parquet$")
 REQUIRED = ("format", "name", "total_runs", "sub_experiments", "outcomes")  # what every reader needs
 DAMAGED = "damaged"
+RUN_COLUMNS = ("sub_experiment", "point", "replication")  # besides run_id, in every runs part a sweep writes
 
 
 def _texts(value: Any) -> bool:
@@ -264,6 +265,10 @@ class ResultStore:
                     out.append((path, "no run_id column"))
                     continue
                 if folder == self.runs_dir:
+                    lacking = [c for c in RUN_COLUMNS if c not in table.column_names]
+                    if lacking:
+                        out.append((path, f"no {', '.join(lacking)} column"))
+                        continue
                     ids = table.column("run_id").to_pylist()
                     twice = [i for i in ids if i in seen]
                     if twice or len(set(ids)) != len(ids):
