@@ -341,3 +341,28 @@ def test_a_hand_damaged_manifest_is_named_not_a_traceback(argv, key, value, rule
     (folder / "manifest.json").write_text(json.dumps({**manifest, key: value}))
     err = refused([*argv, str(folder)], tmp_path, capsys, f"manifest.json: {key}: damaged manifest, {rule}")
     assert len(err.strip().splitlines()) == 1, err
+
+
+def test_compare_refuses_runs_without_their_sub_experiment_and_store_check_moves_them_aside(tmp_path, capsys):
+    # compare: "KeyError: 'sub_experiment'" traceback; store check: "ok, nothing damaged"
+    import pandas as pd
+
+    folder = swept(tmp_path, "mine")
+    part = next((folder / "runs").glob("part-*.parquet"))
+    pd.read_parquet(part).drop(columns=["sub_experiment"]).to_parquet(part)
+    for argv in (["compare"], ["compare", "--no-plots"]):
+        err = refused([*argv, str(folder)], tmp_path, capsys, f"{folder / 'runs'}: stored runs lack the column(s) "
+                      "sub_experiment every sweep writes", f"tiaokuai store check {folder}")
+        assert len(err.strip().splitlines()) == 1, err
+    assert main(["store", "check", str(folder)]) == 0
+    assert f"damaged: {part}: no sub_experiment column" in capsys.readouterr().out
+    assert not part.exists()
+
+
+def test_compare_names_a_file_where_its_figures_folder_goes(tmp_path, capsys):
+    # "figures: File exists; results finished before this are kept (a sweep resumes ...)"
+    folder = swept(tmp_path, "mine")
+    (folder / "figures").write_text("mine")
+    err = refused(["compare", str(folder)], tmp_path, capsys,
+                  f"{folder / 'figures'}: is a file, not a folder: compare writes its tables and figures there")
+    assert len(err.strip().splitlines()) == 1, err
