@@ -23,12 +23,15 @@ import importlib
 import math
 import multiprocessing
 import os
+import queue
 import signal
 import sys
+import threading
 import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -246,6 +249,67 @@ def _ready() -> int:
     return os.getpid()
 
 
+class _SignalGuard:
+    """Holds Ctrl-C (SIGINT) and SIGTERM while the main thread is inside the process pool's
+    locking, and delivers them as soon as it is out.
+
+    Python runs a signal's handler between any two bytecodes of the main thread: a
+    KeyboardInterrupt raised just after `concurrent.futures` takes a future's lock, before
+    the `try` that releases it (in `cf.wait`, `submit`, `result`), leaves that lock held
+    for good. The pool's manager thread then blocks on it when shutting down, and the
+    interpreter's exit waits for that thread for ever: the results were stored, the
+    workers stopped, but the command never exits (the likely cause of a Ctrl-C'd test
+    sweep still running 60 s later at load 8-10: under load the main thread is more often
+    inside the pool when the signal lands). So every call into the pool is
+    made `held()`, and the main thread waits for results on a queue that takes no lock the
+    pool's thread needs, where a signal is delivered at once."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self._depth = 0
+        self._pending: tuple[int, Any] | None = None
+        self._handlers: dict[int, Callable] = {}
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        """Route the signals through this guard (the main thread's Python handlers only:
+        an ignored or default signal is left as it is)."""
+        if threading.current_thread() is not threading.main_thread() or self._handlers:
+            yield
+            return
+        handlers: dict[int, Callable] = {s: h for s in self.SIGNALS if callable(h := signal.getsignal(s))}
+        self._handlers = handlers
+        try:
+            for signum in handlers:
+                signal.signal(signum, self._handle)
+            yield
+        finally:
+            for signum, handler in handlers.items():
+                signal.signal(signum, handler)
+            self._handlers = {}
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self._depth:
+            self._pending = (signum, frame)
+            return
+        self._handlers[signum](signum, frame)
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """A signal arriving inside is delivered (its handler run) on the way out."""
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            if not self._depth and self._pending is not None:
+                (signum, frame), self._pending = self._pending, None
+                handler = self._handlers.get(signum)
+                if handler is not None:
+                    handler(signum, frame)
+
+
 class LocalExecutor(_Windowed):
     """Worker processes on this machine, forked once and reused for every batch."""
 
@@ -267,32 +331,61 @@ class LocalExecutor(_Windowed):
         # this process starts any threads of its own (Parquet I/O uses a thread pool).
         # gc.freeze keeps the collector from touching (and so copying) inherited pages.
         gc.freeze()
-        self._pool.submit(_ready).result()
+        # Ctrl-C while the workers start: they are stopped, not left to the exit.
+        self._guard = _SignalGuard()
+        self._done: queue.SimpleQueue = queue.SimpleQueue()
+        try:
+            with self._guard.installed():
+                ready = self._call(_ready)
+                self._wait({ready})
+                self._result(ready)
+        except BaseException:
+            self.close(abort=True)
+            raise
+
+    def map(self, runner: str, tasks: Iterable[RunTask]) -> Iterator[list[RunRecord]]:
+        self._done = queue.SimpleQueue()  # what an earlier, abandoned map left is not this one's
+        with self._guard.installed():
+            yield from super().map(runner, tasks)
+
+    def _call(self, fn, *args):
+        with self._guard.held():
+            try:
+                future = self._pool.submit(fn, *args)
+            except cf.process.BrokenProcessPool as err:
+                raise WorkerLost(f"a local worker process died: {err}") from None
+            future.add_done_callback(self._done.put)
+        return future
 
     def _submit(self, runner, batch):
-        try:
-            return self._pool.submit(execute_batch, runner, batch, self.stack)
-        except cf.process.BrokenProcessPool as err:
-            raise WorkerLost(f"a local worker process died: {err}") from None
+        return self._call(execute_batch, runner, batch, self.stack)
 
     def _wait(self, inflight):
-        done, _ = cf.wait(inflight, return_when=cf.FIRST_COMPLETED)
-        return done
+        # Not cf.wait: it holds the futures' locks (see _SignalGuard). A SimpleQueue's get
+        # takes none the pool's thread needs, and a signal interrupts it at once.
+        done = {self._done.get()}
+        while True:
+            try:
+                done.add(self._done.get_nowait())
+            except queue.Empty:
+                return done
 
     def _result(self, future):
-        try:
-            return future.result()
-        except cf.process.BrokenProcessPool as err:
-            raise WorkerLost(f"a local worker process died: {err}") from None
+        with self._guard.held():
+            try:
+                return future.result()
+            except cf.process.BrokenProcessPool as err:
+                raise WorkerLost(f"a local worker process died: {err}") from None
 
     def close(self, abort: bool = False) -> None:
-        if abort:
-            procs = list((getattr(self._pool, "_processes", None) or {}).values())
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            for proc in procs:
-                proc.terminate()
-            for proc in procs:
-                proc.join(timeout=5)
+        if abort:  # a second Ctrl-C waits until the pool is shut
+            with self._guard.installed(), self._guard.held():
+                procs = list((getattr(self._pool, "_processes", None) or {}).values())
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                for proc in procs:
+                    proc.terminate()
+                for proc in procs:
+                    proc.join(timeout=5)
         else:
             self._pool.shutdown(wait=True)
 
