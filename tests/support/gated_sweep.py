@@ -15,6 +15,7 @@ from __future__ import annotations
 import fcntl
 import itertools
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -68,6 +69,9 @@ def gated_stack(real, gate: Path, allowed: int):
 
 def main(argv: list[str]) -> int:
     gate, allowed, command = Path(argv[0]), int(argv[1]), argv[2:]
+    # Ctrl-C as at a terminal, even if the tests were started with SIGINT ignored (as `cmd &`
+    # in a script does, and Python keeps): the tests interrupt this command with SIGINT.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     gate.mkdir(parents=True, exist_ok=True)
     import sim
     from sim.cli import main as tiaokuai
