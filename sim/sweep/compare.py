@@ -91,6 +91,7 @@ def load(directory: str | Path, outcomes: list[str] | None, baseline: str | None
                                   "every sweep writes: parts not written by a sweep, or damaged; "
                                   + _check_hint(store.dir), None)])
     store.check_belongs(manifest, runs["run_id"])
+    store.check_seeds(manifest, runs)
     outcomes = outcomes or list(manifest["outcomes"])
     missing = [o for o in outcomes if o not in runs.columns]
     if missing:

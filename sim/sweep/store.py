@@ -166,6 +166,27 @@ class ResultStore:
             "experiment; put this folder's own manifest back, or start over with --restart or a new --out folder",
             None)])
 
+    def check_seeds(self, manifest: dict, runs: pd.DataFrame) -> None:
+        """Refuse stored runs whose seeds are not the replication seeds of the manifest's
+        master seed: runs of another experiment (the same sub-experiment names, another seed)."""
+        from .seeds import replication_seed
+
+        master = manifest.get("master_seed")
+        if not isinstance(master, int) or isinstance(master, bool) or master < 0 \
+                or not {"seed", "replication"} <= set(runs.columns):
+            return
+        for replication, seed in runs[["replication", "seed"]].drop_duplicates().itertuples(index=False):
+            try:
+                expected = replication_seed(master, int(replication))
+            except (TypeError, ValueError):
+                expected = None
+            if expected != seed:
+                raise InputError([Problem(
+                    str(self.manifest_path), "", f"describes experiment {manifest['name']!r} with master_seed "
+                    f"{master}, but a stored run of replication {replication} has seed {seed}, not {expected} "
+                    "(the seed that master_seed gives it): the manifest belongs to another experiment; put this "
+                    "folder's own manifest back, or start over with --restart or a new --out folder", None)])
+
     def run_parts(self) -> list[Path]:
         return sorted(self.runs_dir.glob("part-*.parquet")) if self.runs_dir.is_dir() else []
 
