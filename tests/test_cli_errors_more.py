@@ -366,3 +366,15 @@ def test_compare_names_a_file_where_its_figures_folder_goes(tmp_path, capsys):
     err = refused(["compare", str(folder)], tmp_path, capsys,
                   f"{folder / 'figures'}: is a file, not a folder: compare writes its tables and figures there")
     assert len(err.strip().splitlines()) == 1, err
+
+
+@pytest.mark.parametrize("argv", [["compare"], ["compare", "--no-plots"]])
+def test_compare_refuses_a_manifest_of_the_same_arms_with_another_master_seed(argv, tmp_path, capsys):
+    # drew tables and figures of runs the manifest does not describe, under its name
+    folder = swept(tmp_path, "mine")
+    (folder / "manifest.json").write_text((swept(tmp_path, "theirs", name="other", master_seed=7)
+                                           / "manifest.json").read_text())
+    err = refused([*argv, str(folder)], tmp_path, capsys, f"{folder / 'manifest.json'}: describes experiment "
+                  "'other' with master_seed 7, but a stored run of replication 0 has seed",
+                  "the manifest belongs to another experiment")
+    assert len(err.strip().splitlines()) == 1, err
