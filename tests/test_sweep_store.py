@@ -205,3 +205,12 @@ def test_a_change_to_a_rule_changes_the_model_code_hash(tmp_path):
     (tmp_path / "cli_extra.py").write_text("print('tools do not count')\n")
     (tmp_path / "rules" / "routing.py").write_text("p = 0.5\n")
     assert model_code_hash(tmp_path) == before
+
+
+def test_flush_seconds_zero_writes_every_batch_however_long_the_sweep_has_run():
+    # a slow first run used to stretch the interval to 5% of the time elapsed even at
+    # --flush-seconds 0, so two quick later runs shared a part (test_store_damage counts parts)
+    assert driver.flush_interval(0.0, elapsed=3600.0) == 0.0
+    assert driver.flush_interval(5.0, elapsed=10.0) == 5.0  # the asked interval on a short sweep
+    assert driver.flush_interval(5.0, elapsed=400.0) == 20.0  # 5% of the time elapsed
+    assert driver.flush_interval(5.0, elapsed=1e6) == 60.0  # at most a minute

@@ -48,7 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.add_argument("--flush-seconds", type=float, default=5.0, metavar="S",
                    help="seconds between writes of finished runs to DIR (default 5; long sweeps "
-                   "stretch it to 5%% of the time elapsed, at most 60 s)")
+                   "stretch it to 5%% of the time elapsed, at most 60 s; 0 writes every batch as it finishes)")
     p.set_defaults(handler=sweep_command)
 
     p = sub.add_parser(

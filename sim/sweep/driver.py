@@ -107,6 +107,15 @@ def check_outcomes(plan: Plan, runner: str = DEFAULT_RUNNER) -> list[str]:
     return list(summary)
 
 
+def flush_interval(flush_seconds: float, elapsed: float) -> float:
+    """Seconds between writes: `flush_seconds`, stretched on long sweeps to 5% of the time
+    elapsed (at most 60 s) so that a store does not fill with tiny parts; 0 writes every
+    batch as it arrives, whatever the time (what a test or a very careful user asks for)."""
+    if flush_seconds <= 0:
+        return 0.0
+    return max(flush_seconds, min(60.0, 0.05 * elapsed))
+
+
 def run_sweep(
     plan: Plan,
     store: ResultStore,
@@ -163,8 +172,7 @@ def run_sweep(
             progress.advance(len(batch))
             if report.failures:
                 break
-            elapsed = time.perf_counter() - start
-            if time.perf_counter() - last_flush >= max(flush_seconds, min(60.0, 0.05 * elapsed)):
+            if time.perf_counter() - last_flush >= flush_interval(flush_seconds, time.perf_counter() - start):
                 flush()
     except BaseException:
         flush()
