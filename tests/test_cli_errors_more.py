@@ -16,6 +16,7 @@ import yaml
 from sim.cli import main
 from sim.cli_options import finite_seconds, scheduler_address, whole_number
 from sim.errors import InputError
+from tests.support.spec_files import experiment_file, tiny_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 GOOD = REPO / "scenarios" / "unlimited-responsibility.yaml"
@@ -24,18 +25,11 @@ CALIBRATION = REPO / "experiments" / "calibration.yaml"
 
 
 def tiny(tmp: Path) -> Path:
-    path = tmp / "s.yaml"
-    path.write_text(f"extends: {GOOD}\nname: tiny\ndays: 8\nwarmup_days: 2\n"
-                    "structure: {departments_per_district: 2, streets_per_district: 2, committees_per_street: 3}\n")
-    return path
+    return tiny_scenario(tmp)
 
 
 def experiment(tmp: Path, **fields) -> Path:
-    spec = {"name": "e", "base": str(tiny(tmp)), "replications": 1, "master_seed": 1,
-            "outcomes": ["tasks_created"], **fields}
-    path = tmp / "e.yaml"
-    path.write_text(yaml.safe_dump(spec))
-    return path
+    return experiment_file(tiny(tmp), tmp, **fields)
 
 
 def morris(tmp: Path, **fields) -> Path:

@@ -16,20 +16,17 @@ import pytest
 import yaml
 
 from sim.cli import main
+from tests.support.spec_files import experiment_file, tiny_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 GOOD = REPO / "scenarios" / "unlimited-responsibility.yaml"
-TINY = (f"extends: {GOOD}\nname: tiny\ndays: 4\nwarmup_days: 1\n"
-        "structure: {departments_per_district: 2, streets_per_district: 2, committees_per_street: 3}\n")
 PATTERN = {"id": "p1", "title": "t", "source": {"ref": "x"}, "evidence": "qualitative", "scenarios": ["a"],
            "outcome": "committee_utilisation_mean", "target": {"type": "interval", "low": 0.0, "scale": 0.1},
            "weight": 1, "held_out": False}
 
 
 def tiny(tmp: Path) -> Path:
-    path = tmp / "s.yaml"
-    path.write_text(TINY)
-    return path
+    return tiny_scenario(tmp, days=4, warmup_days=1)
 
 
 def pattern(**fields) -> dict:
@@ -48,11 +45,7 @@ def calibration(tmp: Path, rows: list[dict] | None = None, **fields) -> Path:
 
 
 def experiment(tmp: Path, **fields) -> Path:
-    spec = {"name": "e", "base": str(tiny(tmp)), "replications": 1, "master_seed": 1,
-            "outcomes": ["tasks_created"], **fields}
-    path = tmp / "e.yaml"
-    path.write_text(yaml.safe_dump(spec))
-    return path
+    return experiment_file(tiny(tmp), tmp, **fields)
 
 
 def robustness(tmp: Path, **fields) -> Path:
@@ -232,7 +225,7 @@ def test_a_parameter_no_scenario_inherits_is_refused(tmp_path, capsys):
     # accepted: every scenario set its own value, so ABC sampled a parameter that reached no
     # run and reported its prior as a posterior
     own = tmp_path / "own.yaml"
-    own.write_text(TINY + "levers: {rework_share: 0.3}\n")
+    own.write_text(tiny(tmp_path).read_text() + "levers: {rework_share: 0.3}\n")
     spec = calibration(tmp_path, scenarios={"a": str(own)},
                        parameters={"levers.rework_share": {"prior": {"low": 0.2, "high": 0.8}, "why": "x"}})
     for argv in both(tmp_path, spec):
