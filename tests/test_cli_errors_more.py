@@ -16,7 +16,7 @@ import yaml
 from sim.cli import main
 from sim.cli_options import finite_seconds, scheduler_address, whole_number
 from sim.errors import InputError
-from tests.support.spec_files import experiment_file, tiny_scenario
+from tests.support.spec_files import experiment_file, refused, tiny_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 GOOD = REPO / "scenarios" / "unlimited-responsibility.yaml"
@@ -40,25 +40,6 @@ def morris(tmp: Path, **fields) -> Path:
 def under_a_file(tmp: Path) -> str:
     (tmp / "afile").write_text("x")
     return str(tmp / "afile" / "out")
-
-
-def snapshot(folder: Path) -> dict[str, int]:
-    return {str(p.relative_to(folder)): p.stat().st_size for p in folder.rglob("*")}
-
-
-def refused(argv: list[str], tmp: Path, capsys, *expected: str) -> str:
-    """Run the command; check it is refused the house's way; return its error text."""
-    capsys.readouterr()
-    before = snapshot(tmp)
-    assert main(argv) == 2
-    captured = capsys.readouterr()
-    lines = [line for line in captured.err.splitlines() if line]
-    assert lines and all(line.startswith("error: ") for line in lines), captured.err
-    assert "Traceback" not in captured.err + captured.out
-    for text in expected:
-        assert text in captured.err, captured.err
-    assert snapshot(tmp) == before, "something was written"
-    return captured.err
 
 
 # -- the shared option parsers -------------------------------------------------------------------

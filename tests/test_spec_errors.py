@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from sim.cli import main
-from tests.support.spec_files import experiment_file, tiny_scenario
+from tests.support.spec_files import experiment_file, refused, tiny_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 GOOD = REPO / "scenarios" / "unlimited-responsibility.yaml"
@@ -57,25 +57,6 @@ def robustness(tmp: Path, **fields) -> Path:
     path = tmp / "r.yaml"
     path.write_text(yaml.safe_dump(spec))
     return path
-
-
-def snapshot(folder: Path) -> dict[str, int]:
-    return {str(p.relative_to(folder)): p.stat().st_size for p in folder.rglob("*")}
-
-
-def refused(argv: list, tmp: Path, capsys, *expected: str) -> str:
-    """Run the command; check it is refused the house's way; return its error text."""
-    capsys.readouterr()
-    before = snapshot(tmp)
-    assert main([str(a) for a in argv]) == 2
-    captured = capsys.readouterr()
-    lines = [line for line in captured.err.splitlines() if line]
-    assert lines and all(line.startswith("error: ") for line in lines), captured.err
-    assert "Traceback" not in captured.err + captured.out
-    for text in expected:
-        assert text in captured.err, captured.err
-    assert snapshot(tmp) == before, "something was written"
-    return captured.err
 
 
 def both(tmp: Path, spec: Path) -> list[list]:

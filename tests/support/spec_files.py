@@ -27,3 +27,27 @@ def experiment_file(scenario: Path, tmp: Path, **fields) -> Path:
     path = tmp / "e.yaml"
     path.write_text(yaml.safe_dump(spec))
     return path
+
+
+def snapshot(folder: Path) -> dict[str, int]:
+    """Every path under `folder` with its size: what a refused command must leave as it was."""
+    return {str(p.relative_to(folder)): p.stat().st_size for p in folder.rglob("*")}
+
+
+def refused(argv: list, tmp: Path, capsys, *expected: str) -> str:
+    """Run `tiaokuai argv` in-process; check it is refused the house's way (exit 2, only
+    `error:` lines, each of `expected` among them, no traceback, nothing written under
+    `tmp`); return its error text."""
+    from sim.cli import main
+
+    capsys.readouterr()
+    before = snapshot(tmp)
+    assert main([str(a) for a in argv]) == 2
+    captured = capsys.readouterr()
+    lines = [line for line in captured.err.splitlines() if line]
+    assert lines and all(line.startswith("error: ") for line in lines), captured.err
+    assert "Traceback" not in captured.err + captured.out
+    for text in expected:
+        assert text in captured.err, captured.err
+    assert snapshot(tmp) == before, "something was written"
+    return captured.err
