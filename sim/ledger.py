@@ -131,9 +131,12 @@ class TaskLedger:
         if n == self.size:
             return
         # an index take is several times faster than a boolean mask, and the kept rows
-        # are usually a small share of the day's (most tasks are done the day they come)
-        for arr in self.cols.values():
-            arr[:n] = arr[keep]
+        # are usually a small share of the day's (most tasks are done the day they come);
+        # each column is taken straight into a new buffer of the same capacity (no copy back)
+        for name, arr in self.cols.items():
+            kept = np.empty_like(arr)
+            np.take(arr, keep, out=kept[:n], mode="clip")  # (`keep` is in range; "clip" skips the buffered check)
+            self.cols[name] = kept
         self.size = n
 
     def tidy(self, min_rows: int = 4096) -> None:

@@ -212,19 +212,24 @@ class Tally:
 
     def record_departures(
         self, tasks: TaskLedger, origin: np.ndarray, holder_level_key: np.ndarray, day: int, rows: np.ndarray,
-        state: int,
+        state: int, holder: np.ndarray | None = None, kind: np.ndarray | None = None,
+        on_time: np.ndarray | None = None,
     ) -> None:
         """Tasks leaving today (done or abandoned); `origin` is the kind table's origin
-        column and `holder_level_key` the world's level key of each office."""
+        column and `holder_level_key` the world's level key of each office. `holder`,
+        `kind` and (for DONE) `on_time`: the rows' holders, kinds and deadline met, when
+        the caller has them already."""
         t = tasks
-        key = holder_level_key[t.holder[rows]]
+        key = holder_level_key[t.holder[rows] if holder is None else holder]
         by_level = self.per_level(key)  # (worlds, levels) counts
         leaving = by_level.sum(axis=1)  # each world's
         if state == DONE:
-            on_time = t.deadline[rows] >= day
+            if on_time is None:
+                on_time = t.deadline[rows] >= day
+            on_time_by_level = self.per_level(key[on_time])
             self.done += leaving
             self.today["tasks_done"] += by_level
-            self.today["tasks_done_on_time"] += self.per_level(key[on_time])
+            self.today["tasks_done_on_time"] += on_time_by_level
         else:
             on_time = None
             self.abandoned += leaving
@@ -232,22 +237,26 @@ class Tally:
             return
         world_of = key // N_LEVELS
         sojourn = day - t.created[rows]
+        bounces = t.bounces[rows]
         self.departed += leaving
         self.sojourn_sum += self.whole(sojourn, world_of)  # whole days: exact in any order
         self.handoffs_sum += self.whole(t.handoffs[rows], world_of)
-        self.bounces_sum += self.whole(t.bounces[rows], world_of)
-        resident = origin[t.kind[rows]] == FROM_RESIDENTS
-        self.resident_departed += self.count(world_of[resident])
+        self.bounces_sum += self.whole(bounces, world_of)
+        resident = origin[t.kind[rows] if kind is None else kind] == FROM_RESIDENTS
+        world_of_resident = world_of[resident]
+        residents = self.count(world_of_resident)
+        self.resident_departed += residents
         if on_time is not None:
             self.done_after_warmup += leaving
-            self.on_time_after_warmup += self.count(world_of[on_time])
+            self.on_time_after_warmup += on_time_by_level.sum(axis=1)
             self._add_to_hist(self.lead_hist, world_of, sojourn)
-            self.resident_done += self.count(world_of[resident])
-            self.resident_lead_sum += self.whole(sojourn[resident], world_of[resident])
-            self._add_to_hist(self.resident_lead_hist, world_of[resident], sojourn[resident])
-            self.resident_bounces_sum += self.whole(t.bounces[rows][resident], world_of[resident])
+            self.resident_done += residents
+            sojourn_resident = sojourn[resident]
+            self.resident_lead_sum += self.whole(sojourn_resident, world_of_resident)
+            self._add_to_hist(self.resident_lead_hist, world_of_resident, sojourn_resident)
+            self.resident_bounces_sum += self.whole(bounces[resident], world_of_resident)
         else:
-            self.resident_abandoned += self.count(world_of[resident])
+            self.resident_abandoned += residents
 
     def _add_to_hist(self, hist: np.ndarray, world_of: np.ndarray, days: np.ndarray) -> None:
         """Count whole-day lead times into `hist` (worlds × LEAD_BINS), the longest in the

@@ -46,14 +46,22 @@ def is_on(world: World) -> bool:
     return world.levers.ranking_pressure > 0
 
 
-def record_done(world: World, rows: np.ndarray) -> None:
-    """Administrative tasks finished today by their deadline count for their holder."""
+def record_done(
+    world: World, rows: np.ndarray, holder: np.ndarray | None = None, kind: np.ndarray | None = None,
+    on_time: np.ndarray | None = None,
+) -> None:
+    """Administrative tasks finished today by their deadline count for their holder
+    (`holder`, `kind`, `on_time`: the rows' holders, kinds and deadline met, when the
+    caller has them already)."""
     if not is_on(world) or rows.size == 0:
         return
     t = world.tasks
-    ok = world.kinds.is_administrative[t.kind[rows]] & (t.deadline[rows] >= world.day)
+    kind = t.kind[rows] if kind is None else kind
+    on_time = t.deadline[rows] >= world.day if on_time is None else on_time
+    ok = world.kinds.is_administrative[kind] & on_time
     b = world.behaviour
-    b.month_on_time += np.bincount(t.holder[rows[ok]], minlength=b.month_on_time.size)
+    holder = t.holder[rows] if holder is None else holder
+    b.month_on_time += np.bincount(holder[ok], minlength=b.month_on_time.size)
 
 
 def record_late(world: World) -> None:

@@ -28,13 +28,18 @@ def spend_hours(world: World) -> None:
     level = roster.level[holder]
     below = level != DEPARTMENT
     workable = t.effort_left[rows] - np.where(below, t.authority_left[rows], 0.0)
-    has_work = np.flatnonzero(workable > EPS)
-    rows, holder, level = rows[has_work], holder[has_work], level[has_work]
-    below, workable = below[has_work], workable[has_work]
+    has_work = workable > EPS
+    if not has_work.all():  # (usually all: what waits for a department's authority is not ready)
+        keep = np.flatnonzero(has_work)
+        rows, holder, level = rows[keep], holder[keep], level[keep]
+        below, workable = below[keep], workable[keep]
     # funded hours pay for work below departments only: they never pay for a department's
     # own work when a task they travelled with is escalated back up (they wait on the task)
-    funded = np.where(below, t.funded[rows], 0.0)
+    funded = t.funded[rows]
     any_funded = bool(funded.any())  # none at all in a regime where resources do not follow tasks
+    if any_funded:
+        funded = np.where(below, funded, 0.0)
+        any_funded = bool(funded.any())
     need = np.maximum(workable - funded, 0.0) if any_funded else workable  # (workable > 0)
 
     # hours spent documenting (blame avoidance, sim.rules.blame) and hours burnout saps
@@ -144,11 +149,14 @@ def inspect_purchased_work(world: World, rows: np.ndarray) -> np.ndarray:
 def finish(world: World, rows: np.ndarray) -> None:
     t = world.tasks
     t.state[rows] = DONE
-    ranking.record_done(world, rows)
+    # what the ranking and the tally both read of the finished tasks, gathered once
+    holder, kind, on_time = t.holder[rows], t.kind[rows], t.deadline[rows] >= world.day
+    ranking.record_done(world, rows, holder, kind, on_time)
     funded = t.funded[rows]
     if funded.any():  # funded hours left on a finished task (a sum of none adds nothing)
         world.tally.funded_left_over += world.tally.total(funded, world.world_of_tasks(rows))
-    world.tally.record_departures(t, world.kinds.origin, world.level_key, world.day, rows, DONE)
+    world.tally.record_departures(t, world.kinds.origin, world.level_key, world.day, rows, DONE,
+                                  holder=holder, kind=kind, on_time=on_time)
 
 
 def close_the_day(world: World) -> None:
