@@ -37,8 +37,8 @@ class Roster:
     """One row per office: the state the offices hold, as arrays."""
 
     level: np.ndarray  # int8, a sim.levels.Level code
-    district: np.ndarray  # int32
-    street: np.ndarray  # int32: own street for streets, stations and committees; else -1
+    district: np.ndarray  # intp (an index: see sim.ledger.COLUMNS)
+    street: np.ndarray  # intp: own street for streets, stations and committees; else -1
     staff: np.ndarray  # int64: staff in post
     posts: np.ndarray  # int64: establishment (staff when every post is filled)
     strain: np.ndarray  # float64: burnout stock, 0 = rested
@@ -260,8 +260,8 @@ def build_city(scenario: Scenario) -> tuple[Roster, Topology]:
     level = np.concatenate([np.full(counts[k], k, dtype=np.int8) for k in range(N_LEVELS)])
     first = np.cumsum([0] + [counts[k] for k in range(N_LEVELS)])
     size = level.size
-    district = np.empty(size, dtype=np.int32)
-    street = np.full(size, -1, dtype=np.int32)
+    district = np.empty(size, dtype=np.intp)
+    street = np.full(size, -1, dtype=np.intp)
     district[first[DEPARTMENT] : first[DEPARTMENT + 1]] = np.repeat(np.arange(D), n_dep)
     street_ids = np.arange(first[STREET], first[STREET + 1])
     district[street_ids] = np.repeat(np.arange(D), n_st)
@@ -296,7 +296,7 @@ def build_city(scenario: Scenario) -> tuple[Roster, Topology]:
         overtime=np.zeros(size),
         capacity=np.zeros(size),
     )
-    stations_of_street = np.full((size, n_sta), -1, dtype=np.int32)
+    stations_of_street = np.full((size, n_sta), -1, dtype=np.intp)
     if n_sta:
         stations_of_street[street_ids] = station_ids.reshape(D * n_st, n_sta)
     topology = Topology(
@@ -305,7 +305,7 @@ def build_city(scenario: Scenario) -> tuple[Roster, Topology]:
         streets_of_district=street_ids.reshape(D, n_st),
         committees_of_district=committee_ids.reshape(D, n_st * n_com),
         stations_of_street=stations_of_street,
-        orgs_of_district=org_ids.reshape(D, n_org) if n_org else np.zeros((D, 1), dtype=np.int32),
+        orgs_of_district=org_ids.reshape(D, n_org) if n_org else np.zeros((D, 1), dtype=np.intp),
         org_count_by_district=np.full(D, n_org, dtype=np.int64),
     )
     return roster, topology

@@ -182,9 +182,9 @@ def poisson_arrivals(stream: Stream, agents: np.ndarray, kinds: np.ndarray, rate
     if n == 0 or kinds.size == 0:
         for rng in stream:
             rng.integers(0, picks, 0)
-        empty = np.zeros(0, dtype=np.int32)
+        empty = np.zeros(0, dtype=np.intp)
         return Drawn(
-            empty, np.zeros(0, dtype=np.int16), np.zeros(0, dtype=np.int64), np.zeros(worlds, dtype=np.int64), [],
+            empty, np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int64), np.zeros(worlds, dtype=np.int64), [],
         )
     mean = (rate * n).tolist()
     totals, position, pick = [], [], []
@@ -197,8 +197,8 @@ def poisson_arrivals(stream: Stream, agents: np.ndarray, kinds: np.ndarray, rate
     counts = np.array(totals, dtype=np.int64)  # (worlds, kinds)
     sizes = counts.sum(axis=1)
     row = np.repeat(np.arange(worlds) * n, sizes) + np.concatenate(position)
-    agent = agents.astype(np.int32).ravel()[row]
-    kind = np.repeat(np.tile(kinds.astype(np.int16), worlds), counts.ravel())
+    agent = agents.astype(np.intp, copy=False).ravel()[row]
+    kind = np.repeat(np.tile(kinds.astype(np.intp, copy=False), worlds), counts.ravel())
     runs = [(k, c) for count in totals for k, c in zip(kinds.tolist(), count) if c]
     return Drawn(agent, kind, np.concatenate(pick), sizes, runs)
 

@@ -32,7 +32,7 @@ def launch_campaigns(world: World) -> None:
     hit = np.flatnonzero(((r.level == STREET) | (r.level == COMMITTEE)) & active[r.district])
     if hit.size == 0:
         return
-    kind = np.full(hit.size, b.campaign_kind, dtype=np.int16)
+    kind = np.full(hit.size, b.campaign_kind, dtype=np.intp)
     responsible = top.departments_of_district[r.district[hit], 0]
     territory = np.where(r.level[hit] == COMMITTEE, hit, top.committees_of_district[r.district[hit], 0])
     rows = create(
