@@ -49,9 +49,11 @@ class Behaviour:
 
     @classmethod
     def new(cls, config: Scenario, level: np.ndarray, districts: int, kinds: KindTable, seeds: list[int],
-            population: np.ndarray | None = None) -> Behaviour:
+            population: np.ndarray | None = None, campaigns_per_year: list[float] | None = None) -> Behaviour:
         """The neutral state of a stack of worlds (one per seed; `level` is the stacked
-        roster's, `districts` one world's); each world's calendar from its own seed."""
+        roster's, `districts` one world's); each world's calendar from its own seed, and
+        its own `campaigns_per_year` when given (worlds of a stack may differ in it, not
+        in whether campaigns run nor in their hours and days)."""
         size = level.size
         committees = np.flatnonzero(level == COMMITTEE)
         participation = np.zeros(size)
@@ -60,11 +62,10 @@ class Behaviour:
         calendar = np.zeros((config.days + 1, districts * len(seeds)), dtype=bool)
         kind = -1
         if lv.campaigns_per_year > 0 and lv.campaign_hours > 0:
+            per_year = campaigns_per_year or [lv.campaigns_per_year] * len(seeds)
             calendar = np.concatenate([
-                campaign_calendar(
-                    exogenous_stream(seed), config.days, districts, lv.campaigns_per_year, lv.campaign_days
-                )
-                for seed in seeds
+                campaign_calendar(exogenous_stream(seed), config.days, districts, rate, lv.campaign_days)
+                for seed, rate in zip(seeds, per_year)
             ], axis=1)
             kind = add_campaign_kind(kinds, lv.campaign_hours / lv.campaign_days)
         return cls(

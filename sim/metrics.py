@@ -96,7 +96,7 @@ def window_sums(window: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
 
 def summarise(world: World, w: int = 0) -> dict:
     """The flat summary of a run (world w of a stack): the keys of `sim.outcomes.SUMMARY`, in that order."""
-    tally, cfg = world.tally.of_world(w), world.config
+    tally, cfg = world.tally.of_world(w), world.scenarios[w]  # world w's own scenario (its regime)
     days = len(tally.days)
     warm = min(cfg.warmup_days, max(days - 1, 0))
     window = tally.days[warm:]
@@ -237,7 +237,7 @@ def regime_cost_per_day(world: World, days: int, tally, w: int = 0) -> float:
     """Yuan a day the regime spends on top of the baseline's staff: funded hours and
     purchases (over the run), and the posts of service stations and of extra committee
     staff at staff.hourly_cost for a normal day. `tally`: world w's (`Tally.of_world`)."""
-    cfg = world.config
+    cfg = world.scenarios[w]
     cost, hours = cfg.staff.hourly_cost, cfg.staff.hours_per_day
     mine = world.office_world == w
     level, posts = world.roster.level[mine], world.roster.posts[mine]

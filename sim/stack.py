@@ -1,4 +1,4 @@
-"""Stacked runs: `run_stack(scenario, seeds)` steps the runs of many seeds as one World.
+"""Stacked runs: `run_stack(scenario, seeds)` steps the runs of many seeds (and regimes) as one World.
 
 Kept apart from `sim.model` so that a process that only steps stacks (a sweep's worker,
 the sweep command itself) never imports Mesa, which with its own imports (SciPy's spatial
@@ -8,6 +8,8 @@ those of `sim.run`, which steps the Mesa model (tests/test_stacking.py).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -29,19 +31,32 @@ def with_days(scenario: Scenario, days: int | None) -> Scenario:
 
 
 def run_stack(
-    scenario: Scenario, seeds: list[int], days: int | None = None, timeseries: bool = True
+    scenario: Scenario | Sequence[Scenario], seeds: list[int], days: int | None = None, timeseries: bool = True
 ) -> list[RunResult]:
     """`run(scenario, seed)` for every seed, stepped together as one stacked World
     (sim.world): the per-day cost of the rules' array operations is paid once for all of
-    them. Each result is bit for bit what `run` gives for its seed, whatever the other
-    seeds of the stack (tests/test_stacking.py)."""
+    them. `scenario` may be one scenario for every seed, or one per seed: scenarios that
+    differ only in their levers, not in those that shape the city (`sim.world.stack_key`;
+    others are refused with a ValueError naming what differs). Each result is bit for bit
+    what `run` gives for its scenario and seed, whatever the other runs of the stack
+    (tests/test_stacking.py, tests/test_stacking_levers.py)."""
     for seed in seeds:
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
             raise ValueError(f"seed(={seed!r}) must be a non-negative integer")
-    scenario = with_days(scenario, days)
+    stacked: Scenario | list[Scenario]
+    if isinstance(scenario, Scenario):
+        stacked = with_days(scenario, days)
+        horizon = stacked.days
+    else:
+        scenarios = [with_days(s, days) for s in scenario]
+        if len(scenarios) != len(seeds):
+            raise ValueError(f"run_stack needs one scenario per seed: {len(scenarios)} scenarios, {len(seeds)} seeds")
+        if not scenarios:
+            return []
+        horizon, stacked = scenarios[0].days, scenarios  # build_stack refuses other horizons
     reuse_freed_memory()
-    world = World.build_stack(scenario, [int(s) for s in seeds])
-    for _ in range(scenario.days):
+    world = World.build_stack(stacked, [int(s) for s in seeds])
+    for _ in range(horizon):
         play_day(world)
     return [
         RunResult(summarise(world, w), tally_timeseries(world.tally.of_world(w)) if timeseries else None)

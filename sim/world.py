@@ -18,12 +18,15 @@ tasks' decision draws hash from its own key (sim.draws), and the tally counts pe
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from .behaviour import Behaviour, offices_that_differ
-from .config import Scenario
+from .config import Gate, Levers, Scenario
 from .draws import Decision, office_keys, run_key, uniforms
 from .kinds import FROM_DEPARTMENT, FROM_RESIDENTS, KindTable
 from .ledger import TaskLedger
@@ -112,7 +115,7 @@ class World:
 
     def __init__(
         self,
-        config: Scenario,
+        config: Scenario | Sequence[Scenario],
         seeds: list[int],
         streams: Streams[Stream],
         roster: Roster,
@@ -121,11 +124,15 @@ class World:
         n_offices: int,
         decision_seeds: list[int | None] | None = None,
     ):
-        self.config = config
-        self.levers = config.levers
         self.seeds = [int(s) for s in seeds]
         self.seed = self.seeds[0]
         self.worlds = len(self.seeds)
+        # each world's scenario: one for all, or one per world differing only in levers (build_stack)
+        scenarios = [config] * self.worlds if isinstance(config, Scenario) else list(config)
+        if len(scenarios) != self.worlds:
+            raise ValueError(f"a stack of {self.worlds} worlds needs as many scenarios, not {len(scenarios)}")
+        self.scenarios = scenarios
+        self.config = config = scenarios[0]  # what is not a lever is the same in every world
         self.n_offices = n_offices  # offices of one world
         self.streams = streams
         # the key every task's decision draws hash from (sim.draws), one per world
@@ -140,6 +147,7 @@ class World:
         # each office's world, and its (world, level) key for per-level counts (sim.tally)
         self.office_world = np.repeat(np.arange(self.worlds), n_offices)
         self.level_key = self.office_world * N_LEVELS + roster.level
+        self._read_levers()
         self.tasks = TaskLedger(capacity=_expected_daily_tasks(kinds, roster) * 8)
         self.tally = Tally(config.warmup_days, self.worlds)
         self.recorder: FlowRecorder | None = None
@@ -153,8 +161,11 @@ class World:
             roster.posts[mine] = staff
             population.append(pop)
         districts = topology.departments_of_district.shape[0] // self.worlds
-        self.behaviour = Behaviour.new(config, roster.level, districts, kinds, self.seeds, np.concatenate(population))
-        share = config.levers.purchasing_budget_share
+        self.behaviour = Behaviour.new(config, roster.level, districts, kinds, self.seeds, np.concatenate(population),
+                                       [float(v) for v in self.lever_values("campaigns_per_year")])
+        # the kinds each admission list admits: one row per world when the worlds' lists differ
+        self.admitted = {name: self._admitted_kinds(name) for name in ("street", "committee")}
+        share = self.per_office(self.lever("purchasing_budget_share"))
         level = roster.level
         budget = np.array([config.department.budget_per_day, config.street.budget_per_day, 0.0, 0.0, 0.0])[level]
         self.daily_funding = np.where(level == STREET, budget * (1.0 - share), budget)
@@ -175,6 +186,91 @@ class World:
         self.month_unfunded_hours = np.zeros(roster.size)
         self.month_leaked_hours = np.zeros(roster.size)
 
+    # ---- levers: one value for the stack, or one per world (issue 19, stacks over levers) ----
+
+    @property
+    def levers(self) -> Levers | StackLevers:
+        """The regime's levers as one `Levers` when every world has the same (a single run, a
+        stack of seeds); in a stack mixing regimes a view that gives a lever every world
+        shares and refuses one that differs (a rule reads those with `lever`)."""
+        return self._levers_view
+
+    @levers.setter
+    def levers(self, levers: Levers) -> None:
+        """Every world's levers changed to `levers` (a test changing the regime mid-run)."""
+        self.scenarios = [s.model_copy(update={"levers": levers}) for s in self.scenarios]
+        self.config = self.scenarios[0]
+        self._read_levers()
+
+    def _read_levers(self) -> None:
+        per_world = [flat_levers(s.levers) for s in self.scenarios]
+        self._lever_lists = {name: [lv[name] for lv in per_world] for name in per_world[0]}
+        self._levers_by_name: dict[str, Any] = {}
+        self._levers_per_office: dict[str, Any] = {}
+        for name, values in self._lever_lists.items():
+            first = values[0]
+            if all(v == first and type(v) is type(first) for v in values[1:]):
+                self._levers_by_name[name] = first
+            elif any(v is None for v in values):
+                self._levers_by_name[name] = np.array(values, dtype=object)
+            else:
+                self._levers_by_name[name] = np.array(values)
+        uniform = all(not isinstance(v, np.ndarray) for v in self._levers_by_name.values())
+        self._levers_view = self.config.levers if uniform else StackLevers(self)
+
+    def lever(self, name: str) -> Any:
+        """A lever's value (`"data_sharing"`, `"street_gate.enabled"`): the value itself when
+        every world of the stack has it, else an array of the worlds' values (world w's at [w])."""
+        return self._levers_by_name[name]
+
+    def lever_values(self, name: str) -> list:
+        """A lever's value in each world, in order (a list, None kept)."""
+        return self._lever_lists[name]
+
+    def lever_differs(self, name: str) -> bool:
+        """Whether the worlds of the stack have different values of the lever."""
+        return isinstance(self._levers_by_name[name], np.ndarray)
+
+    def per_office(self, value: Any) -> Any:
+        """A lever's value (`lever(...)`) for each office: the value itself when the worlds
+        share it, else each office's world's value (one entry per roster row)."""
+        return value[self.office_world] if isinstance(value, np.ndarray) else value
+
+    def lever_at(self, name: str, offices: np.ndarray | slice) -> Any:
+        """A lever's value for each of `offices` (roster rows: holders of tasks, senders, a
+        slice of the roster): its world's. The value itself when the worlds share it."""
+        value = self._levers_by_name[name]
+        if not isinstance(value, np.ndarray):
+            return value
+        cached = self._levers_per_office.get(name)
+        if cached is None:
+            cached = self._levers_per_office[name] = value[self.office_world]
+        return cached[offices]
+
+    def lever_on(self, name: str, offices: np.ndarray | slice) -> np.ndarray | bool:
+        """Whether each of `offices` is in a world where the lever (a switch, or a number:
+        "on" when positive) is on; one bool when the worlds share it."""
+        value = self._levers_by_name[name]
+        if not isinstance(value, np.ndarray):
+            return bool(value is not None and value > 0) if not isinstance(value, bool) else value
+        return self.lever_at(name, offices) > 0
+
+    def lever_anywhere(self, name: str) -> bool:
+        """Whether the lever (a switch, or a number: "on" when positive) is on in any world."""
+        return any(v is not None and v > 0 for v in self._lever_lists[name])
+
+    def _admitted_kinds(self, level: str) -> np.ndarray:
+        """Which kinds the admission list at `level` admits (the kind table's column), or one
+        row per world when the worlds' lists differ (campaign work never admitted)."""
+        column = self.kinds.street_listed if level == "street" else self.kinds.committee_listed
+        rows = [s.listed_at(level) for s in self.scenarios]  # type: ignore[arg-type]
+        if all(r == rows[0] for r in rows[1:]):
+            return column
+        table = np.zeros((self.worlds, column.size), dtype=bool)
+        for w, r in enumerate(rows):
+            table[w, : len(r)] = r
+        return table
+
     @classmethod
     def build(cls, scenario: Scenario, seed: int, decision_seed: int | None = None) -> World:
         """The world of `scenario` on `seed` (a stack of one). `decision_seed` (for variance
@@ -183,15 +279,41 @@ class World:
         return cls.build_stack(scenario, [seed], [decision_seed])
 
     @classmethod
-    def build_stack(cls, scenario: Scenario, seeds: list[int], decision_seeds: list[int | None] | None = None) -> World:
-        """K runs of `scenario`, one per seed, stepped together; world w is seeds[w]."""
-        roster, topology = build_city(scenario)
+    def build_stack(
+        cls, scenario: Scenario | Sequence[Scenario], seeds: list[int], decision_seeds: list[int | None] | None = None
+    ) -> World:
+        """K runs stepped together, world w being seeds[w]: of `scenario`, or of
+        `scenario[w]` when given one scenario per world. Those may differ in their levers
+        only, and not in the levers that shape the city or the kinds (`stack_key`); each
+        world's roster is built from its own scenario (its staff may differ) and must
+        have the same offices. Refused with a ValueError naming what differs otherwise."""
+        seeds = list(seeds)
+        if isinstance(scenario, Scenario):
+            scenarios = [scenario] * len(seeds)
+        else:
+            scenarios = list(scenario)
+            if len(scenarios) != len(seeds):
+                raise ValueError(f"a stack needs one scenario per seed: {len(scenarios)} scenarios, {len(seeds)} seeds")
+        first = scenarios[0]
+        mixed = any(s is not first and s != first for s in scenarios)
+        if mixed:
+            check_stackable(scenarios)
+        roster, topology = build_city(first)
         n = roster.size
-        if len(seeds) > 1:
+        if mixed:
+            cities: dict[Levers, Roster] = {first.levers: roster}
+            for s in scenarios:
+                if s.levers not in cities:
+                    other, other_topology = build_city(s)
+                    same_offices(first, roster, topology, s, other, other_topology)
+                    cities[s.levers] = other
+            roster, topology = stack_cities(roster, topology, len(seeds), [cities[s.levers] for s in scenarios])
+        elif len(seeds) > 1:
             roster, topology = stack_cities(roster, topology, len(seeds))
         decision_seeds = list(decision_seeds) if decision_seeds is not None else [None] * len(seeds)
-        streams = stack_streams(list(seeds), decision_seeds)
-        return cls(scenario, list(seeds), streams, roster, topology, KindTable(scenario), n, decision_seeds)
+        streams = stack_streams(seeds, decision_seeds)
+        return cls(scenarios if mixed else first, seeds, streams, roster, topology, KindTable(first), n,
+                   decision_seeds)
 
     def world_of_tasks(self, rows: np.ndarray | slice) -> np.ndarray:
         """The world each task (ledger row) belongs to: its holder's."""
@@ -311,9 +433,13 @@ def build_city(scenario: Scenario) -> tuple[Roster, Topology]:
     return roster, topology
 
 
-def stack_cities(roster: Roster, topology: Topology, k: int) -> tuple[Roster, Topology]:
+def stack_cities(
+    roster: Roster, topology: Topology, k: int, rosters: list[Roster] | None = None
+) -> tuple[Roster, Topology]:
     """K copies of one city as one: world w's offices, districts and streets numbered
-    after world w-1's, every index into the roster shifted by w × offices."""
+    after world w-1's, every index into the roster shifted by w × offices. `rosters`:
+    each world's own roster (the same offices, their state their world's own) when the
+    worlds' levers differ; else `roster` for every world."""
     n = roster.size
     districts = topology.departments_of_district.shape[0]
     shift = np.repeat(np.arange(k), n)
@@ -322,7 +448,10 @@ def stack_cities(roster: Roster, topology: Topology, k: int) -> tuple[Roster, To
         copies = np.concatenate([np.where(a >= 0, a + w * n, a) for w in range(k)])
         return copies.astype(a.dtype)
 
-    stacked = Roster(**{name: np.tile(getattr(roster, name), k) for name in vars(roster)})
+    if rosters is None:
+        stacked = Roster(**{name: np.tile(getattr(roster, name), k) for name in vars(roster)})
+    else:
+        stacked = Roster(**{name: np.concatenate([getattr(r, name) for r in rosters]) for name in vars(roster)})
     stacked.district = (stacked.district + shift * districts).astype(roster.district.dtype)
     stacked.street = offices(roster.street)
     top = Topology(
@@ -335,6 +464,98 @@ def stack_cities(roster: Roster, topology: Topology, k: int) -> tuple[Roster, To
         org_count_by_district=np.tile(topology.org_count_by_district, k),
     )
     return stacked, top
+
+
+# levers that shape the city or the kind table: they must be equal in every world of a stack
+STRUCTURAL_LEVERS = (
+    "service_stations_per_street",  # the roster's stations
+    "social_organisation_entry_threshold",  # its organisations
+    "campaign_hours",  # the campaign kind's effort
+    "campaign_days",
+)
+
+
+class StackLevers:
+    """`world.levers` of a stack whose worlds' levers differ: a lever every world shares
+    reads as it does on `Levers`; one that differs raises, so that no rule takes world 0's
+    value for every world (rules read such levers with `world.lever` and its helpers)."""
+
+    def __init__(self, world: World):
+        self._world = world
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        values = [getattr(s.levers, name) for s in self._world.scenarios]
+        if all(v == values[0] for v in values[1:]):
+            return values[0]
+        raise LeverDiffers(
+            f"levers.{name} differs between the worlds of this stack ({values!r}): read it with world.lever"
+        )
+
+
+class LeverDiffers(RuntimeError):
+    """A rule read, as one value, a lever the worlds of a stack do not share."""
+
+
+def flat_levers(levers: Levers) -> dict[str, Any]:
+    """Every lever by name, a gate's fields as "street_gate.enabled" and so on."""
+    out: dict[str, Any] = {}
+    for name, value in levers:
+        if isinstance(value, Gate):
+            for field, v in value:
+                out[f"{name}.{field}"] = v
+        else:
+            out[name] = value
+    return out
+
+
+def stack_key(scenario: Scenario) -> str:
+    """What runs stepped in one stack must share: everything in the scenario but its name,
+    description and levers, and the levers that shape the city or the kinds (the
+    structural levers, and whether campaigns run). Runs whose scenarios have equal keys
+    may share a stack (`World.build_stack`, the sweep executors)."""
+    lv = scenario.levers
+    shared = scenario.model_dump(mode="json", exclude={"name", "description", "levers"})
+    shared["levers"] = {name: getattr(lv, name) for name in STRUCTURAL_LEVERS}
+    shared["levers"]["campaigns"] = lv.campaigns_per_year > 0 and lv.campaign_hours > 0
+    return json.dumps(shared, sort_keys=True)
+
+
+def check_stackable(scenarios: Sequence[Scenario]) -> None:
+    """Refuse, naming the first difference, scenarios that cannot share a stack: they
+    must differ in their levers only, and not in the structural levers."""
+    first = scenarios[0]
+    key = stack_key(first)
+    for s in scenarios[1:]:
+        if stack_key(s) != key:
+            what = _first_difference(json.loads(key), json.loads(stack_key(s)))
+            raise ValueError(
+                f"scenarios {first.name!r} and {s.name!r} cannot share a stack: they differ in {what} "
+                "(the worlds of a stack may differ only in levers that leave the city and the kinds as they are)"
+            )
+
+
+def _first_difference(a: Any, b: Any, path: str = "") -> str:
+    if isinstance(a, dict) and isinstance(b, dict):
+        for name in sorted(set(a) | set(b)):
+            if a.get(name) != b.get(name):
+                return _first_difference(a.get(name), b.get(name), f"{path}.{name}" if path else name)
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        for i, (x, y) in enumerate(zip(a, b)):
+            if x != y:
+                return _first_difference(x, y, f"{path}[{i}]")
+    return f"{path} ({a!r} against {b!r})"
+
+
+def same_offices(a: Scenario, roster: Roster, topology: Topology, b: Scenario, other: Roster,
+                 other_topology: Topology) -> None:
+    """Refuse two scenarios whose cities do not have the same offices in the same places."""
+    pairs = [(f"roster.{n}", getattr(roster, n), getattr(other, n)) for n in ("level", "district", "street")]
+    pairs += [(f"topology.{name}", getattr(topology, name), getattr(other_topology, name)) for name in vars(topology)]
+    for name, x, y in pairs:
+        if not np.array_equal(np.asarray(x), np.asarray(y)):
+            raise ValueError(f"scenarios {a.name!r} and {b.name!r} cannot share a stack: their cities differ in {name}")
 
 
 def extra_committee_staff(per_street: int, committees_per_street: int, streets: int) -> np.ndarray:

@@ -1,9 +1,11 @@
 """The rules of the model: each module a set of functions of a `World` (sim.world), and
 `play_day`, the order of play of one working day.
 
-To add a mechanism: write its rule here (a function of the World, reading its lever from
-`world.levers`), give it a lever in `sim.config.Levers`, and declare what it measures in
-`sim.outcomes`. Nothing else needs to change.
+To add a mechanism: write its rule here (a function of the World, reading its lever with
+`world.lever("name")`, or `world.lever_at("name", offices)` for the offices or tasks it
+decides on: in a stack of worlds that run different regimes a lever may have one value
+per world, sim.world), give it a lever in `sim.config.Levers`, and declare what it
+measures in `sim.outcomes`. Nothing else needs to change.
 """
 
 from __future__ import annotations

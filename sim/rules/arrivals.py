@@ -7,7 +7,9 @@ the same draws whatever the regime — counts, the originating office's position
 its level, the territory or responsible department (by position within the district),
 effort, and a redundancy number. So two regimes on one seed face the same tasks. Data
 sharing drops a redundant task after it is drawn (it is never created), not by drawing
-fewer; `levers.demand_multiplier` scales every arrival rate.
+fewer; `levers.demand_multiplier` scales every arrival rate. In a stack whose worlds
+differ in their levers each world draws with its own rates and intensities, and drops
+redundant tasks only if it shares data.
 """
 
 from __future__ import annotations
@@ -28,14 +30,15 @@ def arrive(world: World) -> None:
     """The day's new tasks, each with its origin office, territory and responsible department.
     Each world of a stack draws its own, from its own streams."""
     k, r, top, streams = world.kinds, world.roster, world.topology, world.streams
-    scale = world.levers.demand_multiplier
+    scale = world.lever("demand_multiplier")  # one, or one per world
     n_com_d = top.committees_of_district.shape[1]
     n_dep_d = top.departments_of_district.shape[1]
 
     # departments' tasks: the originating department, then a committee of its district
     kinds_d = k.of_origin(FROM_DEPARTMENT)
     drawn = poisson_arrivals(
-        streams.department_arrivals, offices_by_world(world, DEPARTMENT), kinds_d, k.rate[kinds_d] * scale, n_com_d
+        streams.department_arrivals, offices_by_world(world, DEPARTMENT), kinds_d, scaled(k.rate[kinds_d], scale),
+        n_com_d,
     )
     territory = top.committees_of_district[r.district[drawn.agent], drawn.pick]
     create(world, streams.department_arrivals, drawn.kind, drawn.agent, territory, drawn.agent,
@@ -44,26 +47,32 @@ def arrive(world: World) -> None:
     # residents' matters: the committee they bring them to, then a department of its district
     kinds_r = k.of_origin(FROM_RESIDENTS)
     drawn = poisson_arrivals(
-        streams.resident_arrivals, offices_by_world(world, COMMITTEE), kinds_r, k.rate[kinds_r] * scale, n_dep_d
+        streams.resident_arrivals, offices_by_world(world, COMMITTEE), kinds_r, scaled(k.rate[kinds_r], scale), n_dep_d
     )
     responsible = top.departments_of_district[r.district[drawn.agent], drawn.pick]
     rows = create(world, streams.resident_arrivals, drawn.kind, drawn.agent, drawn.agent, responsible,
                   Source.RESIDENTS, drawn.sizes, drawn.runs)
     community.co_produce(world, rows)  # after the draw: residents do part of their requests
 
+    # assessments: each world's intensity (the committees' own, or the streets'), scaled by its demand
     kinds_a = k.of_origin(FROM_ASSESSMENT)
-    levers = world.levers
-    on_committees = (
-        levers.assessment_intensity
-        if levers.committee_assessment_intensity is None
-        else levers.committee_assessment_intensity
-    )
-    for level, intensity, stream, source in (
-        (STREET, levers.assessment_intensity, streams.street_assessments, Source.STREET_ASSESSMENTS),
+    on_streets = world.lever_values("assessment_intensity")
+    own = world.lever_values("committee_assessment_intensity")
+    on_committees = [s if c is None else c for s, c in zip(on_streets, own)]
+    scales = world.lever_values("demand_multiplier")
+    for level, intensities, stream, source in (
+        (STREET, on_streets, streams.street_assessments, Source.STREET_ASSESSMENTS),
         (COMMITTEE, on_committees, streams.committee_assessments, Source.COMMITTEE_ASSESSMENTS),
     ):
-        if kinds_a.size and intensity > 0:
-            impose_assessments(world, stream, offices_by_world(world, level), kinds_a, intensity * scale, source)
+        if kinds_a.size and any(i > 0 for i in intensities):
+            intensity = [i * m for i, m in zip(intensities, scales)]
+            impose_assessments(world, stream, offices_by_world(world, level), kinds_a, intensity, source)
+
+
+def scaled(rate: np.ndarray, scale: float | np.ndarray) -> np.ndarray:
+    """Each kind's arrival rate times the demand multiplier: one row per world when the
+    worlds' multipliers differ (`scale` an array of them)."""
+    return rate[None, :] * scale[:, None] if isinstance(scale, np.ndarray) else rate * scale
 
 
 def offices_by_world(world: World, level: int) -> np.ndarray:
@@ -72,15 +81,21 @@ def offices_by_world(world: World, level: int) -> np.ndarray:
 
 
 def impose_assessments(
-    world: World, stream: Stream, assessed: np.ndarray, kinds: np.ndarray, intensity: float, source: Source
+    world: World, stream: Stream, assessed: np.ndarray, kinds: np.ndarray, intensity: list[float], source: Source
 ) -> None:
     """Inspections, checks and rankings imposed on streets or committees (000, 002):
     hard tasks their holder must do itself, on behalf of a department of the district.
-    `assessed`: the offices, one row per world."""
+    `assessed`: the offices, one row per world; `intensity`: each world's assessments per
+    office a day (a world with none draws nothing)."""
     r, top = world.roster, world.topology
     n_dep_d = top.departments_of_district.shape[1]
-    rate = np.full(kinds.size, intensity / kinds.size)
-    drawn = poisson_arrivals(stream, assessed, kinds, rate, n_dep_d)
+    if all(i == intensity[0] for i in intensity[1:]):
+        rate = np.full(kinds.size, intensity[0] / kinds.size)
+        drawing = None
+    else:  # the worlds' intensities differ: a row of rates each, and only worlds with some draw
+        rate = np.array([np.full(kinds.size, i / kinds.size) for i in intensity])
+        drawing = [i > 0 for i in intensity]
+    drawn = poisson_arrivals(stream, assessed, kinds, rate, n_dep_d, drawing)
     held = drawn.agent
     responsible = top.departments_of_district[r.district[held], drawn.pick]
     territory = np.where(r.level[held] == COMMITTEE, held, top.committees_of_district[r.district[held], 0])
@@ -130,8 +145,11 @@ def create(
         return slice(world.tasks.size, world.tasks.size)
     effort = kinds.efforts(kind, np.concatenate(gammas) if gammas else np.zeros(0))
     keys = task_keys_of_worlds(world.decision_keys, day, source, sizes)  # keyed before any is dropped
-    if world.levers.data_sharing:
+    sharing = world.lever("data_sharing")  # one, or one per world
+    if np.any(sharing):
         keep = np.concatenate(redundancy) >= kinds.redundant_share[kind]
+        if isinstance(sharing, np.ndarray):  # only the worlds that share data drop anything
+            keep |= ~np.repeat(sharing, sizes)
         if not keep.all():
             owner = np.repeat(np.arange(world.worlds), sizes)[keep]
             sizes = world.tally.count(owner) if world.worlds > 1 else np.array([owner.size])
@@ -169,9 +187,14 @@ class Drawn(NamedTuple):
     runs: list[tuple[int, int]]
 
 
-def poisson_arrivals(stream: Stream, agents: np.ndarray, kinds: np.ndarray, rate: np.ndarray, picks: int) -> Drawn:
+def poisson_arrivals(
+    stream: Stream, agents: np.ndarray, kinds: np.ndarray, rate: np.ndarray, picks: int,
+    drawing: list[bool] | None = None,
+) -> Drawn:
     """Poisson counts per (agent, kind) in every world (`agents`: one row per world), and
-    for each new task a position in 0..picks-1 drawn uniformly.
+    for each new task a position in 0..picks-1 drawn uniformly. `rate`: each kind's rate
+    per agent, or one row of them per world; `drawing`: which worlds draw (all when None;
+    the others draw nothing and get no tasks).
 
     Each world draws kind by kind one Poisson total spread uniformly over its agents (by
     position within its row of `agents`): independent Poisson counts with equal means are,
@@ -180,15 +203,21 @@ def poisson_arrivals(stream: Stream, agents: np.ndarray, kinds: np.ndarray, rate
     tasks come out in runs of one kind."""
     worlds, n = agents.shape
     if n == 0 or kinds.size == 0:
-        for rng in stream:
-            rng.integers(0, picks, 0)
+        for w, rng in enumerate(stream):
+            if drawing is None or drawing[w]:
+                rng.integers(0, picks, 0)
         empty = np.zeros(0, dtype=np.intp)
         return Drawn(
             empty, np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int64), np.zeros(worlds, dtype=np.int64), [],
         )
-    mean = (rate * n).tolist()
+    means = (rate * n).tolist()
+    each_world = rate.ndim == 2
     totals, position, pick = [], [], []
-    for rng in stream:
+    for w, rng in enumerate(stream):
+        if drawing is not None and not drawing[w]:
+            totals.append([0] * kinds.size)
+            continue
+        mean = means[w] if each_world else means
         count = [rng.poisson(m) for m in mean]  # one scalar draw a kind (NumPy's cheapest call)
         total = sum(count)
         totals.append(count)

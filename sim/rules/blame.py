@@ -42,20 +42,21 @@ MAX_DOCUMENTATION_SHARE = 0.5
 def shifted(world: World, offices: np.ndarray | slice, p: np.ndarray | float) -> np.ndarray | float:
     """The probability `p` of a decision that shifts work away from `offices` (or a slice of the roster), raised by
     their blame per staff member (unchanged when blame_shifting is 0)."""
-    k = world.levers.blame_shifting
-    if k <= 0:
+    k = world.lever_at("blame_shifting", offices)  # one, or each office's world's
+    if not isinstance(k, np.ndarray) and k <= 0:
         return p
     per_staff = world.behaviour.blame_stock[offices] / np.maximum(world.roster.staff[offices], 1)
     s = np.minimum(k * per_staff, 1.0)
-    return p + (1.0 - np.clip(p, 0.0, 1.0)) * s
+    raised = p + (1.0 - np.clip(p, 0.0, 1.0)) * s
+    return np.where(k > 0, raised, p) if isinstance(k, np.ndarray) else raised  # worlds without shifting keep p
 
 
 def record_documentation(world: World) -> None:
     """After the day's work: the hours documenting took count as worked hours."""
     b = world.behaviour
-    if world.levers.documentation_overhead <= 0:
+    if not world.lever_anywhere("documentation_overhead"):
         return
-    doc = world.normal_hours() * b.documentation_share
+    doc = world.normal_hours() * b.documentation_share  # 0 in a world without documentation
     world.roster.hours_used += doc
     world.roster.capacity += doc  # the day had these hours; the queue did not get them
     world.tally.today["documentation_hours"] += world.tally.per_level(world.level_key, doc)
@@ -64,13 +65,15 @@ def record_documentation(world: World) -> None:
 def update_blame(world: World) -> None:
     """Overdue administrative work adds to its holder's blame stock, which fades; the
     stock sets tomorrow's documentation share."""
-    levers, b, r, t = world.levers, world.behaviour, world.roster, world.tasks
+    b, r, t = world.behaviour, world.roster, world.tasks
+    everyone = slice(None)
     overdue = (t.state == OPEN) & (t.deadline == world.day)
     rows = np.flatnonzero(overdue)
     rows = rows[world.kinds.origin[t.kind[rows]] != FROM_RESIDENTS]
-    b.blame_stock *= 1.0 - levers.blame_decay
+    b.blame_stock *= 1.0 - world.lever_at("blame_decay", everyone)
     b.blame_stock += np.bincount(t.holder[rows], minlength=r.size)
     world.tally.today["blame_stock"] = world.tally.per_level(world.level_key, b.blame_stock)
-    if levers.documentation_overhead > 0:
+    if world.lever_anywhere("documentation_overhead"):  # a world without it documents nothing (0 × blame)
         per_staff = b.blame_stock / np.maximum(r.staff, 1)
-        b.documentation_share = np.minimum(levers.documentation_overhead * per_staff, MAX_DOCUMENTATION_SHARE)
+        overhead = world.lever_at("documentation_overhead", everyone)
+        b.documentation_share = np.minimum(overhead * per_staff, MAX_DOCUMENTATION_SHARE)

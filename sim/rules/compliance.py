@@ -19,30 +19,52 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..config import Gate
 from ..world import World
 
 
-def respect_probability(world: World, senders: np.ndarray, gate: Gate) -> np.ndarray | float:
-    """The chance each sender respects a refusal: the gate's compliance, eroded by what it learned."""
-    if world.levers.compliance_learning_rate <= 0:
-        return gate.compliance
-    return gate.compliance * (1.0 - world.behaviour.leak_propensity[senders])
+def respect_probability(world: World, senders: np.ndarray, gate: str) -> np.ndarray | float:
+    """The chance each sender respects a refusal of `gate` ("street_gate", "committee_gate"):
+    the gate's compliance, eroded by what it learned (each sender's world's levers)."""
+    compliance = world.lever_at(f"{gate}.compliance", senders)
+    rate = world.lever_at("compliance_learning_rate", senders)
+    if not isinstance(rate, np.ndarray):
+        if rate <= 0:
+            return compliance
+        return compliance * (1.0 - world.behaviour.leak_propensity[senders])
+    learned = compliance * (1.0 - world.behaviour.leak_propensity[senders])
+    return np.where(rate > 0, learned, compliance)  # senders in worlds that do not learn
 
 
 def learn_from_leaks(world: World, senders: np.ndarray, draws: np.ndarray) -> None:
     """Audit each leak (it is audited when its draw, the leaked task's own, is below
     `audit_rate`); unaudited leaks raise the sender's leak propensity, sanctions cut it."""
-    levers = world.levers
-    if levers.compliance_learning_rate <= 0 or senders.size == 0:
+    if senders.size == 0:
         return
-    audited = draws < levers.audit_rate
+    rate = world.lever("compliance_learning_rate")
+    if isinstance(rate, np.ndarray):  # only the leaks of worlds that learn
+        learns = rate[world.office_world[senders]] > 0
+        senders, draws = senders[learns], draws[learns]
+        if senders.size == 0:
+            return
+    elif rate <= 0:
+        return
+    audited = draws < world.lever_at("audit_rate", senders)
     n = world.behaviour.leak_propensity.size
     unaudited_count = np.bincount(senders[~audited], minlength=n)
     audited_count = np.bincount(senders[audited], minlength=n)
     L = world.behaviour.leak_propensity
-    L[:] = 1.0 - (1.0 - L) * (1.0 - levers.compliance_learning_rate) ** unaudited_count
-    L *= (1.0 - levers.leak_sanction) ** audited_count
+    everyone = slice(None)
+    kept = 1.0 - world.lever_at("compliance_learning_rate", everyone)
+    spared = 1.0 - world.lever_at("leak_sanction", everyone)
+    if world.worlds == 1:
+        L[:] = 1.0 - (1.0 - L) * kept**unaudited_count
+        L *= spared**audited_count
+    else:  # only the worlds with leaks today learn today (a world alone comes here only then)
+        mine = np.isin(world.office_world, world.office_world[senders])
+        if not isinstance(kept, np.ndarray):
+            kept, spared = np.full(n, kept), np.full(n, spared)
+        L[mine] = 1.0 - (1.0 - L[mine]) * kept[mine] ** unaudited_count[mine]
+        L[mine] *= spared[mine] ** audited_count[mine]
     world.tally.audits += world.tally.count(world.office_world[senders[audited]])
 
 

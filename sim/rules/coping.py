@@ -33,29 +33,34 @@ from ..world import World
 def coping_offices(world: World) -> np.ndarray | None:
     """Government offices whose backlog at the end of yesterday passed the coping threshold
     (None when coping is off)."""
-    threshold = world.levers.coping_threshold_days
+    threshold = world.lever("coping_threshold_days")  # one, or one per world (None: off)
     if threshold is None:
         return None
     r = world.roster
-    return (r.level != SOCIAL_ORGANISATION) & (r.backlog_hours > threshold * np.maximum(world.normal_hours(), 1.0))
+    if not isinstance(threshold, np.ndarray):
+        return (r.level != SOCIAL_ORGANISATION) & (r.backlog_hours > threshold * np.maximum(world.normal_hours(), 1.0))
+    copes = np.array([t is not None for t in threshold])[world.office_world]  # offices of worlds that cope
+    days = np.array([0.0 if t is None else t for t in threshold])[world.office_world]
+    over = r.backlog_hours > days * np.maximum(world.normal_hours(), 1.0)
+    return (r.level != SOCIAL_ORGANISATION) & over & copes
 
 
 def rationed(world: World, rows: np.ndarray, holder: np.ndarray) -> np.ndarray | None:
     """Which of these queued tasks a coping office rations: residents' matters (not hard,
     not self-governance) held by an office over its threshold wait until its other work is
     done (Lipsky's rationing by delay). None when `levers.coping_rations_residents` is off."""
-    if not world.levers.coping_rations_residents:
+    if not world.lever_anywhere("coping_rations_residents"):
         return None
     coping = coping_offices(world)
     if coping is None:
         return None
     k, kind = world.kinds, world.tasks.kind[rows]
-    return coping[holder] & ~k.is_administrative[kind] & ~k.self_governance[kind] & ~world.tasks.hard[rows]
+    rationing = coping[holder] & ~k.is_administrative[kind] & ~k.self_governance[kind] & ~world.tasks.hard[rows]
+    return rationing & world.lever_on("coping_rations_residents", holder)  # in the worlds that ration
 
 
 def box_tick(world: World) -> None:
     """Offices over the coping threshold cut their administrative work to a fraction."""
-    levers = world.levers
     coping = coping_offices(world)
     if coping is None or not coping.any():
         return
@@ -65,7 +70,7 @@ def box_tick(world: World) -> None:
     rows = rows[world.kinds.is_administrative[t.kind[rows]] & (t.authority_left[rows] <= EPS)]
     if rows.size == 0:
         return
-    t.effort_left[rows] *= levers.box_ticking_effort_share
+    t.effort_left[rows] *= world.lever_at("box_ticking_effort_share", t.holder[rows])
     t.box_ticked[rows] = True
     world.tally.today["formalism_hours"] += world.tally.per_level(world.level_key[t.holder[rows]], t.effort_left[rows])
 
@@ -78,7 +83,8 @@ def send_back_rework(world: World) -> None:
         return
     t.box_ticked[rows] = False
     # each task's own draw (sim.draws), the same in every regime that box-ticks it
-    back = rows[world.task_uniforms(rows, Decision.REWORK, t.reworks[rows]) < world.levers.rework_probability]
+    probability = world.lever_at("rework_probability", t.holder[rows])
+    back = rows[world.task_uniforms(rows, Decision.REWORK, t.reworks[rows]) < probability]
     if back.size == 0:
         return
     kind = t.kind[back].copy()

@@ -29,11 +29,12 @@ def escalate(world: World) -> None:
     rows = rows[waiting]
     if rows.size == 0:
         return
-    levers = world.levers
+    below = t.holder[rows]  # each task's lever values are its holder's world's
     # an office below with blame insists until the department takes it (sim.rules.blame)
-    acceptance = blame.shifted(world, t.holder[rows], levers.escalation_acceptance)
+    acceptance = blame.shifted(world, below, world.lever_at("escalation_acceptance", below))
     accept = world.task_uniforms(rows, Decision.ESCALATION, t.bounces[rows]) < acceptance
-    accept |= t.bounces[rows] >= levers.bounce_limit
+    accept |= t.bounces[rows] >= world.lever_at("bounce_limit", below)
+    retry = np.maximum(world.lever_at("escalation_retry_days", below[~accept]), 1)
     owner = world.world_of_tasks(rows)
     world.tally.escalations += world.tally.count(owner)
     up = rows[accept]
@@ -46,5 +47,5 @@ def escalate(world: World) -> None:
     back = rows[~accept]
     t.bounces[back] += 1
     t.handoffs[back] += 2
-    t.ready_day[back] = world.day + max(levers.escalation_retry_days, 1)
+    t.ready_day[back] = world.day + retry
     world.tally.bounces += world.tally.count(owner[~accept])

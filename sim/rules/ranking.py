@@ -43,7 +43,9 @@ SANCTIONED_PUSH_DOWN_RISE = 0.5
 
 
 def is_on(world: World) -> bool:
-    return world.levers.ranking_pressure > 0
+    """Ranking in any world. In a stack mixing regimes the records are kept in every world,
+    but a world without ranking pressure sanctions no one, so its offices act as unranked."""
+    return world.lever_anywhere("ranking_pressure")
 
 
 def record_done(
@@ -96,7 +98,8 @@ def rank_offices(world: World) -> None:
     start = np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1]
     size = np.diff(np.r_[start, g.size])
     rank = np.arange(g.size) - np.repeat(start, size)
-    bottom = np.ceil(world.levers.ranking_pressure * np.repeat(size, size) - 1e-9)
+    pressure = world.lever_at("ranking_pressure", ranked[order])  # one, or each office's world's
+    bottom = np.ceil(pressure * np.repeat(size, size) - 1e-9)  # none at pressure 0: ceil(-1e-9) = 0
     verdict = np.zeros(n, dtype=bool)
     verdict[ranked[order]] = (rank < bottom) & (late[order] > 0)
     b.sanctioned[:] = verdict

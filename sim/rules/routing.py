@@ -9,13 +9,15 @@ organisation). Escalation back up is in `sim.rules.escalation`.
 Every function acts on an array of ledger rows, so a whole level decides at once. Each
 decision on a task uses that task's own draw for it (sim.draws: the same task meets the
 same draw in every regime), whatever else the regime decides.
+
+Each task is decided with its holder's world's levers (`world.lever_at`): in a stack whose
+worlds differ in their regime, a gate refuses only in the worlds that have it, and so on.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..config import Gate
 from ..draws import Decision
 from ..ledger import OPEN
 from ..levels import COMMITTEE, DEPARTMENT, SOCIAL_ORGANISATION, STATION, STREET
@@ -48,13 +50,13 @@ def route_department_tasks(world: World) -> None:
     rows = take_up(world, DEPARTMENT)
     if rows.size == 0:
         return
-    levers = world.levers
     bias = world.roster.push_down_bias
-    want = wants_to_push(world, rows, levers.push_down_propensity, bias, Decision.PUSH_DEPARTMENT)
+    propensity = world.lever_at("push_down_propensity", slice(None))
+    want = wants_to_push(world, rows, propensity, bias, Decision.PUSH_DEPARTMENT)
     rows = rows[want]
     target = world.roster.street[world.tasks.territory[rows]]
-    rows, target = admit(world, rows, target, levers.street_gate, world.kinds.street_listed, Decision.GATE_STREET)
-    push_down(world, rows, target, levers.street_gate)
+    rows, target = admit(world, rows, target, "street_gate", world.admitted["street"], Decision.GATE_STREET)
+    push_down(world, rows, target, "street_gate")
 
 
 def route_street_tasks(world: World) -> None:
@@ -63,10 +65,8 @@ def route_street_tasks(world: World) -> None:
     rows = take_up(world, STREET)
     if rows.size == 0:
         return
-    levers, t = world.levers, world.tasks
-    own = levers.street_push_down_propensity
-    base = levers.push_down_propensity if own is None else own
-    want = wants_to_push(world, rows, base, None, Decision.PUSH_STREET)
+    t = world.tasks
+    want = wants_to_push(world, rows, street_propensity(world), None, Decision.PUSH_STREET)
     kept, rows = rows[~want], rows[want]
     streets = t.holder[rows]
     to_station = np.zeros(rows.size, dtype=bool)
@@ -80,10 +80,10 @@ def route_street_tasks(world: World) -> None:
     rows = rows[~to_station]
     target = t.territory[rows]
     admitted, target = admit(
-        world, rows, target, levers.committee_gate, world.kinds.committee_listed, Decision.GATE_COMMITTEE
+        world, rows, target, "committee_gate", world.admitted["committee"], Decision.GATE_COMMITTEE
     )
     refused = np.setdiff1d(rows, admitted, assume_unique=True)
-    push_down(world, admitted, target, levers.committee_gate)
+    push_down(world, admitted, target, "committee_gate")
     purchase(world, np.sort(np.concatenate([kept, refused])))
 
 
@@ -93,8 +93,18 @@ def route_committee_tasks(world: World) -> None:
     world.tasks.fresh[candidates(world, STATION, SOCIAL_ORGANISATION)] = False
 
 
+def street_propensity(world: World) -> float | np.ndarray:
+    """A street's base push-down propensity: its own lever, or the general one where absent
+    (one value, or one per office when the worlds of the stack differ)."""
+    own = world.lever_values("street_push_down_propensity")
+    base = [p if s is None else s for p, s in zip(world.lever_values("push_down_propensity"), own)]
+    if all(b == base[0] for b in base[1:]):
+        return base[0]
+    return world.per_office(np.array(base))
+
+
 def wants_to_push(
-    world: World, rows: np.ndarray, propensity: float, bias: np.ndarray | None, decision: Decision
+    world: World, rows: np.ndarray, propensity: float | np.ndarray, bias: np.ndarray | None, decision: Decision
 ) -> np.ndarray:
     """The holder's wish to hand each task down, each task with its own draw against its
     holder's push-down probability (`push_down_probability`)."""
@@ -102,13 +112,13 @@ def wants_to_push(
     return world.task_uniforms(rows, decision) < p[world.tasks.holder[rows]]
 
 
-def push_down_probability(world: World, propensity: float, bias: np.ndarray | None) -> np.ndarray:
+def push_down_probability(world: World, propensity: float | np.ndarray, bias: np.ndarray | None) -> np.ndarray:
     """Each office's probability of handing a task down today: a base propensity that
     rises with the office's own backlog (days of work queued), cut by reverse evaluation
     (`bias`), raised by a ranking's sanction and by the office's blame."""
     everyone = slice(None)
     load = world.roster.backlog_hours / np.maximum(world.normal_hours(), 1.0)
-    p = propensity + world.levers.push_down_backlog_sensitivity * load
+    p = propensity + world.lever_at("push_down_backlog_sensitivity", everyone) * load
     if bias is not None:
         p = p * bias
     p = ranking.pressed_propensity(world, everyone, p)  # sanctioned offices push more down
@@ -117,20 +127,26 @@ def push_down_probability(world: World, propensity: float, bias: np.ndarray | No
 
 
 def admit(
-    world: World, rows: np.ndarray, target: np.ndarray, gate: Gate, listed: np.ndarray, decision: Decision
+    world: World, rows: np.ndarray, target: np.ndarray, gate: str, listed: np.ndarray, decision: Decision
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The admission gate at the receiving level. Unlisted tasks are refused; a sender
-    respects the refusal with probability `compliance` (the task stays with it, and its
-    hours count as load returned to the sender), otherwise the task leaks through; a
-    receiver with blame holds its refusal more firmly (sim.rules.blame).
-    `decision` names the gate (GATE_STREET or GATE_COMMITTEE) whose draws are used."""
+    """The admission gate at the receiving level (`gate`: "street_gate" or "committee_gate").
+    Unlisted tasks (`listed`: the kinds admitted, or a row of them per world) are refused; a
+    sender respects the refusal with probability `compliance` (the task stays with it, and
+    its hours count as load returned to the sender), otherwise the task leaks through; a
+    receiver with blame holds its refusal more firmly (sim.rules.blame). Only the worlds
+    with the gate enabled refuse anything. `decision` names the gate (GATE_STREET or
+    GATE_COMMITTEE) whose draws are used."""
     t, tally = world.tasks, world.tally
-    if not gate.enabled or rows.size == 0:
+    if rows.size == 0 or not world.lever_anywhere(f"{gate}.enabled"):
         return rows, target
-    respect = compliance.respect_probability(world, t.holder[rows], gate)
+    senders = t.holder[rows]
+    respect = compliance.respect_probability(world, senders, gate)
     respect = blame.shifted(world, target, respect)  # a blamed receiver holds its refusal
     respects = world.task_uniforms(rows, decision) < respect
-    unlisted = ~listed[t.kind[rows]]
+    unlisted = ~(listed[t.kind[rows]] if listed.ndim == 1 else listed[world.office_world[senders], t.kind[rows]])
+    gated = world.lever_at(f"{gate}.enabled", senders)
+    if isinstance(gated, np.ndarray):
+        unlisted &= gated  # a world without the gate refuses nothing
     refused = unlisted & respects
     leaked = unlisted & ~respects
     stay = rows[refused]
@@ -140,14 +156,15 @@ def admit(
     t.leaked[rows[leaked]] = True
     audit = Decision.AUDIT_STREET if decision == Decision.GATE_STREET else Decision.AUDIT_COMMITTEE
     compliance.learn_from_leaks(world, t.holder[rows[leaked]], world.task_uniforms(rows[leaked], audit))
-    if world.levers.reverse_evaluation:
+    if world.lever_anywhere("reverse_evaluation"):  # read only in the worlds that rate (evaluation)
         senders = t.holder[rows[leaked]]
         add_to(world.month_leaked_hours, senders, t.effort_left[rows[leaked]])
     return rows[~refused], target[~refused]
 
 
-def push_down(world: World, rows: np.ndarray, target: np.ndarray, gate: Gate | None) -> None:
-    """Hand tasks to the offices below; resources follow if the regime says so."""
+def push_down(world: World, rows: np.ndarray, target: np.ndarray, gate: str | None) -> None:
+    """Hand tasks to the offices below; resources follow if the regime says so. Tasks
+    admitted through `gate` wait for its review where the receiver's world has one."""
     if rows.size == 0:
         return
     t = world.tasks
@@ -159,11 +176,19 @@ def push_down(world: World, rows: np.ndarray, target: np.ndarray, gate: Gate | N
     t.handoffs[rows] += 1
     t.from_above[rows] = True
     t.fresh[rows] = True
-    if gate is not None and gate.enabled and gate.review_days > 0:
-        hold_for_review(world, rows[~t.leaked[rows]], gate.review_days)
+    if gate is None:
+        return
+    enabled, days = world.lever_at(f"{gate}.enabled", target), world.lever_at(f"{gate}.review_days", target)
+    if not isinstance(enabled, np.ndarray) and not isinstance(days, np.ndarray):
+        if enabled and days > 0:
+            hold_for_review(world, rows[~t.leaked[rows]], days)
+        return
+    held = (enabled & (days > 0)) & ~t.leaked[rows]  # in the worlds whose gate reviews
+    if held.any():
+        hold_for_review(world, rows[held], days[held] if isinstance(days, np.ndarray) else days)
 
 
-def hold_for_review(world: World, rows: np.ndarray, days: int) -> None:
+def hold_for_review(world: World, rows: np.ndarray, days: int | np.ndarray) -> None:
     """Admitted tasks wait `days` for the gate's admission review before their new holder
     may work them. Until the review ends a task is the reviewer's, not the holder's
     (Xicheng reviews list items, seeds/BRIEF; box-ticking under overload, Lipsky 1980, and
@@ -182,17 +207,23 @@ def hold_for_review(world: World, rows: np.ndarray, days: int) -> None:
 def fund(world: World, rows: np.ndarray, sender: np.ndarray) -> None:
     """Resources follow tasks: the sender pays for a share of the unfunded effort out of
     its budget, in queue order, until its budget runs out. Money is moved, not created."""
-    t, levers = world.tasks, world.levers
-    share = levers.resources_follow_tasks
-    if levers.reverse_evaluation:
+    t = world.tasks
+    # what senders sank is recorded for reverse evaluation (read only in the worlds that rate)
+    rating = world.lever_anywhere("reverse_evaluation")
+    paying = world.lever_anywhere("resources_follow_tasks")
+    if rating:
         add_to(world.month_pushed_hours, sender, t.effort_left[rows])
-    elif share <= 0.0:
+    elif not paying:
         return  # nothing is paid and nothing is recorded
     unfunded = np.maximum(t.effort_left[rows] - t.funded[rows], 0.0)
-    if share <= 0.0:
-        if levers.reverse_evaluation:
-            add_to(world.month_unfunded_hours, sender, unfunded)
+    if not paying:
+        add_to(world.month_unfunded_hours, sender, unfunded)
         return
+    share = world.lever_at("resources_follow_tasks", sender)
+    all_rows, all_senders, all_unfunded = rows, sender, unfunded
+    if isinstance(share, np.ndarray):  # only the senders of worlds whose resources follow tasks pay
+        pays = share > 0
+        rows, sender, unfunded, share = rows[pays], sender[pays], unfunded[pays], share[pays]
     cost = world.config.staff.hourly_cost
     wish = share * unfunded * cost
     budget = world.roster.funding_budget
@@ -201,16 +232,31 @@ def fund(world: World, rows: np.ndarray, sender: np.ndarray) -> None:
     hours = granted / cost
     t.funded[rows] += hours
     world.tally.funded_given += world.tally.total(hours, world.office_world[sender])
-    if levers.reverse_evaluation:
-        add_to(world.month_unfunded_hours, sender, unfunded - hours)
+    if rating:
+        if rows is all_rows:
+            add_to(world.month_unfunded_hours, sender, unfunded - hours)
+        else:
+            left = all_unfunded.copy()
+            left[pays] = unfunded - hours
+            add_to(world.month_unfunded_hours, all_senders, left)
 
 
 def purchase(world: World, rows: np.ndarray) -> np.ndarray:
     """Buy purchasable tasks from a social organisation of the district, paid from the
     street's purchasing budget while it lasts, and only from an organisation with room in
-    its queue. Returns the rows not bought."""
-    t, levers, top = world.tasks, world.levers, world.topology
-    if rows.size == 0 or levers.purchasing_budget_share <= 0:
+    its queue, in the worlds whose streets buy. Returns the rows not bought."""
+    if rows.size == 0 or not world.lever_anywhere("purchasing_budget_share"):
+        return rows
+    buys = world.lever_on("purchasing_budget_share", world.tasks.holder[rows])
+    if isinstance(buys, np.ndarray):  # only the worlds whose streets buy
+        return np.sort(np.concatenate([rows[~buys], buy(world, rows[buys])]))
+    return buy(world, rows)
+
+
+def buy(world: World, rows: np.ndarray) -> np.ndarray:
+    """`purchase` in worlds that all buy. Returns the rows not bought."""
+    t, top = world.tasks, world.topology
+    if rows.size == 0:
         return rows
     pick = world.task_uniforms(rows, Decision.PURCHASE)
     district = world.roster.district[t.holder[rows]]
@@ -225,7 +271,7 @@ def purchase(world: World, rows: np.ndarray) -> np.ndarray:
     ) > 0
     idx = idx[fits]
     payer = world.roster.street[t.holder[rows[idx]]]
-    cost = levers.social_organisation_price_per_hour * t.effort_left[rows[idx]]
+    cost = world.lever_at("social_organisation_price_per_hour", payer) * t.effort_left[rows[idx]]
     granted = within_budget(
         payer, cost, world.roster.purchase_budget, all_or_nothing=True, office_world=world.office_world
     )
@@ -251,5 +297,5 @@ def purchase(world: World, rows: np.ndarray) -> np.ndarray:
 def org_room(world: World) -> np.ndarray:
     """Hours of work each office could still accept before its queue exceeds
     levers.social_organisation_max_backlog_days of its normal hours."""
-    days = world.levers.social_organisation_max_backlog_days
+    days = world.lever_at("social_organisation_max_backlog_days", slice(None))
     return np.maximum(days * world.normal_hours() - world.roster.backlog_hours, 0.0)

@@ -120,8 +120,8 @@ def queue_order(
 def inspect_purchased_work(world: World, rows: np.ndarray) -> np.ndarray:
     """Work delivered by a social organisation is accepted with probability `quality`;
     rejected work returns to its buyer as rework. Returns the rows that are done."""
-    t, levers = world.tasks, world.levers
-    if levers.purchasing_budget_share <= 0:
+    t = world.tasks
+    if not world.lever_anywhere("purchasing_budget_share"):
         return rows  # nothing is bought (sim.rules.routing.purchase), so no organisation holds work
     by_org = world.roster.level[t.holder[rows]] == SOCIAL_ORGANISATION
     if not by_org.any():
@@ -129,12 +129,13 @@ def inspect_purchased_work(world: World, rows: np.ndarray) -> np.ndarray:
     delivered = rows[by_org]
     # each delivered task's own draw (sim.draws), the same in every regime that buys it
     draw = world.task_uniforms(delivered, Decision.QUALITY, t.reworks[delivered])
-    rejected = draw >= levers.social_organisation_quality
+    rejected = draw >= world.lever_at("social_organisation_quality", t.holder[delivered])
     back = delivered[rejected]
+    rework_share = world.lever_at("rework_share", t.holder[back])  # the organisation's world's
     if world.recorder is not None:
-        world.recorder.record(t.holder[back], t.buyer[back], t.effort_total[back] * levers.rework_share)
+        world.recorder.record(t.holder[back], t.buyer[back], t.effort_total[back] * rework_share)
     t.holder[back] = t.buyer[back]
-    t.effort_left[back] = t.effort_total[back] * levers.rework_share
+    t.effort_left[back] = t.effort_total[back] * rework_share
     t.authority_left[back] = 0.0
     t.reworks[back] += 1
     t.handoffs[back] += 1
