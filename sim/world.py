@@ -215,6 +215,10 @@ class World:
                 self._levers_by_name[name] = np.array(values, dtype=object)
             else:
                 self._levers_by_name[name] = np.array(values)
+        self._levers_anywhere = {
+            name: any(v is not None and v > 0 for v in values) for name, values in self._lever_lists.items()
+            if all(v is None or isinstance(v, (int, float)) for v in values)
+        }
         uniform = all(not isinstance(v, np.ndarray) for v in self._levers_by_name.values())
         self._levers_view = self.config.levers if uniform else StackLevers(self)
 
@@ -257,7 +261,7 @@ class World:
 
     def lever_anywhere(self, name: str) -> bool:
         """Whether the lever (a switch, or a number: "on" when positive) is on in any world."""
-        return any(v is not None and v > 0 for v in self._lever_lists[name])
+        return self._levers_anywhere[name]
 
     def _admitted_kinds(self, level: str) -> np.ndarray:
         """Which kinds the admission list at `level` admits (the kind table's column), or one

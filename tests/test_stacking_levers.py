@@ -170,7 +170,8 @@ def test_the_mixed_levers_act(variants):
     """The levers mixed above change the runs (so a world reading another's would show)."""
     one = {name: run(s, 1, timeseries=False).summary for name, s in variants.items()}
     assert one["everything"]["social_organisation_hours_purchased"] > 0
-    assert one["buyers"]["social_organisation_hours_purchased"] != one["everything"]["social_organisation_hours_purchased"]
+    bought = "social_organisation_hours_purchased"
+    assert one["buyers"][bought] != one["everything"][bought]
     assert one["other-values"]["audits_total"] > 0 and one["everything"]["audits_total"] > 0
     assert one["behaviours-off"]["formalism_hours_share"] == 0 < one["everything"]["formalism_hours_share"]
     assert one["other-values"]["bounces_per_task_mean"] != one["plain"]["bounces_per_task_mean"]

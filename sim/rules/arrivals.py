@@ -145,8 +145,8 @@ def create(
         return slice(world.tasks.size, world.tasks.size)
     effort = kinds.efforts(kind, np.concatenate(gammas) if gammas else np.zeros(0))
     keys = task_keys_of_worlds(world.decision_keys, day, source, sizes)  # keyed before any is dropped
-    sharing = world.lever("data_sharing")  # one, or one per world
-    if np.any(sharing):
+    if world.lever_anywhere("data_sharing"):
+        sharing = world.lever("data_sharing")  # one, or one per world
         keep = np.concatenate(redundancy) >= kinds.redundant_share[kind]
         if isinstance(sharing, np.ndarray):  # only the worlds that share data drop anything
             keep |= ~np.repeat(sharing, sizes)
