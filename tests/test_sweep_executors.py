@@ -209,5 +209,74 @@ def test_a_stack_holds_the_runs_that_share_a_scenario():
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr("sim.resources.stack_size", lambda scenario, requested: requested)
         grouped = stacks(tasks, DEFAULT_RUNNER, 2)
-    assert [[t.run_id for t in g] for g in grouped] == [["r0", "r1"], ["r2"], ["r3", "r4"], ["r5"]]
+    # runs of one scenario share stacks wherever they come, at most two a stack here
+    assert [[t.run_id for t in g] for g in grouped] == [["r0", "r1"], ["r2", "r5"], ["r3", "r4"]]
     assert all(len(g) == 1 for g in stacks(tasks, "tests.somewhere:run", 8))  # another runner: one by one
+
+
+def test_a_stack_holds_regimes_of_one_city_and_keeps_other_cities_apart():
+    """Runs whose scenarios differ only in levers that leave the city as it is share a stack
+    (sim.world.stack_key); another city (stations, committees per street) or another
+    time-series flag does not; a stack never passes its limit, the smallest of its
+    scenarios' (sim.resources.stack_size)."""
+    from sim import load_scenario, with_overrides
+    from sim.sweep.executors import DEFAULT_RUNNER, stacks
+
+    def scenario(name, **over):
+        short = {"days": 20, "warmup_days": 5, **over}
+        return with_overrides(load_scenario(REPO / "scenarios" / f"{name}.yaml"), short)
+
+    base, gated = scenario("unlimited-responsibility"), scenario("gate-and-resources")
+    busy = scenario("admission-list", **{"levers.demand_multiplier": 1.3})
+    stations, more = scenario("service-stations"), scenario("unlimited-responsibility", **{
+        "structure.committees_per_street": 12})
+    order = [base, stations, gated, more, busy, base, stations, gated, busy]
+    tasks = [RunTask(f"r{i}", s, i) for i, s in enumerate(order)]
+    tasks.append(RunTask("ts", gated, 99, timeseries=True))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("sim.resources.stack_size", lambda scenario, requested: 2 if scenario is busy else requested)
+        grouped = [[t.run_id for t in g] for g in stacks(tasks, DEFAULT_RUNNER, 4)]
+        assert grouped == [["r0", "r2"], ["r1", "r6"], ["r3"], ["r4", "r5"], ["r7", "r8"], ["ts"]]
+        # stacked as many as the limit allows when no scenario lowers it
+        mp.setattr("sim.resources.stack_size", lambda scenario, requested: requested)
+        grouped = [[t.run_id for t in g] for g in stacks(tasks, DEFAULT_RUNNER, 8)]
+        assert grouped == [["r0", "r2", "r4", "r5", "r7", "r8"], ["r1", "r6"], ["r3"], ["ts"]]
+
+
+@pytest.mark.slow  # three sweeps
+def test_a_sweep_of_regimes_stacks_them_and_gives_the_rows_of_runs_one_by_one(tmp_path):
+    """A sweep over regimes of one city and demand levels steps its arms together (stacks
+    over levers); its rows are those of the sweep run by run, bit for bit, on one worker
+    and on two."""
+    from sim.stack import run_stack
+    from sim.sweep.executors import _RUNNERS, STACK_RUNNER
+
+    path = tmp_path / "regimes.yaml"
+    path.write_text(yaml.safe_dump({
+        "name": "regimes", "base": str(REPO / "scenarios/unlimited-responsibility.yaml"),
+        "sub_experiments": {
+            "unlimited": {},
+            "gated": {"scenario": str(REPO / "scenarios/admission-list.yaml")},
+            "leaky": {"scenario": str(REPO / "scenarios/leaky-admission-list.yaml")},
+            "funded": {"scenario": str(REPO / "scenarios/gate-and-resources.yaml")},
+            "stations": {"scenario": str(REPO / "scenarios/service-stations.yaml")},
+        },
+        "factors": {"levers.demand_multiplier": [0.8, 1.3]},
+        "replications": 2, "master_seed": 7, "days": 25, "warmup_days": 5, "timeseries": True,
+        "outcomes": ["tasks_done_on_time_share", "committee_utilisation_mean"],
+    }, sort_keys=False))
+    sizes = []
+
+    def counting(scenario, seeds, **kw):
+        sizes.append((len(seeds), len({s.name for s in scenario}) if isinstance(scenario, list) else 1))
+        return run_stack(scenario, seeds, **kw)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setitem(_RUNNERS, STACK_RUNNER, counting)
+        sweep(build_plan(path), tmp_path / "stacked", lambda: SerialExecutor(stack=16), quiet=True)
+    # the four arms of one city in one stack of 16 (four arms, two demand levels, two seeds), stations apart
+    assert sorted(sizes) == [(1, 1), (4, 1), (16, 4)], sizes  # and the outcome probe, a stack of one
+    sweep(build_plan(path), tmp_path / "alone", lambda: SerialExecutor(stack=1), quiet=True)
+    assert_same_results(results(tmp_path / "stacked"), results(tmp_path / "alone"))
+    sweep(build_plan(path), tmp_path / "two", lambda: LocalExecutor(2, stack=16), quiet=True)
+    assert_same_results(results(tmp_path / "two"), results(tmp_path / "alone"))

@@ -1,13 +1,15 @@
 """Where runs execute: in this process, in local worker processes, or on a Dask cluster.
 
 All three take the same tasks (a scenario, a seed) and call the same pure function, so a
-run's result does not depend on where it ran. Runs of the default runner that share a
-scenario (replications: they differ only in seed) are stepped together in stacks
-(`sim.run_stack`, issue 19), each run's result bit for bit its result alone; a stack
-holds at most `stack` runs (`sim.resources.stack_size` lowers it for large or long
-runs), and each run still comes back as its own record. Tasks travel in batches sized from the
-measured run time: small batches locally (fast feedback, even load), batches of at least
-about a second on Dask, where each task costs a few milliseconds of scheduling.
+run's result does not depend on where it ran. Runs of the default runner whose scenarios
+may share a stack (replications, which differ only in seed, and regimes or design points
+that differ only in levers leaving the city as it is: `sim.world.stack_key`) are stepped
+together in stacks (`sim.run_stack`, issue 19), wherever they come in the plan, each
+run's result bit for bit its result alone; a stack holds at most `stack` runs
+(`sim.resources.stack_size` lowers it for large or long runs), and each run still comes
+back as its own record. Tasks travel in batches of whole stacks sized from the measured
+run time: small batches locally (fast feedback, even load), batches of at least about a
+second on Dask, where each task costs a few milliseconds of scheduling.
 
 Local workers are forked once per sweep and reused (fork: they inherit the imported
 model, so they start in milliseconds). `concurrent.futures.ProcessPoolExecutor` rather
@@ -38,7 +40,7 @@ from typing import Any
 import pandas as pd
 
 DEFAULT_RUNNER = "sim:run"
-STACK_RUNNER = "sim:run_stack"  # what the default runner's runs sharing a scenario are stepped with
+STACK_RUNNER = "sim:run_stack"  # what the default runner's stackable runs are stepped with
 
 
 @dataclass(frozen=True)
@@ -80,25 +82,40 @@ def resolve_runner(spec: str) -> Callable:
 
 
 def stacks(tasks: list[RunTask], runner: str, stack: int) -> list[list[RunTask]]:
-    """The tasks in stacks of consecutive runs that share a scenario (the same object, as
-    a plan's replications do) and the time-series flag, each at most `stack` runs
-    (`sim.resources.stack_size`); every task alone when stacking is off or the runner is
-    not the default."""
+    """The tasks in stacks of runs that may be stepped together: their scenarios have the
+    same stack key (`sim.world.stack_key`: equal but for levers that leave the city and
+    the kinds as they are; the same scenario object, as a plan's replications share, is
+    the cheap case) and they share the time-series flag. Runs are grouped wherever they
+    come in `tasks` (a plan lists its runs arm by arm; a stack holds the arms of a point,
+    or of several), in their order within a group, the groups in the order of their first
+    run; each stack holds at most `stack` runs (fewer where `sim.resources.stack_size`
+    says so for one of its scenarios). Every task alone when stacking is off or the runner
+    is not the default."""
     if stack <= 1 or runner != DEFAULT_RUNNER:
         return [[task] for task in tasks]
+    from sim.config import Scenario
     from sim.resources import stack_size
+    from sim.world import stack_key
 
-    out: list[list[RunTask]] = []
+    keys: dict[int, Any] = {}  # by scenario object: a plan's runs share few of them
     limits: dict[int, int] = {}
+    open_stacks: dict[tuple[Any, bool], tuple[list[RunTask], int]] = {}  # each group's last stack, its limit
+    out: list[list[RunTask]] = []
     for task in tasks:
-        last = out[-1] if out else None
-        if (last is not None and last[0].scenario is task.scenario and last[0].timeseries == task.timeseries
-                and len(last) < limits[id(task.scenario)]):
-            last.append(task)
-            continue
-        if id(task.scenario) not in limits:
-            limits[id(task.scenario)] = stack_size(task.scenario, stack)
-        out.append([task])
+        s = task.scenario
+        if id(s) not in keys:
+            keys[id(s)] = stack_key(s) if isinstance(s, Scenario) else ("object", id(s))
+            limits[id(s)] = stack_size(s, stack)
+        group = (keys[id(s)], task.timeseries)
+        if group in open_stacks:
+            current, limit = open_stacks[group]
+            limit = min(limit, limits[id(s)])
+            if len(current) < limit:
+                current.append(task)
+                open_stacks[group] = (current, limit)
+                continue
+        open_stacks[group] = ([task], limits[id(s)])
+        out.append(open_stacks[group][0])
     return out
 
 
@@ -112,12 +129,15 @@ def execute_batch(runner: str, tasks: list[RunTask], stack: int = 1) -> list[Run
 
 
 def _execute_stack(tasks: list[RunTask]) -> list[RunRecord]:
-    """One stack of runs of one scenario; if it raises, each run again alone, so the run
-    at fault is reported with its own traceback and the others still finish."""
+    """One stack of runs (of one scenario, or of scenarios that may share a stack); if it
+    raises, each run again alone, so the run at fault is reported with its own traceback
+    and the others still finish."""
     start = time.perf_counter()
+    first = tasks[0].scenario
+    scenarios = first if all(task.scenario is first for task in tasks) else [task.scenario for task in tasks]
     try:
         results = resolve_runner(STACK_RUNNER)(
-            tasks[0].scenario, seeds=[task.seed for task in tasks], timeseries=tasks[0].timeseries
+            scenarios, seeds=[task.seed for task in tasks], timeseries=tasks[0].timeseries
         )
     except Exception:  # noqa: BLE001 - found again run by run below
         return _execute_each(DEFAULT_RUNNER, tasks)
@@ -212,14 +232,21 @@ class _Windowed:
         return future.result()
 
     def map(self, runner: str, tasks: Iterable[RunTask]) -> Iterator[list[RunRecord]]:
-        pending = deque(tasks)
+        pending = deque(stacks(list(tasks), runner, self.stack))  # a batch carries whole stacks
+        remaining = sum(len(group) for group in pending)
         batcher = Batcher(self.target_seconds, self.workers)
         inflight: set = set()
         window = 2 * self.workers
         while pending or inflight:
             while pending and len(inflight) < window:
-                size = batcher.size(len(pending), self.stack if runner == DEFAULT_RUNNER else 1)
-                inflight.add(self._submit(runner, [pending.popleft() for _ in range(min(size, len(pending)))]))
+                size = batcher.size(remaining, self.stack if runner == DEFAULT_RUNNER else 1)
+                batch: list[RunTask] = []
+                while pending and len(batch) + len(pending[0]) <= size:
+                    batch.extend(pending.popleft())
+                if not batch:  # the next stack is larger than the batch may be: its first runs
+                    batch, pending[0] = pending[0][:size], pending[0][size:]
+                remaining -= len(batch)
+                inflight.add(self._submit(runner, batch))
             for future in self._wait(inflight):
                 inflight.discard(future)
                 records = self._result(future)
