@@ -74,7 +74,11 @@ _S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
 
 def mix(x: np.ndarray) -> np.ndarray:
     """SplitMix64's finaliser: a bijection of uint64 words that scrambles every bit."""
-    x = np.array(x, dtype=np.uint64)  # a copy, worked on in place
+    return _mix_in_place(np.array(x, dtype=np.uint64))  # a copy, worked on in place
+
+
+def _mix_in_place(x: np.ndarray) -> np.ndarray:
+    """`mix` of a uint64 array the caller owns (made for the purpose), in place; returns it."""
     with np.errstate(over="ignore"):
         x ^= x >> _S30
         x *= _M1
@@ -108,15 +112,18 @@ def task_keys_of_worlds(keys: list[int], day: int, source: Source, sizes: np.nda
         base = mix(np.array(keys, np.uint64) ^ tag)
         # base + golden × (position in its world), in arithmetic modulo 2**64:
         # (base − golden × start) + golden × (position in the stack)
-        return mix(np.repeat(base - _GOLDEN * start, sizes) + _GOLDEN * np.arange(1, n + 1, dtype=np.uint64))
+        return _mix_in_place(np.repeat(base - _GOLDEN * start, sizes) + _GOLDEN * np.arange(1, n + 1, dtype=np.uint64))
 
 
 def uniforms(keys: np.ndarray, decision: Decision, attempt: np.ndarray | int = 0) -> np.ndarray:
     """One uniform in [0, 1) per task key for `decision` (and its `attempt`-th repetition)."""
     tag = (np.uint64(int(decision)) << np.uint64(32)) + np.asarray(attempt, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        bits = mix(np.asarray(keys, dtype=np.uint64) ^ mix(tag + _GOLDEN))
-    return (bits >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
+        bits = _mix_in_place(np.asarray(keys, dtype=np.uint64) ^ mix(tag + _GOLDEN))
+    bits >>= np.uint64(11)
+    u = bits.astype(np.float64)
+    u *= 1.0 / 9007199254740992.0
+    return u
 
 
 def office_keys(key: int, level: np.ndarray, position: np.ndarray) -> np.ndarray:

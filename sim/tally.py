@@ -189,16 +189,29 @@ class Tally:
         self.returned_hours += self.per_level(level_key, hours)
 
     def record_work(
-        self, tasks: TaskLedger, self_governance: np.ndarray, rows, kind, spent, funded_used, level, level_key,
-        office_world, holder,
+        self, tasks: TaskLedger, administrative: np.ndarray, self_governance: np.ndarray, rows, kind, spent,
+        funded_used, level, level_key, office_world, holder,
     ) -> None:
         """Hours spent today on `rows` (of `kind`, held by `holder` at `level`); `funded_used`:
         the funded hours that paid for each (None when there were no funded hours);
-        `self_governance` is the kind table's flag and `office_world` each office's world."""
+        `administrative` and `self_governance` are the kind table's flags and `office_world`
+        each office's world."""
         t = tasks
         day = self.today
-        day["self_governance_hours"] += self.per_level(level_key, spent * self_governance[kind])
-        above = t.from_above[rows] & RECEIVES_FROM_ABOVE[level]
+        if (administrative & self_governance).any():
+            day["administrative_hours"] += self.per_level(level_key, spent * administrative[kind])
+            day["self_governance_hours"] += self.per_level(level_key, spent * self_governance[kind])
+        else:
+            # a kind is administrative, self-governance or neither: both sums in one bincount
+            # over (world, level, class). Each sum adds the same hours in the same order as
+            # a bincount of `spent * flag` would (which also adds zeros, and x + 0.0 is x)
+            work_class = administrative.astype(np.intp) + 2 * self_governance  # 0 neither, 1, 2
+            key = level_key * 3 + work_class[kind]
+            hours = np.bincount(key, weights=spent, minlength=self.worlds * N_LEVELS * 3)
+            by_class = hours.reshape(self.worlds, N_LEVELS, 3)
+            day["administrative_hours"] += by_class[:, :, 1]
+            day["self_governance_hours"] += by_class[:, :, 2]
+        above = t.from_above[rows] & RECEIVES_FROM_ABOVE.take(level)  # (take: `[level]` with int8 indices is slow)
         day["from_above_staff_hours"] += self.per_level(level_key, spent * above)
         if funded_used is not None:
             self.funded_used += self.total(funded_used, office_world[holder])
@@ -239,34 +252,45 @@ class Tally:
         sojourn = day - t.created[rows]
         bounces = t.bounces[rows]
         self.departed += leaving
-        self.sojourn_sum += self.whole(sojourn, world_of)  # whole days: exact in any order
         self.handoffs_sum += self.whole(t.handoffs[rows], world_of)
         self.bounces_sum += self.whole(bounces, world_of)
-        resident = origin[t.kind[rows] if kind is None else kind] == FROM_RESIDENTS
+        # (an index, not a mask: NumPy's boolean indexing is several times slower on mixed masks)
+        resident = np.flatnonzero(origin[t.kind[rows] if kind is None else kind] == FROM_RESIDENTS)
         world_of_resident = world_of[resident]
         residents = self.count(world_of_resident)
         self.resident_departed += residents
         if on_time is not None:
             self.done_after_warmup += leaving
             self.on_time_after_warmup += on_time_by_level.sum(axis=1)
-            self._add_to_hist(self.lead_hist, world_of, sojourn)
+            # whole days, exact in any order: the sum of the day's lead times is its histogram's
+            # first moment, unless some fell in the last, open bin
+            lead_sum = self._add_to_hist(self.lead_hist, world_of, sojourn)
+            self.sojourn_sum += self.whole(sojourn, world_of) if lead_sum is None else lead_sum
             self.resident_done += residents
             sojourn_resident = sojourn[resident]
-            self.resident_lead_sum += self.whole(sojourn_resident, world_of_resident)
-            self._add_to_hist(self.resident_lead_hist, world_of_resident, sojourn_resident)
+            lead_sum = self._add_to_hist(self.resident_lead_hist, world_of_resident, sojourn_resident)
+            self.resident_lead_sum += self.whole(sojourn_resident, world_of_resident) if lead_sum is None else lead_sum
             self.resident_bounces_sum += self.whole(bounces[resident], world_of_resident)
         else:
+            self.sojourn_sum += self.whole(sojourn, world_of)  # whole days: exact in any order
             self.resident_abandoned += residents
 
-    def _add_to_hist(self, hist: np.ndarray, world_of: np.ndarray, days: np.ndarray) -> None:
+    def _add_to_hist(self, hist: np.ndarray, world_of: np.ndarray, days: np.ndarray) -> np.ndarray | None:
         """Count whole-day lead times into `hist` (worlds × LEAD_BINS), the longest in the
-        last bin; only the bins up to today's longest are counted and added."""
+        last bin; only the bins up to today's longest are counted and added. Returns each
+        world's sum of `days` (exact, from the counts), or None when some were longer than
+        the last bin holds."""
         if days.size == 0:
-            return
-        days = np.minimum(days, LEAD_BINS - 1)
-        bins = int(days.max()) + 1
-        key = world_of.astype(np.int64) * bins + days
-        hist[:, :bins] += np.bincount(key, minlength=self.worlds * bins).reshape(self.worlds, bins)
+            return np.zeros(self.worlds, dtype=np.int64)
+        longest = int(days.max())
+        clipped = longest > LEAD_BINS - 1
+        if clipped:
+            days = np.minimum(days, LEAD_BINS - 1)
+        bins = min(longest, LEAD_BINS - 1) + 1
+        key = world_of.astype(np.int64, copy=False) * bins + days
+        counts = np.bincount(key, minlength=self.worlds * bins).reshape(self.worlds, bins)
+        hist[:, :bins] += counts
+        return None if clipped else counts @ np.arange(bins)
 
     def close_day(
         self, tasks: TaskLedger, roster, level_key: np.ndarray, normal_hours: np.ndarray, day: int

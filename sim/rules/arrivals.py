@@ -147,10 +147,11 @@ def create(
     keys = task_keys_of_worlds(world.decision_keys, day, source, sizes)  # keyed before any is dropped
     if world.lever_anywhere("data_sharing"):
         sharing = world.lever("data_sharing")  # one, or one per world
-        keep = np.concatenate(redundancy) >= kinds.redundant_share[kind]
+        kept = np.concatenate(redundancy) >= kinds.redundant_share[kind]
         if isinstance(sharing, np.ndarray):  # only the worlds that share data drop anything
-            keep |= ~np.repeat(sharing, sizes)
-        if not keep.all():
+            kept |= ~np.repeat(sharing, sizes)
+        if not kept.all():
+            keep = np.flatnonzero(kept)  # (index takes: see sim.rules.routing.candidates)
             owner = np.repeat(np.arange(world.worlds), sizes)[keep]
             sizes = world.tally.count(owner) if world.worlds > 1 else np.array([owner.size])
             kind, holder, territory, responsible, effort, keys = (

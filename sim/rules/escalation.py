@@ -26,7 +26,7 @@ def escalate(world: World) -> None:
         & (t.effort_left[rows] - t.authority_left[rows] <= EPS)
         & (t.ready_day[rows] <= world.day)
     )
-    rows = rows[waiting]
+    rows = rows[np.flatnonzero(waiting)]  # (index takes: see sim.rules.routing.candidates)
     if rows.size == 0:
         return
     below = t.holder[rows]  # each task's lever values are its holder's world's
@@ -37,15 +37,16 @@ def escalate(world: World) -> None:
     retry = np.maximum(world.lever_at("escalation_retry_days", below[~accept]), 1)
     owner = world.world_of_tasks(rows)
     world.tally.escalations += world.tally.count(owner)
-    up = rows[accept]
+    accepted, bounced = np.flatnonzero(accept), np.flatnonzero(~accept)
+    up = rows[accepted]
     if world.recorder is not None:
         world.recorder.record(t.holder[up], t.responsible[up], t.effort_left[up])
     t.holder[up] = t.responsible[up]
     t.handoffs[up] += 1
     t.pinned[up] = True
     t.fresh[up] = False
-    back = rows[~accept]
+    back = rows[bounced]
     t.bounces[back] += 1
     t.handoffs[back] += 2
     t.ready_day[back] = world.day + retry
-    world.tally.bounces += world.tally.count(owner[~accept])
+    world.tally.bounces += world.tally.count(owner[bounced])

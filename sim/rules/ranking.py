@@ -63,7 +63,7 @@ def record_done(
     ok = world.kinds.is_administrative[kind] & on_time
     b = world.behaviour
     holder = t.holder[rows] if holder is None else holder
-    b.month_on_time += np.bincount(holder[ok], minlength=b.month_on_time.size)
+    b.month_on_time += np.bincount(holder[np.flatnonzero(ok)], minlength=b.month_on_time.size)
 
 
 def record_late(world: World) -> None:

@@ -69,29 +69,29 @@ def spend_hours(world: World) -> None:
         done_now = within <= cap + EPS
         finished[short] = done_now
         spent[short] = np.where(done_now, w, np.clip(cap - (within - w), 0.0, None))
-        unfinished = short[~done_now]
+        unfinished = short[np.flatnonzero(~done_now)]  # (index takes: see sim.rules.routing.candidates)
 
     level_key = world.level_key[holder]
     kind = t.kind[rows]
-    tally.today["administrative_hours"] += tally.per_level(level_key, spent * world.kinds.is_administrative[kind])
     used = np.bincount(holder, weights=spent, minlength=n_off)
     roster.hours_used[:] = used
     roster.capacity[:] = capacity
     roster.overtime[:] = np.maximum(used - normal, 0.0)
     # funded hours used: on finished work, as much of it as they cover
     funded_used = np.where(finished, np.minimum(funded, workable), 0.0) if any_funded else None
-    tally.record_work(t, world.kinds.self_governance, rows, kind, spent, funded_used, level, level_key,
-                      world.office_world, holder)
+    tally.record_work(t, world.kinds.is_administrative, world.kinds.self_governance, rows, kind, spent, funded_used,
+                      level, level_key, world.office_world, holder)
 
     # partial progress on the task each office could not finish
     t.effort_left[rows[unfinished]] -= spent[unfinished]
     # finished: the workable part is done; funded hours paid for what staff did not
-    done_rows, work_done = rows[finished], workable[finished]
+    done = np.flatnonzero(finished)
+    done_rows, work_done = rows[done], workable[done]
     if funded_used is not None:
-        t.funded[done_rows] -= funded_used[finished]
+        t.funded[done_rows] -= funded_used[done]
     left = np.maximum(t.effort_left[done_rows] - work_done, 0.0)
     t.effort_left[done_rows] = left
-    complete = done_rows[left <= EPS]
+    complete = done_rows[np.flatnonzero(left <= EPS)]
     complete = inspect_purchased_work(world, complete)
     finish(world, complete)
 
@@ -109,7 +109,7 @@ def queue_order(
     deadline = t.deadline[rows].astype(np.int64)
     lo = int(deadline.min()) if rows.size else 0
     dl_bits = max(int(deadline.max()) - lo, 1).bit_length() if rows.size else 1
-    key = (holder.astype(np.int64) << 1) | ~t.hard[rows]
+    key = (holder.astype(np.int64, copy=False) << 1) | ~t.hard[rows]
     if first is not None:
         key = (key << 1) | ~first
     if rationed is not None:
