@@ -9,14 +9,17 @@ whole run unless its name says otherwise.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from .levels import BELOW_DEPARTMENTS, COMMITTEE, DEPARTMENT, LEVELS, N_LEVELS, STATION, STREET
 from .outcomes import DAILY_KEYS, SUMMARY_KEYS
 from .tally import DAY_COLUMNS, LEAD_BINS, Tally
 from .world import World
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 NAN = float("nan")
 # days_to_first_crisis: the first day after warm-up whose rolling on-time share of the
@@ -75,6 +78,8 @@ def daily_values(tally: Tally, w: int = 0) -> dict[str, float]:
 
 def timeseries(tally) -> pd.DataFrame:
     """One row per day per level, of one world (`Tally.of_world`)."""
+    import pandas as pd  # here, not at the top: a run without a time series does not import pandas
+
     n = len(tally.days)
     frame = {"day": np.repeat(np.arange(1, n + 1), N_LEVELS), "level": np.tile(LEVELS, n)}
     for name in DAY_COLUMNS:

@@ -214,3 +214,72 @@ def test_flush_seconds_zero_writes_every_batch_however_long_the_sweep_has_run():
     assert driver.flush_interval(5.0, elapsed=10.0) == 5.0  # the asked interval on a short sweep
     assert driver.flush_interval(5.0, elapsed=400.0) == 20.0  # 5% of the time elapsed
     assert driver.flush_interval(5.0, elapsed=1e6) == 60.0  # at most a minute
+
+
+# ---- rows stored without pandas: the same Parquet part, byte for byte -----------------------
+
+def _part_bytes(path: Path, table) -> bytes:
+    import pyarrow.parquet as pq
+
+    pq.write_table(table, path)
+    return path.read_bytes()
+
+
+PLAIN_ROWS = [
+    {"run_id": "a/p000/r000", "sub_experiment": "a", "point": 0, "seed": 2**62, "share": 0.25,
+     "mean": float("nan"), "stable": True, "scenario": "城市 district", "neg": -0.0, "big": float("inf")},
+    {"run_id": "a/p000/r001", "sub_experiment": "a", "point": -3, "seed": 7, "share": 1e-300,
+     "mean": 2.5, "stable": False, "scenario": "", "neg": 3.0, "big": -1.5},
+]
+
+
+@pytest.mark.parametrize("rows", [PLAIN_ROWS, PLAIN_ROWS[:1], [{**r, "mean": float("nan")} for r in PLAIN_ROWS]])
+def test_plain_rows_make_the_part_pandas_makes_byte_for_byte_without_pandas(rows, tmp_path):
+    import pyarrow as pa
+
+    from sim.sweep import store
+
+    if not pd.__version__.startswith("3."):
+        pytest.skip("the pandas-free path is for pandas 3")
+    fast = store._plain_rows_table(rows)
+    assert fast is not None  # these rows take the pandas-free path
+    slow = pa.Table.from_pandas(pd.DataFrame(rows), preserve_index=False)
+    assert fast.schema.equals(slow.schema, check_metadata=True)
+    assert _part_bytes(tmp_path / "fast.parquet", fast) == _part_bytes(tmp_path / "slow.parquet", slow)
+
+
+@pytest.mark.parametrize("change", [
+    lambda rows: [{**rows[0], "mean": None}, rows[1]],           # a missing value
+    lambda rows: [{**rows[0], "point": 1.5}, rows[1]],           # int and float in one column
+    lambda rows: [{**rows[0], "seed": 2**63}, rows[1]],          # beyond int64 (pandas: uint64)
+    lambda rows: [rows[0], {k: rows[1][k] for k in reversed(list(rows[1]))}],  # another key order
+    lambda rows: [rows[0], {**rows[1], "extra": 1}],             # a key only some rows have
+    lambda rows: [{**rows[0], "stable": __import__("numpy").bool_(True)}, rows[1]],  # a NumPy scalar
+])
+def test_rows_pandas_would_read_otherwise_go_through_pandas_and_give_its_part(change, tmp_path):
+    import pyarrow as pa
+
+    from sim.sweep import store
+
+    rows = change(PLAIN_ROWS)
+    assert store._plain_rows_table(rows) is None
+    expected = pa.Table.from_pandas(pd.DataFrame(rows), preserve_index=False)
+    assert _part_bytes(tmp_path / "a.parquet", store.rows_table(rows)) == _part_bytes(tmp_path / "b.parquet", expected)
+
+
+def test_a_sweep_without_time_series_imports_neither_pandas_nor_mesa(tmp_path):
+    """Start-up is a sweep's largest cost outside the runs: pandas alone was a third of a
+    second of CPU (docs/performance.md, *The sweep's own cost*)."""
+    import subprocess
+    import sys
+
+    exp = write_experiment(tmp_path / "exp.yaml", timeseries=False, replications=2)
+    code = ("import sys\nfrom sim.cli import main\n"
+            f"assert main(['sweep', {str(exp)!r}, '--out', {str(tmp_path / 'out')!r}, '--workers', '1', "
+            "'--quiet']) == 0\n"
+            "print(sorted(m for m in ('pandas', 'mesa', 'matplotlib', 'scipy', 'dask', 'distributed') "
+            "if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    assert out.stdout.strip() == "[]"
+    runs = ResultStore(tmp_path / "out").read_runs()
+    assert len(runs) == 4 and runs["run_id"].is_unique

@@ -8,17 +8,28 @@ bootstrap confidence intervals; `report` writes the tables, figures and a short 
 `cli` wires the `tiaokuai sensitivity` command.
 """
 
-from .analysis import SampleWarning, morris_indices, point_means, screen, sobol_indices, top_levers
-from .stages import StageResult, run_stage, stage_plan
+from __future__ import annotations
 
-__all__ = [
-    "SampleWarning",
-    "StageResult",
-    "morris_indices",
-    "point_means",
-    "run_stage",
-    "screen",
-    "sobol_indices",
-    "stage_plan",
-    "top_levers",
-]
+import importlib
+
+# names load on first use: `tiaokuai` builds its parser from sim.sensitivity.cli, and every
+# other command (a sweep) should not pay for pandas and the stages on the way
+_WHERE = {
+    "SampleWarning": "analysis",
+    "StageResult": "stages",
+    "morris_indices": "analysis",
+    "point_means": "analysis",
+    "run_stage": "stages",
+    "screen": "analysis",
+    "sobol_indices": "analysis",
+    "stage_plan": "stages",
+    "top_levers": "analysis",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,8 +13,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from sim.errors import InputError, Problem
 from sim.resources import check_memory
@@ -24,6 +23,9 @@ from .executors import DEFAULT_RUNNER, STACK_RUNNER, RunRecord, RunTask, resolve
 from .plan import Plan, model_code_hash
 from .progress import Progress
 from .store import FORMAT, ResultStore
+
+if TYPE_CHECKING:  # a sweep without time series never imports pandas (sim.sweep.store)
+    import pandas as pd
 
 
 class SweepFailed(RuntimeError):

@@ -35,9 +35,10 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEFAULT_RUNNER = "sim:run"
 STACK_RUNNER = "sim:run_stack"  # what the default runner's stackable runs are stepped with
