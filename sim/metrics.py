@@ -95,8 +95,21 @@ def window_sums(window: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     """Each per-day column summed over the window, per level (day by day, in order)."""
     sums = {}
     for name in DAY_COLUMNS:
-        sums[name] = np.array([sum(d[name][lv] for d in window) for lv in range(N_LEVELS)], dtype=float)
+        rows = np.zeros((len(window) + 1, N_LEVELS))
+        if window:
+            rows[1:] = [d[name] for d in window]
+        # a running sum down the days: 0 + day 1 + day 2 + ..., in order, the additions of
+        # a Python sum() over the days (a NumPy sum along the days would add them pairwise)
+        sums[name] = np.cumsum(rows, axis=0)[-1]
     return sums
+
+
+def day_totals_sum(days: list[dict[str, np.ndarray]], name: str) -> float:
+    """sum(d[name].sum() for d in days): each day's total over the levels, added day by day in order."""
+    totals = np.zeros(len(days) + 1)
+    if days:
+        totals[1:] = np.array([d[name] for d in days]).sum(axis=1)  # each row as its own .sum()
+    return float(np.cumsum(totals)[-1])
 
 
 def summarise(world: World, w: int = 0) -> dict:
@@ -112,7 +125,7 @@ def summarise(world: World, w: int = 0) -> dict:
         vals = [d[name][level] / d["offices"][level] for d in window if d["offices"][level] > 0]
         return float(np.mean(vals)) if vals else 0.0
 
-    open_series = np.array([d["open_tasks"].sum() for d in window])
+    open_series = np.array([d["open_tasks"] for d in window]).sum(axis=1) if window else np.array([])
     lead_n = tally.lead_hist.sum()
     if lead_n:
         lead_days = np.arange(LEAD_BINS)
@@ -166,7 +179,7 @@ def summarise(world: World, w: int = 0) -> dict:
         s[f"staff_lost_{name}_total"] = int(tally.staff_lost[lv])
     s["coproduced_hours_total"] = float(tally.coproduced_hours)
     s["staff_lost_to_strain_share"] = share(tally.staff_lost_to_strain, float(tally.staff_lost.sum()), 0.0)
-    s["overtime_hours_total"] = float(sum(d["overtime_hours"].sum() for d in tally.days))
+    s["overtime_hours_total"] = day_totals_sum(tally.days, "overtime_hours")
     s["funded_hours_total"] = float(tally.funded_given)
     s.update(behaviour_outcomes(sums, window, tally))
     ratio, stable = littles_law_check(open_series, departures_per_day, sojourn_mean)
@@ -195,7 +208,7 @@ def behaviour_outcomes(sums: PerLevel, window: list[dict[str, np.ndarray]], tall
         "self_governance_unmet_share": 1.0 - share(
             sums["self_governance_taken_hours"][COMMITTEE], sums["self_governance_demand_hours"][COMMITTEE], empty=1.0
         ),
-        "campaign_hours_total": float(sum(d["campaign_hours"].sum() for d in tally.days)),
+        "campaign_hours_total": day_totals_sum(tally.days, "campaign_hours"),
         "formalism_hours_share": share(
             sums["formalism_hours"][GOVERNMENT].sum(), sums["hours_used"][GOVERNMENT].sum(), empty=0.0
         ),
@@ -206,7 +219,7 @@ def behaviour_outcomes(sums: PerLevel, window: list[dict[str, np.ndarray]], tall
         "department_leak_propensity_mean": share(
             sums["leak_propensity"][DEPARTMENT], sums["offices"][DEPARTMENT], empty=0.0
         ),
-        "formalism_reworks_total": int(sum(d["formalism_reworks"].sum() for d in tally.days)),
+        "formalism_reworks_total": int(day_totals_sum(tally.days, "formalism_reworks")),
         "committee_administrative_share": share(
             sums["administrative_hours"][COMMITTEE], sums["hours_used"][COMMITTEE], empty=0.0
         ),
