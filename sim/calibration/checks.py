@@ -140,6 +140,9 @@ def propagate(
             d, r, name = labels[rec.run_id]
             rows.append({"draw": d, "replication": r, "arm": name,
                          **{k: rec.summary.get(k, np.nan) for k in outcomes}})
+    # in the order the runs were asked for, whatever order the executor's stacks finished in
+    order = {run_id: i for i, run_id in enumerate(labels)}
+    rows.sort(key=lambda row: order[f"d{row['draw']}/r{row['replication']}/{row['arm']}"])
     return pd.DataFrame(rows)
 
 

@@ -37,8 +37,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--stack", type=str, default=None, metavar="K",
-        help="step up to K runs that share a scenario (replications) together, each bit for bit "
-        "its result alone (default: $TIAOKUAI_STACK or 16, fewer for large or long runs); 1 = one by one",
+        help="step up to K runs together whose scenarios differ only in seed or in levers that leave the "
+        "city as it is (replications, regimes, demand levels), each bit for bit its result alone "
+        "(default: $TIAOKUAI_STACK or 16, fewer for large or long runs); 1 = one by one",
     )
     p.add_argument("--restart", action="store_true",
                    help="discard the results DIR holds and start over (only a tiaokuai result folder)")
