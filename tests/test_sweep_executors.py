@@ -280,3 +280,27 @@ def test_a_sweep_of_regimes_stacks_them_and_gives_the_rows_of_runs_one_by_one(tm
     assert_same_results(results(tmp_path / "stacked"), results(tmp_path / "alone"))
     sweep(build_plan(path), tmp_path / "two", lambda: LocalExecutor(2, stack=16), quiet=True)
     assert_same_results(results(tmp_path / "two"), results(tmp_path / "alone"))
+
+
+def test_a_stack_of_regimes_that_raises_is_run_again_run_by_run():
+    """A stack that raises falls back to each of its runs alone, each with its own
+    scenario: every run still comes back, as its own record, in the batch's order."""
+    from sim import load_scenario, with_overrides
+    from sim.sweep.executors import _RUNNERS, DEFAULT_RUNNER, STACK_RUNNER, execute_batch
+
+    short = {"days": 3, "warmup_days": 1}
+    a = with_overrides(load_scenario(REPO / "scenarios/unlimited-responsibility.yaml"), short)
+    b = with_overrides(load_scenario(REPO / "scenarios/admission-list.yaml"), short)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the stack broke")
+
+    tasks = [RunTask("a", a, 1), RunTask("b", b, 1), RunTask("a2", a, 2)]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setitem(_RUNNERS, STACK_RUNNER, broken)
+        records = execute_batch(DEFAULT_RUNNER, tasks, stack=4)
+    assert [r.run_id for r in records] == ["a", "b", "a2"]
+    assert all(r.error is None for r in records)
+    assert [(r.summary["scenario"], r.summary["seed"]) for r in records] == [
+        ("unlimited-responsibility", 1), ("admission-list", 1), ("unlimited-responsibility", 2)]
+    assert records[1].summary["tasks_done"] == sim_run(b, 1).summary["tasks_done"]
