@@ -283,3 +283,18 @@ def test_a_sweep_without_time_series_imports_neither_pandas_nor_mesa(tmp_path):
     assert out.stdout.strip() == "[]"
     runs = ResultStore(tmp_path / "out").read_runs()
     assert len(runs) == 4 and runs["run_id"].is_unique
+
+
+def test_once_pandas_is_imported_rows_go_through_pandas_itself(monkeypatch, tmp_path):
+    """A process that has pandas (time series, a notebook) may have changed its options:
+    its own table then, not the pandas-free one."""
+    import pyarrow as pa
+
+    from sim.sweep import store
+
+    def refuse(rows):
+        raise AssertionError("the pandas-free path was taken with pandas imported")
+
+    monkeypatch.setattr(store, "_plain_rows_table", refuse)
+    expected = pa.Table.from_pandas(pd.DataFrame(PLAIN_ROWS), preserve_index=False)
+    assert _part_bytes(tmp_path / "a.parquet", store.rows_table(PLAIN_ROWS)) == _part_bytes(tmp_path / "b.parquet", expected)

@@ -21,6 +21,7 @@ import os
 import re
 import secrets
 import shutil
+import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -108,8 +109,10 @@ def rows_table(rows: list[dict[str, Any]]) -> pa.Table:
     byte), built without importing pandas (a third of a second of CPU, the largest cost of a
     sweep's start-up) when that table is certain: pandas 3, every row the same keys in the
     same order, and each column all `str`, all `int` (within int64), all `float` (NaN
-    stored as null) or all `bool`. Anything else goes through pandas, as before."""
-    table = _plain_rows_table(rows)
+    stored as null) or all `bool`. Anything else, or any rows once pandas is imported,
+    go through pandas, as before."""
+    # pandas already imported (time series, a notebook): its own table, options and all
+    table = None if "pandas" in sys.modules else _plain_rows_table(rows)
     if table is None:
         import pandas as pd
 
