@@ -10,7 +10,10 @@ and comparing the two files exactly (`--compare`; NaN equals NaN):
 Keys the reference lacks (new summary keys added since) are listed, not counted as
 differences. `--stack` takes the runs from stacks instead (`sim.run_stack` of each
 scenario's seeds 1-3 together, and of seed 2 alone): compared against a fingerprint of
-single runs, it checks that stacking changes no result.
+single runs, it checks that stacking changes no result. `--stack-regimes` stacks across
+scenarios too (stacks over levers): every group of scenarios that may share a stack
+(`sim.world.stack_key`: the regimes of one city) is one stack of all its scenarios'
+seeds 1-3, in reverse order, so each run is checked next to other regimes.
 """
 
 from __future__ import annotations
@@ -33,8 +36,10 @@ def scenario_paths() -> list[Path]:
     return sorted((ROOT / "scenarios").glob("*.yaml")) + sorted((ROOT / "scenarios" / "cases").rglob("*.yaml"))
 
 
-def fingerprint(skip: tuple[str, ...] = (), stack: bool = False) -> dict:
+def fingerprint(skip: tuple[str, ...] = (), stack: bool = False, regimes: bool = False) -> dict:
     out = {}
+    if regimes:
+        return fingerprint_of_regime_stacks(skip)
     for path in scenario_paths():
         name = str(path.relative_to(ROOT))
         if any(s in name for s in skip):
@@ -49,6 +54,28 @@ def fingerprint(skip: tuple[str, ...] = (), stack: bool = False) -> dict:
             continue
         for seed in SEEDS:
             out[f"{name}@{seed}"] = run(scenario, seed, timeseries=False).summary
+    return out
+
+
+def fingerprint_of_regime_stacks(skip: tuple[str, ...] = ()) -> dict:
+    """Seeds 1-3 of every scenario, each group of scenarios sharing a stack key stepped as
+    one stack (the group's runs in reverse order: another composition than alone)."""
+    from sim.world import stack_key
+
+    groups: dict[str, list[tuple[str, object]]] = {}
+    for path in scenario_paths():
+        name = str(path.relative_to(ROOT))
+        if not any(s in name for s in skip):
+            scenario = load_scenario(path)
+            groups.setdefault(stack_key(scenario), []).append((name, scenario))
+    out = {}
+    for members in groups.values():
+        runs = [(name, scenario, seed) for name, scenario in members for seed in SEEDS][::-1]
+        results = run_stack([s for _, s, _ in runs], [seed for _, _, seed in runs], timeseries=False)
+        for (name, _, seed), result in zip(runs, results):
+            out[f"{name}@{seed}"] = result.summary
+    print(f"{len(out)} runs in {len(groups)} stacks: {sorted(len(m) * len(SEEDS) for m in groups.values())}",
+          file=sys.stderr)
     return out
 
 
@@ -79,8 +106,10 @@ def main() -> int:
     ap.add_argument("--compare", help="compare against this earlier fingerprint; exit 1 on any difference")
     ap.add_argument("--skip", action="append", default=[], help="skip scenario paths containing this text")
     ap.add_argument("--stack", action="store_true", help="take the runs from stacks (sim.run_stack), not one by one")
+    ap.add_argument("--stack-regimes", action="store_true",
+                    help="take the runs from stacks of every scenario sharing a city (stacks over levers)")
     args = ap.parse_args()
-    now = fingerprint(tuple(args.skip), args.stack)
+    now = fingerprint(tuple(args.skip), args.stack, args.stack_regimes)
     if args.out:
         Path(args.out).write_text(json.dumps(now, indent=1, sort_keys=True))
     if args.compare:

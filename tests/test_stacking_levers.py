@@ -215,3 +215,19 @@ def test_scenarios_that_differ_in_their_city_are_refused(other, what):
 def test_run_stack_needs_one_scenario_per_seed(regimes):
     with pytest.raises(ValueError, match="one scenario per seed"):
         run_stack([regimes["admission-list"]], [1, 2])
+
+
+def test_a_small_city_s_regimes_stacked_are_their_runs_alone():
+    """The fast tier's check: the shipped regimes and levers on a small city, 30 days,
+    stacked in one stack with seeds mixed, each run bit for bit its run alone."""
+    from tests.support.cities import SMALL_CITY
+
+    small = {**SMALL_CITY, "days": 30, "warmup_days": 5}
+    regimes = {name: shipped(name, **small) for name in SHIPPED}
+    regimes["busy-sharing"] = shipped("unlimited-responsibility", **small, **{
+        "levers.demand_multiplier": 1.3, "levers.data_sharing": True, "levers.ranking_pressure": 0.0,
+        "levers.coping_threshold_days": None, "levers.extra_committee_staff_per_street": 5})
+    names = ["gate-and-resources", "busy-sharing", "unlimited-responsibility", "leaky-admission-list",
+             "admission-list", "resources-follow-tasks", "busy-sharing"]
+    seeds = [3, 1, 3, 2, 3, 1, 2]
+    check(run_stack([regimes[n] for n in names], seeds), names, seeds, regimes, {})
