@@ -190,9 +190,10 @@ def command(study: Path, out: Path) -> list[str]:
 def test_a_killed_study_resumes_and_matches_an_uninterrupted_one(tiny_study, tmp_path):
     out, gate = tmp_path / "killed", tmp_path / "gate"
     # Runs from the 30th ticket on wait at the gate, so the study cannot finish before the
-    # kill. Not fewer: the first four batches carry all 48 runs, 12 each (a stack of 16
-    # capped at a fair share, sim.sweep.executors.Batcher), and a batch comes back only
-    # whole; with the gate at 20 both workers' first batches (24 tickets and the probe's)
+    # kill. Not fewer: the first four batches carry 28 of the 48 runs, 12, 8, 4 and 4 (whole
+    # stacks of four, a world's two policies and two replications, as many as a fair share
+    # allows: sim.sweep.executors.Batcher.take), and a batch comes back only whole; with
+    # the gate at 20 both workers' first batches (20 tickets and the probe's)
     # could each hold a stack past it when the two workers ran side by side on free cores,
     # and the study then waited for ever with nothing stored (seen on a quiet machine).
     proc = subprocess.Popen([sys.executable, "-m", "tests.support.gated_sweep", str(gate), "30",

@@ -176,6 +176,80 @@ def test_batches_start_at_one_run_then_carry_the_target_duration():
     assert batcher.size(remaining=1000) == 1  # runs longer than the target go one by one
 
 
+class Scripted:
+    """The batching of `_Windowed.map` without processes: batches complete in the order
+    they were submitted (a stand-in for workers of equal speed), each run taking
+    `seconds`. Records the size of every batch submitted."""
+
+    def __init__(self, workers: int, stack: int = 16, seconds: float = 0.5):
+        from sim.sweep.executors import _Windowed
+
+        class Executor(_Windowed):
+            def _submit(inner, runner, batch):
+                self.batches.append(len(batch))
+                return (len(self.batches), tuple(batch))
+
+            def _wait(inner, inflight):
+                return {min(inflight)}
+
+            def _result(inner, future):
+                return [RunRecord(t.run_id, {}, None, seconds) for t in future[1]]
+
+        self.batches: list[int] = []
+        self.executor = Executor()
+        self.executor.workers, self.executor.stack = workers, stack
+
+    def run(self, sizes: list[int]) -> list[int]:
+        """Batch sizes for a plan whose stacks have these sizes (each stack its own scenario)."""
+        from sim.sweep.executors import DEFAULT_RUNNER
+
+        tasks = [RunTask(f"s{k}/r{i}", scenario, i) for k, n in enumerate(sizes)
+                 for scenario in [object()] for i in range(n)]
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr("sim.resources.stack_size", lambda scenario, requested: requested)
+            done = [t.run_id for batch in self.executor.map(DEFAULT_RUNNER, tasks) for t in batch]
+        assert sorted(done) == sorted(t.run_id for t in tasks)  # every run once
+        return self.batches
+
+
+def test_stacks_stay_whole_to_the_end_of_a_sweep():
+    """Issue 19: a stack costs much less per run than its pieces, so the batches near the
+    end are balanced in whole stacks, not cut to a fair share of the runs left (which
+    had cut three stacks of 16 into pieces of at most 12, and the headline's last stacks
+    into pieces down to runs alone)."""
+    assert Scripted(workers=2).run([16, 16, 16]) == [16, 16, 16]
+    headline = [16, 16, 16, 16, 16, 15, 15, 16, 16, 16, 7]  # experiments/unlimited-vs-gated.yaml's stacks
+    assert Scripted(workers=2).run(headline) == headline
+    # the first batch measures the run time with a whole stack, however slow or fast runs are
+    assert Scripted(workers=2, seconds=0.001).run([16] * 9) == [16] * 9
+    assert Scripted(workers=4, seconds=30.0).run([16] * 5) == [16] * 5
+
+
+def test_a_stack_is_split_only_for_workers_that_would_wait_and_never_into_runs_alone():
+    # one stack, two idle workers: a near-equal half each; three: a third each
+    assert Scripted(workers=2).run([16]) == [8, 8]
+    assert Scripted(workers=3).run([16]) == [5, 5, 6]
+    # as many stacks as workers: whole; fewer: only the spare workers get pieces
+    assert Scripted(workers=2).run([16, 9]) == [16, 9]
+    assert Scripted(workers=3).run([16, 9]) == [8, 8, 9]
+    # never a run alone where the stack could run whole
+    assert Scripted(workers=2).run([3]) == [3]
+    assert Scripted(workers=4).run([5]) == [2, 3]
+
+
+def test_small_stacks_share_a_batch_but_leave_every_worker_a_fair_share_of_them():
+    from collections import deque
+
+    batcher = Batcher(target_seconds=1.0, slots=2)
+    batcher.observe(records(0.05, 4))  # 20 runs make a second of work
+    pending = deque([[RunTask(f"s{k}/r{i}", None, i) for i in range(4)] for k in range(16)])
+    sizes = []
+    while pending:
+        sizes.append(len(batcher.take(pending, sum(map(len, pending)), stack=4)))
+    # four stacks (a fair share of 64 runs on two slots, 16), then fewer as the plan runs out
+    assert sizes == [16, 12, 8] + [4] * 7  # whole stacks only, a stack each at the end
+
+
 def noop(scenario, seed, timeseries):
     class Result:
         summary = {"seed": seed}

@@ -59,11 +59,20 @@ def rows(out: Path):
     return store.read_runs().drop(columns="run_seconds"), store.read_timeseries()
 
 
+STACK = 8  # runs a stack in the interrupted sweeps: four stacks, two more than workers
+
+
 def start(experiment: Path, out: Path, gate: Path, allowed: int) -> subprocess.Popen:
-    """The sweep command, with runs from ticket `allowed` on held at `gate` for ever."""
+    """The sweep command, with runs from ticket `allowed` on held at `gate` for ever.
+    Ticket 0 is the outcome probe's; a batch carries whole stacks and comes back only
+    whole (sim.sweep.executors.Batcher.take), so the first stack to run (tickets 1-8)
+    comes back if `allowed` > 8, and both workers are held if `allowed` <= 24. In stacks
+    of 8, not the default 16: two stacks of 16 would leave a worker idle, not held; the
+    reruns stack by the default, and the rows are still those of the uninterrupted sweep."""
     return subprocess.Popen(
         [sys.executable, "-m", "tests.support.gated_sweep", str(gate), str(allowed),
-         "sweep", str(experiment), "--out", str(out), "--workers", "2", "--flush-seconds", "0"],
+         "sweep", str(experiment), "--out", str(out), "--workers", "2", "--flush-seconds", "0",
+         "--stack", str(STACK)],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
     )
 
@@ -111,12 +120,12 @@ def assert_same(a, b):
 def test_sigkill_at_a_random_point_then_rerun_gives_exactly_the_uninterrupted_rows(experiment, uninterrupted, tmp_path,
                                                                                    capsys):
     """Killed at a random moment after the first write: maybe mid-write, maybe while the
-    workers wait at the gate. The gate (random, between a quarter and three quarters of
-    the runs) keeps the sweep from finishing first, whatever the machine's speed."""
+    workers wait at the gate. The gate (random, past the first stack and before the last)
+    keeps the sweep from finishing first, whatever the machine's speed."""
     seed = random.randrange(2**32)
     rng = random.Random(seed)
     out, gate = tmp_path / "r", tmp_path / "gate"
-    proc = start(experiment, out, gate, allowed=rng.randint(TOTAL // 4, 3 * TOTAL // 4))
+    proc = start(experiment, out, gate, allowed=rng.randint(STACK + 1, TOTAL - STACK))
     wait_for(stored_part(out), proc, "a stored part")
     time.sleep(rng.uniform(0.0, 0.5))
     assert stop(proc, signal.SIGKILL) == -signal.SIGKILL
@@ -131,7 +140,7 @@ def test_ctrl_c_stores_what_finished_exits_130_and_the_rerun_completes(experimen
     """Ctrl-C while both workers are held mid-sweep: every run that came back is stored
     (the gate let 12 through, one of them the command's outcome probe), the command exits
     130, and the same command then completes the sweep. Runs sharing a scenario come back
-    a stack at a time (issue 19), so the signal waits for the first stack to be stored."""
+    a stack at a time (issue 19), so the signal waits for the first stack (8 runs) to be stored."""
     out, gate = tmp_path / "r", tmp_path / "gate"
     proc = start(experiment, out, gate, allowed=12)
     wait_for(lambda: blocked(gate) == 2 and stored_part(out)(), proc, "both workers waiting at the gate")

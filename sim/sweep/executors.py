@@ -9,7 +9,9 @@ run's result bit for bit its result alone; a stack holds at most `stack` runs
 (`sim.resources.stack_size` lowers it for large or long runs), and each run still comes
 back as its own record. Tasks travel in batches of whole stacks sized from the measured
 run time: small batches locally (fast feedback, even load), batches of at least about a
-second on Dask, where each task costs a few milliseconds of scheduling.
+second on Dask, where each task costs a few milliseconds of scheduling. The end of a sweep
+is balanced in whole stacks (`Batcher.take`): a stack is cut only to give workers that
+would otherwise wait a piece each, never into runs alone.
 
 Local workers are forked once per sweep and reused (fork: they inherit the imported
 model, so they start in milliseconds). `concurrent.futures.ProcessPoolExecutor` rather
@@ -167,8 +169,11 @@ def _execute_each(runner: str, tasks: list[RunTask]) -> list[RunRecord]:
     return out
 
 
+MIN_PIECE = 2  # fewest runs in a piece of a split stack: never runs alone
+
+
 class Batcher:
-    """Sizes batches so each carries about `target_seconds` of measured work."""
+    """Sizes batches so each carries about `target_seconds` of measured work, in whole stacks."""
 
     def __init__(self, target_seconds: float, slots: int, max_batch: int = 10_000):
         self.target = target_seconds
@@ -182,12 +187,41 @@ class Batcher:
         self.seconds += sum(r.seconds for r in records)
 
     def size(self, remaining: int, stack: int = 1) -> int:
+        """Runs a batch may carry: about the target's worth, and a fair share of what remains."""
         fair = max(1, math.ceil(remaining / (2 * self.slots)))  # keep every slot busy to the end
         if self.runs == 0:
             return min(stack, fair)  # first batches measure how long a run takes
         per_run = max(self.seconds / self.runs, 1e-6)
         wanted = max(1, round(self.target / per_run), stack)  # a batch carries a whole stack
         return min(wanted, fair, self.max_batch)
+
+    def take(self, pending: deque[list[RunTask]], remaining: int, stack: int = 1, idle: int = 0) -> list[RunTask]:
+        """The next batch, taken from the front of `pending` (the planned stacks; `remaining`
+        runs in all): as many whole stacks as `size` allows and at most a fair share of the
+        stacks left (the end is balanced in stacks, not runs), but always at least one
+        whole stack, however large: a stack costs per run much less than its pieces
+        (docs/performance.md, issue 19). The one exception: when fewer stacks are left than
+        `idle` workers (those with no batch), a stack is split into as many near-equal
+        pieces as there are workers it would otherwise leave idle, each of at least
+        `MIN_PIECE` runs (never runs alone); the later pieces go back to the front of
+        `pending`, to be taken next."""
+        size = self.size(remaining, stack)
+        most = math.ceil(len(pending) / (2 * self.slots))  # stacks a batch may carry
+        batch: list[RunTask] = []
+        taken = 0
+        while pending and taken < most and len(batch) + len(pending[0]) <= size:
+            batch.extend(pending.popleft())
+            taken += 1
+        if batch or not pending:
+            return batch
+        group = pending.popleft()
+        pieces = min(idle - len(pending), len(group) // MIN_PIECE)
+        if pieces < 2:
+            return group
+        cuts = [len(group) * i // pieces for i in range(pieces + 1)]  # near-equal, in order
+        for lo, hi in reversed(list(zip(cuts[1:-1], cuts[2:]))):
+            pending.appendleft(group[lo:hi])
+        return group[: cuts[1]]
 
 
 class SerialExecutor:
@@ -238,14 +272,10 @@ class _Windowed:
         batcher = Batcher(self.target_seconds, self.workers)
         inflight: set = set()
         window = 2 * self.workers
+        stack = self.stack if runner == DEFAULT_RUNNER else 1
         while pending or inflight:
             while pending and len(inflight) < window:
-                size = batcher.size(remaining, self.stack if runner == DEFAULT_RUNNER else 1)
-                batch: list[RunTask] = []
-                while pending and len(batch) + len(pending[0]) <= size:
-                    batch.extend(pending.popleft())
-                if not batch:  # the next stack is larger than the batch may be: its first runs
-                    batch, pending[0] = pending[0][:size], pending[0][size:]
+                batch = batcher.take(pending, remaining, stack, idle=self.workers - len(inflight))
                 remaining -= len(batch)
                 inflight.add(self._submit(runner, batch))
             for future in self._wait(inflight):
