@@ -211,8 +211,12 @@ class World:
             first = values[0]
             if all(v == first and type(v) is type(first) for v in values[1:]):
                 self._levers_by_name[name] = first
-            elif any(v is None for v in values):
-                self._levers_by_name[name] = np.array(values, dtype=object)
+            elif any(v is None or isinstance(v, tuple) for v in values):
+                # one entry per world (an admission list's kinds: a tuple each, of any length)
+                entries = np.empty(len(values), dtype=object)
+                for w, v in enumerate(values):
+                    entries[w] = v
+                self._levers_by_name[name] = entries
             else:
                 self._levers_by_name[name] = np.array(values)
         self._levers_anywhere = {

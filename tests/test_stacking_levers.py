@@ -231,3 +231,26 @@ def test_a_small_city_s_regimes_stacked_are_their_runs_alone():
              "admission-list", "resources-follow-tasks", "busy-sharing"]
     seeds = [3, 1, 3, 2, 3, 1, 2]
     check(run_stack([regimes[n] for n in names], seeds), names, seeds, regimes, {})
+
+
+def small_regime(name: str, **levers):
+    from tests.support.cities import SMALL_CITY
+
+    over = {**SMALL_CITY, "days": 30, "warmup_days": 5, "name": name}
+    return with_overrides(load_scenario(ROOT / "scenarios" / "unlimited-responsibility.yaml"),
+                          {**over, **{f"levers.{k}": v for k, v in levers.items()}})
+
+
+def test_worlds_whose_admission_lists_differ_in_length_share_a_stack():
+    """Admission lists naming different numbers of kinds are one lever value per world (they
+    were made into one NumPy array over the worlds' tuples, which NumPy refuses when their
+    lengths differ: building the stack raised)."""
+    short = small_regime("short", **{"street_gate.enabled": True, "street_gate.listed": ["data_collection"]})
+    longer = small_regime("longer", **{"street_gate.enabled": True,
+                                       "street_gate.listed": ["data_collection", "enforcement"]})
+    regimes = {"short": short, "longer": longer}
+    names, seeds = ["short", "longer", "short"], [1, 1, 2]
+    results = run_stack([regimes[n] for n in names], seeds)
+    check(results, names, seeds, regimes, {})
+    assert all(r.summary["refusals_total"] > 0 for r in results)
+
