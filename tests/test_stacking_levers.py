@@ -254,3 +254,17 @@ def test_worlds_whose_admission_lists_differ_in_length_share_a_stack():
     check(results, names, seeds, regimes, {})
     assert all(r.summary["refusals_total"] > 0 for r in results)
 
+
+@pytest.mark.parametrize("learning,sanction", [((0.05, 0.5), (0.2, 0.2)), ((0.05, 0.05), (0.0, 1.0))])
+def test_worlds_that_learn_from_leaks_differently_share_a_stack(learning, sanction):
+    """Leak learning with the learning rate per world and the sanction shared, and the other
+    way round (a shared sanction was indexed as an array of the offices': the stack raised)."""
+    leaky = {"street_gate.enabled": True, "street_gate.compliance": 0.3, "committee_gate.enabled": True,
+             "committee_gate.compliance": 0.2, "audit_rate": 0.3}
+    regimes = {f"w{w}": small_regime(f"w{w}", **leaky, compliance_learning_rate=r, leak_sanction=s)
+               for w, (r, s) in enumerate(zip(learning, sanction))}
+    names, seeds = ["w0", "w1", "w0"], [1, 1, 2]
+    results = run_stack([regimes[n] for n in names], seeds)
+    check(results, names, seeds, regimes, {})
+    assert all(r.summary["gate_leaks_total"] > 0 for r in results)
+    assert all(r.summary["audits_total"] > 0 for r in results)

@@ -61,8 +61,8 @@ def learn_from_leaks(world: World, senders: np.ndarray, draws: np.ndarray) -> No
         L *= spared**audited_count
     else:  # only the worlds with leaks today learn today (a world alone comes here only then)
         mine = np.isin(world.office_world, world.office_world[senders])
-        if not isinstance(kept, np.ndarray):
-            kept, spared = np.full(n, kept), np.full(n, spared)
+        # each may be one value for the stack or one per office, whatever the other is
+        kept, spared = np.broadcast_to(kept, n), np.broadcast_to(spared, n)
         L[mine] = 1.0 - (1.0 - L[mine]) * kept[mine] ** unaudited_count[mine]
         L[mine] *= spared[mine] ** audited_count[mine]
     world.tally.audits += world.tally.count(world.office_world[senders[audited]])
