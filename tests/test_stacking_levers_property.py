@@ -272,7 +272,9 @@ def test_a_run_from_a_stack_of_drawn_levers_is_the_run_alone():
 
 @pytest.mark.slow
 def test_many_stacks_of_drawn_levers():
-    acted = hunt(40, max_worlds=5)  # sized for make test; a hunt of ~1,600 stacks over 11 seeds (2026-12-06) found only the two holes fixed in 78159d7 and 36c1f2b
+    # sized for make test; a hunt of ~1,600 stacks over 11 seeds (2026-12-06) found
+    # only the two holes fixed in 78159d7 and 36c1f2b
+    acted = hunt(40, max_worlds=5)
     assert all(acted[k] > 0 for k in ACTED), dict(acted)
 
 
