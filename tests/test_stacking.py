@@ -7,7 +7,6 @@ seed, with every mechanism switched on.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +14,8 @@ import pytest
 
 from sim import load_scenario, run, run_stack, with_overrides
 from sim.world import World
+from tests.support.cities import CITY_MECHANISMS
+from tests.support.identical import same
 
 ROOT = Path(__file__).resolve().parents[1]
 DAYS = 30  # every mechanism has acted by day 30 (test_the_mechanisms_under_test_are_on)
@@ -26,8 +27,7 @@ DAYS = 30  # every mechanism has acted by day 30 (test_the_mechanisms_under_test
 EVERYTHING = {
     "days": DAYS,
     "warmup_days": 10,
-    "structure.heterogeneity_cv": 0.3,
-    "street.budget_per_day": 20000,
+    **CITY_MECHANISMS,
     "levers.street_gate.enabled": True,
     "levers.street_gate.compliance": 0.7,
     "levers.street_gate.review_days": 1,
@@ -35,31 +35,14 @@ EVERYTHING = {
     "levers.committee_gate.compliance": 0.6,
     "levers.resources_follow_tasks": 0.3,
     "levers.purchasing_budget_share": 0.4,
-    "levers.social_organisation_entry_threshold": 0.2,
-    "levers.service_stations_per_street": 1,
     "levers.reverse_evaluation": True,
     "levers.data_sharing": True,
-    "levers.campaigns_per_year": 30.0,
-    "levers.campaign_hours": 40.0,
     "levers.coping_threshold_days": 1.0,
     "levers.compliance_learning_rate": 0.05,
     "levers.documentation_overhead": 0.05,
     "levers.extra_committee_staff_per_street": 3,
     "levers.coping_rations_residents": True,
-    "self_governance.coproduction_effort_share": 0.3,
-    "staff.attrition_base": 0.002,
-    "staff.strain_productivity_loss": 0.3,
-    "staff.categories": [
-        {"name": "civil_servant", "street_share": 0.6, "committee_share": 0.0, "attrition_multiplier": 0.3},
-        {"name": "community_worker", "street_share": 0.4, "committee_share": 1.0, "attrition_multiplier": 2.0},
-    ],
 }
-
-
-def same(a, b) -> bool:
-    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
-        return True
-    return type(a) is type(b) and a == b
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ Scenarios whose cities or kinds differ are refused, naming what differs.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pandas as pd
@@ -15,17 +14,13 @@ import pytest
 
 from sim import load_scenario, run, run_stack, with_overrides
 from sim.world import LeverDiffers, World, stack_key
+from tests.support.cities import CITY_MECHANISMS
+from tests.support.identical import same
 
 ROOT = Path(__file__).resolve().parents[1]
 SHORT = {"days": 40, "warmup_days": 10}
 SHIPPED = ("unlimited-responsibility", "admission-list", "leaky-admission-list", "resources-follow-tasks",
            "gate-and-resources")
-
-
-def same(a, b) -> bool:
-    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
-        return True
-    return type(a) is type(b) and a == b
 
 
 def shipped(name: str, **more):
@@ -96,19 +91,7 @@ def test_the_regimes_of_a_stack_differ(regimes, alone):
 MECHANISMS = {
     "days": 40,
     "warmup_days": 10,
-    "structure.heterogeneity_cv": 0.3,
-    "street.budget_per_day": 20000,
-    "levers.social_organisation_entry_threshold": 0.2,
-    "levers.service_stations_per_street": 1,
-    "levers.campaigns_per_year": 30.0,
-    "levers.campaign_hours": 40.0,
-    "self_governance.coproduction_effort_share": 0.3,
-    "staff.attrition_base": 0.002,
-    "staff.strain_productivity_loss": 0.3,
-    "staff.categories": [
-        {"name": "civil_servant", "street_share": 0.6, "committee_share": 0.0, "attrition_multiplier": 0.3},
-        {"name": "community_worker", "street_share": 0.4, "committee_share": 1.0, "attrition_multiplier": 2.0},
-    ],
+    **CITY_MECHANISMS,
 }
 VARIANTS = {
     "plain": {},

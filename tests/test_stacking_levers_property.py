@@ -12,7 +12,6 @@ has values here (or is structural).
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,8 @@ from sim.config import Levers
 from sim.metrics import summarise, timeseries
 from sim.rules import play_day
 from sim.world import STRUCTURAL_LEVERS, World, flat_levers, stack_key
-from tests.support.cities import SMALL_CITY
+from tests.support.cities import CITY_MECHANISMS, SMALL_CITY
+from tests.support.identical import same
 from tests.support.tiers import examples
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,19 +39,8 @@ CITY: dict[str, Any] = {
     **SMALL_CITY,
     "days": DAYS,
     "warmup_days": 5,
-    "structure.heterogeneity_cv": 0.3,
-    "street.budget_per_day": 20000,
-    "levers.social_organisation_entry_threshold": 0.2,
-    "levers.service_stations_per_street": 1,
-    "levers.campaigns_per_year": 30.0,
-    "levers.campaign_hours": 40.0,
-    "self_governance.coproduction_effort_share": 0.3,
-    "staff.attrition_base": 0.01,
-    "staff.strain_productivity_loss": 0.3,
-    "staff.categories": [
-        {"name": "civil_servant", "street_share": 0.6, "committee_share": 0.0, "attrition_multiplier": 0.3},
-        {"name": "community_worker", "street_share": 0.4, "committee_share": 1.0, "attrition_multiplier": 2.0},
-    ],
+    **CITY_MECHANISMS,
+    "staff.attrition_base": 0.01,  # turnover within the short horizon
 }
 KINDS = ("resident_request", "resident_approval", "self_governance", "policy_campaign", "data_collection",
          "enforcement", "public_service_delivery", "inspection_assessment")
@@ -107,12 +96,6 @@ REFUSED = {
     "campaign_hours": 80.0,
     "campaign_days": 5,
 }
-
-
-def same(a, b) -> bool:
-    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
-        return True
-    return type(a) is type(b) and a == b
 
 
 _base = None

@@ -26,6 +26,25 @@ SMALL_CITY = {
     "structure.social_organisation_pool_per_district": 10,
 }
 
+# The parts of a city every mechanism needs (offices that differ, street funding,
+# organisations, stations, campaigns, co-production, strain and attrition by staff
+# category): the stacking tests switch the regimes' levers on beside them.
+CITY_MECHANISMS = {
+    "structure.heterogeneity_cv": 0.3,
+    "street.budget_per_day": 20000,
+    "levers.social_organisation_entry_threshold": 0.2,
+    "levers.service_stations_per_street": 1,
+    "levers.campaigns_per_year": 30.0,
+    "levers.campaign_hours": 40.0,
+    "self_governance.coproduction_effort_share": 0.3,
+    "staff.attrition_base": 0.002,
+    "staff.strain_productivity_loss": 0.3,
+    "staff.categories": [
+        {"name": "civil_servant", "street_share": 0.6, "committee_share": 0.0, "attrition_multiplier": 0.3},
+        {"name": "community_worker", "street_share": 0.4, "committee_share": 1.0, "attrition_multiplier": 2.0},
+    ],
+}
+
 
 def preset(name: str) -> Scenario:
     """A shipped scenario, by file name without `.yaml`."""

@@ -12,7 +12,6 @@ authority is done, the authority part is done by the responsible department.
 
 from __future__ import annotations
 
-
 from sim import Scenario
 from sim.levels import COMMITTEE, DEPARTMENT, STREET
 
